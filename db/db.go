@@ -1,0 +1,146 @@
+// Package db is Ballast's SQLite storage (modernc.org/sqlite, no cgo): it opens the
+// database with the right pragmas, keeps one writer connection and a read-only
+// reader pool, applies the embedded migrations, and stores the domain types of
+// portfolio and user. All SQL lives here.
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+)
+
+// ErrNotFound is wrapped by lookups that find nothing; test with errors.Is.
+var ErrNotFound = errors.New("not found")
+
+// ErrConflict is wrapped when a write clashes with a unique key, e.g. a user name taken.
+var ErrConflict = errors.New("conflict")
+
+// readerConns is the size of the read-only connection pool.
+const readerConns = 4
+
+// DB is Ballast's SQLite database: one writer connection (transactions begin
+// IMMEDIATE, so writers queue on busy_timeout instead of failing) and a pool of
+// query-only readers that WAL lets run beside the writer.
+type DB struct {
+	writer *sql.DB
+	reader *sql.DB
+	now    func() time.Time
+}
+
+// Open opens (creating if needed) the SQLite database at path and applies every
+// pending migration, each in its own transaction.
+func Open(ctx context.Context, path string) (*DB, error) {
+	if path == "" {
+		return nil, errors.New("db: open: empty path")
+	}
+	if strings.ContainsAny(path, "?#") {
+		return nil, fmt.Errorf("db: open %s: path must not contain '?' or '#'", path)
+	}
+	writer, err := sql.Open("sqlite", dsn(path, false))
+	if err != nil {
+		return nil, fmt.Errorf("db: open writer %s: %w", path, err)
+	}
+	writer.SetMaxOpenConns(1)
+	writer.SetMaxIdleConns(1)
+	writer.SetConnMaxLifetime(0)
+	writer.SetConnMaxIdleTime(0)
+	if err := writer.PingContext(ctx); err != nil {
+		writer.Close()
+		return nil, fmt.Errorf("db: open %s: %w", path, err)
+	}
+	if err := migrate(ctx, writer); err != nil {
+		writer.Close()
+		return nil, fmt.Errorf("db: open %s: %w", path, err)
+	}
+	reader, err := sql.Open("sqlite", dsn(path, true))
+	if err != nil {
+		writer.Close()
+		return nil, fmt.Errorf("db: open reader %s: %w", path, err)
+	}
+	reader.SetMaxOpenConns(readerConns)
+	reader.SetMaxIdleConns(readerConns)
+	if err := reader.PingContext(ctx); err != nil {
+		writer.Close()
+		reader.Close()
+		return nil, fmt.Errorf("db: open reader %s: %w", path, err)
+	}
+	return &DB{writer: writer, reader: reader, now: time.Now}, nil
+}
+
+// dsn builds the modernc DSN: busy_timeout first so nothing else can fail on a
+// lock, then WAL, foreign keys and NORMAL sync (safe in WAL mode).
+func dsn(path string, readOnly bool) string {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(5000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "foreign_keys(ON)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	if readOnly {
+		q.Add("_pragma", "query_only(1)")
+	} else {
+		q.Set("_txlock", "immediate")
+	}
+	// url.Values.Encode sorts keys but keeps each key's values in order.
+	return path + "?" + q.Encode()
+}
+
+// SetClock replaces the clock used for created-at times and default price times
+// (tests use a fixed one). Call it before the DB is shared.
+func (d *DB) SetClock(now func() time.Time) { d.now = now }
+
+// Close closes the reader pool and the writer.
+func (d *DB) Close() error {
+	return errors.Join(d.reader.Close(), d.writer.Close())
+}
+
+// Ping checks that the database answers a query.
+func (d *DB) Ping(ctx context.Context) error {
+	var one int
+	if err := d.reader.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+		return fmt.Errorf("db: ping: %w", err)
+	}
+	return nil
+}
+
+// Writer returns the single writer connection (e.g. for the web session store).
+func (d *DB) Writer() *sql.DB { return d.writer }
+
+// Reader returns the query-only reader pool.
+func (d *DB) Reader() *sql.DB { return d.reader }
+
+// timeFormat is how times are stored: UTC, fixed width, so TEXT order is time order.
+const timeFormat = "2006-01-02T15:04:05.000000Z"
+
+func formatTime(t time.Time) string { return t.UTC().Format(timeFormat) }
+
+func parseTime(s string) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("bad stored time %q: %w", s, err)
+	}
+	return t.UTC(), nil
+}
+
+// inTx runs fn in a writer transaction (BEGIN IMMEDIATE), committing when fn
+// returns nil and rolling back otherwise.
+func (d *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := d.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}

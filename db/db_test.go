@@ -1,0 +1,113 @@
+package db
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+func openTest(t *testing.T) *DB {
+	t.Helper()
+	d, err := Open(context.Background(), filepath.Join(t.TempDir(), "test.db"))
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	d.SetClock(func() time.Time { return time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC) })
+	t.Cleanup(func() { d.Close() })
+	return d
+}
+
+func mustExec(t *testing.T, d *DB, q string, args ...any) {
+	t.Helper()
+	if _, err := d.Writer().Exec(q, args...); err != nil {
+		t.Fatalf("exec %q: %v", q, err)
+	}
+}
+
+func TestOpenPragmas(t *testing.T) {
+	d := openTest(t)
+	ctx := context.Background()
+	checks := []struct {
+		pragma string
+		want   string
+	}{
+		{"journal_mode", "wal"},
+		{"foreign_keys", "1"},
+		{"synchronous", "1"},
+		{"busy_timeout", "5000"},
+	}
+	for _, c := range checks {
+		var got string
+		if err := d.Writer().QueryRowContext(ctx, "PRAGMA "+c.pragma).Scan(&got); err != nil {
+			t.Fatalf("PRAGMA %s: %v", c.pragma, err)
+		}
+		if got != c.want {
+			t.Errorf("writer PRAGMA %s = %s, want %s", c.pragma, got, c.want)
+		}
+	}
+	var qo string
+	if err := d.Reader().QueryRowContext(ctx, "PRAGMA query_only").Scan(&qo); err != nil || qo != "1" {
+		t.Errorf("reader query_only = %q, %v; want 1", qo, err)
+	}
+	if _, err := d.Reader().ExecContext(ctx, `INSERT INTO portfolios (code, name, base_currency) VALUES ('X','X','USD')`); err == nil {
+		t.Error("reader accepted a write")
+	}
+	if err := d.Ping(ctx); err != nil {
+		t.Errorf("Ping: %v", err)
+	}
+}
+
+func TestOpenMigratesOnceAndRecords(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "m.db")
+	ctx := context.Background()
+	for i := 0; i < 2; i++ {
+		d, err := Open(ctx, path)
+		if err != nil {
+			t.Fatalf("Open #%d: %v", i+1, err)
+		}
+		var n int
+		if err := d.Reader().QueryRow(`SELECT count(*) FROM goose_db_version WHERE version_id = 1 AND is_applied`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != 1 {
+			t.Errorf("Open #%d: migration 1 recorded %d times, want 1", i+1, n)
+		}
+		d.Close()
+	}
+}
+
+func TestOpenRejectsBadPath(t *testing.T) {
+	for _, p := range []string{"", "a?b.db", filepath.Join(t.TempDir(), "no", "such", "dir", "x.db")} {
+		if d, err := Open(context.Background(), p); err == nil {
+			d.Close()
+			t.Errorf("Open(%q) succeeded, want an error", p)
+		}
+	}
+}
+
+func TestForeignKeysEnforced(t *testing.T) {
+	d := openTest(t)
+	_, err := d.Writer().Exec(`INSERT INTO positions (portfolio, symbol, quantity) VALUES ('NOPE', 'NOPE', '1')`)
+	if err == nil {
+		t.Fatal("position without portfolio or security was accepted")
+	}
+}
+
+func TestNotFound(t *testing.T) {
+	d := openTest(t)
+	ctx := context.Background()
+	_, err1 := d.Security(ctx, "ZZZ")
+	_, err2 := d.Portfolio(ctx, "ZZZ")
+	_, err3 := d.Holdings(ctx, "ZZZ")
+	_, err4 := d.UserByName(ctx, "nobody")
+	_, err5 := d.UserByID(ctx, 99)
+	_, err6 := d.UserByTokenHash(ctx, "abc")
+	err7 := d.AddAPIToken(ctx, 99, "abc", "x")
+	for i, err := range []error{err1, err2, err3, err4, err5, err6, err7} {
+		if !errors.Is(err, ErrNotFound) {
+			t.Errorf("lookup %d: err = %v, want ErrNotFound", i+1, err)
+		}
+	}
+}
