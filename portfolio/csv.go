@@ -1,0 +1,178 @@
+package portfolio
+
+import (
+	"bufio"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+)
+
+// ImportRow is one good line of an import file with the value parsed from it.
+type ImportRow[T any] struct {
+	Line  int
+	Value T
+}
+
+// ImportFile is a parsed import file. Rows holds the lines that parsed; Errors
+// every line that did not (the caller adds problems it finds against stored data,
+// and writes nothing while Errors is not empty). Columns records which columns
+// the header named, so an upsert can leave absent optional columns unchanged.
+type ImportFile[T any] struct {
+	Rows    []ImportRow[T]
+	Errors  ImportErrors
+	Columns map[string]bool
+}
+
+// csvSpec names a file kind's columns; headers are matched by name in any order.
+type csvSpec struct {
+	required []string
+	optional []string
+}
+
+// known reports whether name is one of the spec's columns.
+func (s csvSpec) known(name string) bool {
+	for _, c := range append(s.required, s.optional...) {
+		if c == name {
+			return true
+		}
+	}
+	return false
+}
+
+// csvRecord is one data line: its number and its trimmed fields by column name.
+type csvRecord struct {
+	line   int
+	fields []string
+	index  map[string]int
+}
+
+// get returns the value of column name, "" when the file has no such column.
+func (r csvRecord) get(name string) string {
+	if i, ok := r.index[name]; ok {
+		return r.fields[i]
+	}
+	return ""
+}
+
+// readCSV reads a whole import file: it strips a UTF-8 byte-order mark, accepts
+// CRLF, checks the header against spec and calls each for every data line. A
+// header problem or an unreadable file is returned as the error (header
+// problems as ImportErrors on line 1); a line with the wrong number of fields is
+// reported in bad and skipped.
+func readCSV(r io.Reader, spec csvSpec, each func(csvRecord) []string) (cols map[string]bool, bad ImportErrors, err error) {
+	cr := csv.NewReader(skipBOM(r))
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	header, err := cr.Read()
+	if errors.Is(err, io.EOF) {
+		return nil, nil, ImportErrors{{Line: 1, Reason: "file is empty: expected a header line naming the columns"}}
+	}
+	if err != nil {
+		return nil, nil, readFailure(nil, err)
+	}
+	index, herr := checkHeader(header, spec)
+	if herr != nil {
+		return nil, nil, herr
+	}
+	cols = make(map[string]bool, len(index))
+	for name := range index {
+		cols[name] = true
+	}
+	for {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			return cols, bad, nil
+		}
+		if err != nil {
+			return nil, nil, readFailure(bad, err)
+		}
+		line, _ := cr.FieldPos(0)
+		if len(rec) != len(index) {
+			bad = append(bad, LineError{Line: line, Reason: fmt.Sprintf("has %d fields, the header has %d", len(rec), len(index))})
+			continue
+		}
+		fields := make([]string, len(rec))
+		for i, f := range rec {
+			fields[i] = strings.TrimSpace(f)
+		}
+		if reasons := each(csvRecord{line: line, fields: fields, index: index}); len(reasons) > 0 {
+			bad = append(bad, LineError{Line: line, Reason: strings.Join(reasons, "; ")})
+		}
+	}
+}
+
+// checkHeader maps column names (trimmed, lower-cased) to their positions and
+// reports unknown, repeated and missing columns.
+func checkHeader(header []string, spec csvSpec) (map[string]int, error) {
+	index := make(map[string]int, len(header))
+	var bad ImportErrors
+	for i, h := range header {
+		name := strings.ToLower(strings.TrimSpace(h))
+		switch {
+		case !spec.known(name):
+			bad = append(bad, LineError{Line: 1, Reason: fmt.Sprintf("unknown column %q (expected %s)", h, describeColumns(spec))})
+		case hasIndex(index, name):
+			bad = append(bad, LineError{Line: 1, Reason: fmt.Sprintf("column %q appears twice", name)})
+		default:
+			index[name] = i
+		}
+	}
+	for _, c := range spec.required {
+		if !hasIndex(index, c) {
+			bad = append(bad, LineError{Line: 1, Reason: fmt.Sprintf("missing column %q", c)})
+		}
+	}
+	if len(bad) > 0 {
+		return nil, bad
+	}
+	return index, nil
+}
+
+func hasIndex(m map[string]int, k string) bool { _, ok := m[k]; return ok }
+
+func describeColumns(spec csvSpec) string {
+	s := strings.Join(spec.required, ",")
+	if len(spec.optional) > 0 {
+		s += " and optionally " + strings.Join(spec.optional, ",")
+	}
+	return s
+}
+
+// readFailure ends a read: a CSV syntax error joins the bad lines found so far
+// as ImportErrors; any other error is an unreadable file.
+func readFailure(bad ImportErrors, err error) error {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return append(bad, LineError{Line: pe.StartLine, Reason: "not valid CSV: " + pe.Err.Error()})
+	}
+	return fmt.Errorf("read csv: %w", err)
+}
+
+// skipBOM drops a leading UTF-8 byte-order mark, as spreadsheet programs write one.
+func skipBOM(r io.Reader) io.Reader {
+	br := bufio.NewReaderSize(r, 64*1024)
+	if b, err := br.Peek(3); err == nil && string(b) == "\uFEFF" {
+		_, _ = br.Discard(3)
+	}
+	return br
+}
+
+// dupes tracks the first line of each key to report duplicates within a file.
+type dupes map[string]int
+
+// check records key on line and returns a reason when it was seen before.
+func (d dupes) check(what, key string, line int) []string {
+	if first, ok := d[key]; ok {
+		return []string{fmt.Sprintf("duplicate %s %s (first on line %d)", what, key, first)}
+	}
+	d[key] = line
+	return nil
+}
+
+// SortErrors orders line errors by line number, keeping the order within a line.
+func SortErrors(errs ImportErrors) {
+	sort.SliceStable(errs, func(i, j int) bool { return errs[i].Line < errs[j].Line })
+}
