@@ -2,6 +2,8 @@ package order
 
 import (
 	"fmt"
+
+	"github.com/shopspring/decimal"
 )
 
 // Status is where an order (or a block) stands in its life.
@@ -240,4 +242,17 @@ func IsPreTrade(s Status) bool {
 		return true
 	}
 	return false
+}
+
+// leaves is the quantity still to fill: qty − cum while the order can fill,
+// zero once it is cancelled, expired, done for the day or rejected, never negative.
+func leaves(s Status, qty, cum decimal.Decimal) decimal.Decimal {
+	switch s {
+	case Cancelled, Expired, DoneForDay, Rejected:
+		return decimal.Zero
+	}
+	if l := qty.Sub(cum); l.IsPositive() {
+		return l
+	}
+	return decimal.Zero
 }
