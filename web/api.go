@@ -1,0 +1,99 @@
+package web
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/ballast-oms/ballast/user"
+)
+
+// apiRoutes is the JSON API: bearer tokens, JSON errors, decimals as strings.
+func (s *server) apiRoutes() http.Handler {
+	r := chi.NewRouter()
+	r.Use(s.apiAuth)
+	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
+		s.apiError(w, r, http.StatusNotFound, "no such endpoint")
+	})
+	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
+		s.apiError(w, r, http.StatusMethodNotAllowed, "method not allowed")
+	})
+	r.Group(func(r chi.Router) {
+		r.Use(s.apiRequireRole(user.PM, user.Trader, user.Compliance, user.Admin))
+		r.Get("/portfolios", s.apiPortfolios)
+		r.Get("/portfolios/{code}", s.apiPortfolio)
+		r.Get("/portfolios/{code}/positions", s.apiPositions)
+		r.Get("/securities", s.apiSecurities)
+		r.Get("/prices", s.apiPrices)
+	})
+	return r
+}
+
+// apiAuth authenticates a request by its bearer token; without a valid one it
+// answers 401 JSON.
+func (s *server) apiAuth(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+		token = strings.TrimSpace(token)
+		if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="ballast"`)
+			s.apiError(w, r, http.StatusUnauthorized, "missing bearer token")
+			return
+		}
+		u, err := s.store.UserByTokenHash(r.Context(), user.HashToken(token))
+		if err != nil && !s.isNotFound(err) {
+			s.apiFail(w, r, err)
+			return
+		}
+		if err != nil || u.Disabled {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="ballast", error="invalid_token"`)
+			s.apiError(w, r, http.StatusUnauthorized, "invalid bearer token")
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(withUser(r.Context(), u)))
+	})
+}
+
+// apiRequireRole answers 403 JSON unless the token's user holds one of roles.
+func (s *server) apiRequireRole(roles ...user.Role) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if u, ok := userFrom(r.Context()); !ok || !u.Has(roles...) {
+				s.apiError(w, r, http.StatusForbidden, "your role does not allow this")
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+// apiFail answers a failed API request with the status of its kind of error.
+func (s *server) apiFail(w http.ResponseWriter, r *http.Request, err error) {
+	k, msg := s.classify(err)
+	if k == kindInternal {
+		s.log.ErrorContext(r.Context(), "api request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		msg = "internal error"
+	}
+	s.apiError(w, r, k.status(), msg)
+}
+
+// apiError writes {"error": msg} with status.
+func (s *server) apiError(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	s.writeJSON(w, r, status, map[string]string{"error": msg})
+}
+
+// writeJSON encodes v with status.
+func (s *server) writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		s.log.ErrorContext(r.Context(), "encode json", "path", r.URL.Path, "err", err)
+		status, b = http.StatusInternalServerError, []byte(`{"error":"internal error"}`)
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, _ = w.Write(append(b, '\n'))
+}

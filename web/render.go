@@ -1,0 +1,79 @@
+package web
+
+import (
+	"bytes"
+	"net/http"
+
+	"github.com/a-h/templ"
+
+	"github.com/ballast-oms/ballast/web/views"
+)
+
+// isFragment reports whether the request wants only a fragment: an htmx request
+// that is neither a boosted navigation nor a history restore (those need the page).
+func isFragment(r *http.Request) bool {
+	h := r.Header
+	return h.Get("HX-Request") == "true" && h.Get("HX-Boosted") == "" && h.Get("HX-History-Restore-Request") == ""
+}
+
+// page returns the layout data for the request: title, active navigation item
+// and the signed-in user, if any.
+func (s *server) page(r *http.Request, title, active string) views.Page {
+	p := views.Page{Title: title, Active: active, Asset: s.assets.Path, Version: s.version}
+	if u, ok := userFrom(r.Context()); ok {
+		p.User = &views.CurrentUser{Name: u.Name, Roles: u.Roles}
+	}
+	return p
+}
+
+// pageWithFlash is page plus the one-time message left by the previous request.
+func (s *server) pageWithFlash(r *http.Request, title, active string) views.Page {
+	p := s.page(r, title, active)
+	p.Flash = s.sessions.PopString(r.Context(), flashKey)
+	return p
+}
+
+// setFlash leaves a one-time message for the next page the user sees.
+func (s *server) setFlash(r *http.Request, msg string) {
+	s.sessions.Put(r.Context(), flashKey, msg)
+}
+
+// render writes a 200 page: the whole document, or only fragment (content when
+// fragment is nil) for an htmx request.
+func (s *server) render(w http.ResponseWriter, r *http.Request, p views.Page, content, fragment templ.Component) {
+	s.renderStatus(w, r, http.StatusOK, p, content, fragment)
+}
+
+// renderStatus renders into a buffer first, so a failing template gives an error
+// page rather than half a page.
+func (s *server) renderStatus(w http.ResponseWriter, r *http.Request, status int, p views.Page, content, fragment templ.Component) {
+	c := views.Layout(p, content)
+	if isFragment(r) {
+		c = content
+		if fragment != nil {
+			c = fragment
+		}
+	}
+	var buf bytes.Buffer
+	if err := c.Render(r.Context(), &buf); err != nil {
+		s.log.ErrorContext(r.Context(), "render page", "path", r.URL.Path, "err", err)
+		status = http.StatusInternalServerError
+		buf.Reset()
+		msg := "Ballast could not draw this page. The problem has been logged."
+		if err := views.Layout(p, views.ErrorPage(status, "Something went wrong", msg)).Render(r.Context(), &buf); err != nil {
+			http.Error(w, msg, status)
+			return
+		}
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Add("Vary", "HX-Request")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// seeOther redirects after a successful change (POST-redirect-GET).
+func seeOther(w http.ResponseWriter, r *http.Request, target string) {
+	http.Redirect(w, r, target, http.StatusSeeOther)
+}

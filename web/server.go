@@ -1,0 +1,110 @@
+// Package web is Ballast's HTTP face: HTML pages (templ + htmx) for the desk, a
+// JSON API under /api/v1 for other systems, sign-in, sessions and role guards.
+// It reaches storage only through the Store interface it defines.
+package web
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/alexedwards/scs/v2"
+
+	"github.com/ballast-oms/ballast/static"
+	"github.com/ballast-oms/ballast/user"
+)
+
+// Session lifetimes: a session ends after two idle hours, or twelve hours at most.
+const (
+	sessionIdle     = 2 * time.Hour
+	sessionLifetime = 12 * time.Hour
+)
+
+// Config is everything NewServer needs; cmd/ballast does the wiring.
+type Config struct {
+	Logger        *slog.Logger
+	Store         Store
+	SessionStore  scs.Store        // where sessions live, e.g. sqlite3store.New(db.Writer())
+	IsNotFound    func(error) bool // recognises the store's not-found error
+	Now           func() time.Time
+	Version       string
+	SecureCookies bool // false only when serving plain HTTP on loopback
+}
+
+// server holds the dependencies every handler shares.
+type server struct {
+	log        *slog.Logger
+	store      Store
+	sessions   *scs.SessionManager
+	isNotFound func(error) bool
+	now        func() time.Time
+	version    string
+	assets     *static.Assets
+	// decoyHash is hashed against when a sign-in names an unknown user, so that
+	// answering takes as long as for a known user with a wrong password.
+	decoyHash func() string
+}
+
+// NewServer returns Ballast's HTTP handler: pages, API, health check and assets.
+func NewServer(cfg Config) (http.Handler, error) {
+	switch {
+	case cfg.Store == nil:
+		return nil, errors.New("web: new server: no store")
+	case cfg.SessionStore == nil:
+		return nil, errors.New("web: new server: no session store")
+	case cfg.IsNotFound == nil:
+		return nil, errors.New("web: new server: no IsNotFound")
+	}
+	assets, err := static.New()
+	if err != nil {
+		return nil, fmt.Errorf("web: new server: %w", err)
+	}
+	s := &server{
+		log:        cfg.Logger,
+		store:      cfg.Store,
+		isNotFound: cfg.IsNotFound,
+		now:        cfg.Now,
+		version:    cfg.Version,
+		assets:     assets,
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	s.decoyHash = sync.OnceValue(func() string {
+		h, err := user.HashPassword("ballast decoy password for unknown users")
+		if err != nil {
+			s.log.Error("hash decoy password", "err", err)
+		}
+		return h
+	})
+	s.sessions = s.newSessions(cfg.SessionStore, cfg.SecureCookies)
+	return s.routes(), nil
+}
+
+// newSessions configures the session manager: HttpOnly, SameSite=Lax, Secure
+// (with the __Host- prefix) when serving HTTPS, idle and absolute lifetimes.
+func (s *server) newSessions(store scs.Store, secure bool) *scs.SessionManager {
+	sm := scs.New()
+	sm.Store = store
+	sm.IdleTimeout = sessionIdle
+	sm.Lifetime = sessionLifetime
+	sm.Cookie.Name = "ballast_session"
+	if secure {
+		sm.Cookie.Name = "__Host-ballast_session"
+	}
+	sm.Cookie.HttpOnly = true
+	sm.Cookie.SameSite = http.SameSiteLaxMode
+	sm.Cookie.Secure = secure
+	sm.Cookie.Path = "/"
+	sm.Cookie.Persist = false
+	sm.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
+		s.fail(w, r, fmt.Errorf("web: session: %w", err))
+	}
+	return sm
+}

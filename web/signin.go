@@ -1,0 +1,83 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/ballast-oms/ballast/user"
+	"github.com/ballast-oms/ballast/web/views"
+)
+
+// badSignIn is the one answer to every failed sign-in, so it does not reveal
+// whether the user name exists.
+const badSignIn = "Incorrect user name or password."
+
+// signInForm shows the sign-in page, or sends a signed-in user on their way.
+func (s *server) signInForm(w http.ResponseWriter, r *http.Request) {
+	next := safeNext(r.URL.Query().Get("next"))
+	if _, ok := userFrom(r.Context()); ok {
+		seeOther(w, r, next)
+		return
+	}
+	s.render(w, r, s.page(r, "Sign in", ""), views.SignIn(views.SignInForm{Next: next}), nil)
+}
+
+// signIn checks the password, renews the session token (against session
+// fixation) and sends the user where they were going.
+func (s *server) signIn(w http.ResponseWriter, r *http.Request) {
+	name := strings.TrimSpace(r.PostFormValue("name"))
+	password := r.PostFormValue("password")
+	next := safeNext(r.PostFormValue("next"))
+	u, err := s.authenticate(r, name, password)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if u == nil {
+		s.log.InfoContext(r.Context(), "sign-in refused", "user_name", name)
+		s.renderStatus(w, r, http.StatusUnprocessableEntity, s.page(r, "Sign in", ""),
+			views.SignIn(views.SignInForm{Name: name, Next: next, Error: badSignIn}), nil)
+		return
+	}
+	ctx := r.Context()
+	if err := s.sessions.RenewToken(ctx); err != nil {
+		s.fail(w, r, fmt.Errorf("web: sign in %q: %w", name, err))
+		return
+	}
+	s.sessions.Put(ctx, userIDKey, u.ID)
+	s.log.InfoContext(ctx, "signed in", "user_id", u.ID, "user_name", u.Name)
+	seeOther(w, r, next)
+}
+
+// authenticate returns the user whose name and password match, nil when they
+// do not. An unknown name still costs one password hash, like a wrong password.
+func (s *server) authenticate(r *http.Request, name, password string) (*user.User, error) {
+	if name == "" || password == "" || len(password) > user.MaxPasswordLen {
+		return nil, nil
+	}
+	u, err := s.store.UserByName(r.Context(), name)
+	if err != nil {
+		if !s.isNotFound(err) {
+			return nil, fmt.Errorf("web: sign in %q: %w", name, err)
+		}
+		user.CheckPassword(password, s.decoyHash())
+		return nil, nil
+	}
+	if !user.CheckPassword(password, u.PasswordHash) || u.Disabled {
+		return nil, nil
+	}
+	return &u, nil
+}
+
+// signOut ends the session and returns to the sign-in page.
+func (s *server) signOut(w http.ResponseWriter, r *http.Request) {
+	if u, ok := userFrom(r.Context()); ok {
+		s.log.InfoContext(r.Context(), "signed out", "user_id", u.ID)
+	}
+	if err := s.sessions.Destroy(r.Context()); err != nil {
+		s.fail(w, r, fmt.Errorf("web: sign out: %w", err))
+		return
+	}
+	seeOther(w, r, "/signin")
+}
