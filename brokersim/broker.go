@@ -183,7 +183,9 @@ func (b *Broker) newID(prefix string) string {
 func (b *Broker) OnCreate(quickfix.SessionID) {}
 
 // OnLogon is a quickfix callback.
-func (b *Broker) OnLogon(id quickfix.SessionID) { b.log.Info("brokersim logon", "session", id.String()) }
+func (b *Broker) OnLogon(id quickfix.SessionID) {
+	b.log.Info("brokersim logon", "session", id.String())
+}
 
 // OnLogout is a quickfix callback.
 func (b *Broker) OnLogout(id quickfix.SessionID) {

@@ -180,9 +180,15 @@ type fixLog struct {
 	session string
 }
 
-func (l fixLog) OnIncoming(b []byte) { l.log.Debug("brokersim fix in", "session", l.session, "msg", string(b)) }
-func (l fixLog) OnOutgoing(b []byte) { l.log.Debug("brokersim fix out", "session", l.session, "msg", string(b)) }
-func (l fixLog) OnEvent(s string)    { l.log.Debug("brokersim fix event", "session", l.session, "event", s) }
+func (l fixLog) OnIncoming(b []byte) {
+	l.log.Debug("brokersim fix in", "session", l.session, "msg", string(b))
+}
+func (l fixLog) OnOutgoing(b []byte) {
+	l.log.Debug("brokersim fix out", "session", l.session, "msg", string(b))
+}
+func (l fixLog) OnEvent(s string) {
+	l.log.Debug("brokersim fix event", "session", l.session, "event", s)
+}
 func (l fixLog) OnEventf(f string, a ...any) {
 	l.log.Debug("brokersim fix event", "session", l.session, "event", fmt.Sprintf(f, a...))
 }
