@@ -41,6 +41,9 @@ func show(v decimal.Decimal, u Unit) string {
 	return v.String()
 }
 
+// passiveSuffix ends the message of a passive breach (Batch strips it).
+const passiveSuffix = ": passive breach not worsened by the basket, allowed"
+
 // describe writes the result's one-line message: subject, value against the
 // limit and what the status means. upper says whether the limit is a maximum;
 // withBefore adds the value before the basket.
@@ -51,7 +54,7 @@ func (res *Result) describe(subject string, upper, withBefore bool) {
 		dir, side = "below", "at least"
 	}
 	was := ""
-	if withBefore {
+	if withBefore && !res.Before.Equal(res.Value) {
 		was = fmt.Sprintf(" (was %s)", show(res.Before, res.Unit))
 	}
 	switch res.Status {
@@ -60,7 +63,7 @@ func (res *Result) describe(subject string, upper, withBefore bool) {
 	case NeedsOverride:
 		res.Message = fmt.Sprintf("%s: %s %s the limit %s%s: needs a compliance override", subject, v, dir, l, was)
 	case Passive:
-		res.Message = fmt.Sprintf("%s: %s %s the limit %s%s: passive breach not worsened by the basket, allowed", subject, v, dir, l, was)
+		res.Message = fmt.Sprintf("%s: %s %s the limit %s%s%s", subject, v, dir, l, was, passiveSuffix)
 	case Warn:
 		res.Message = fmt.Sprintf("%s: %s inside the warning band (warn at %s, limit %s)%s", subject, v, show(res.WarnLevel, res.Unit), l, was)
 	default:

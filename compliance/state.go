@@ -12,11 +12,11 @@ import (
 // unfilled remainder of its working orders and its recent orders.
 type State struct {
 	Holdings   portfolio.Holdings
-	Prices     map[string]decimal.Decimal          // last price per symbol
-	Securities map[string]portfolio.Security       // securities master by symbol
-	Working    []portfolio.Trade                   // unfilled remainder of working orders
-	Recent     []RecentOrder                       // orders placed recently (duplicate_order)
-	Now        time.Time                           // the check's clock (duplicate_order)
+	Prices     map[string]decimal.Decimal    // last price per symbol
+	Securities map[string]portfolio.Security // securities master by symbol
+	Working    []portfolio.Trade             // unfilled remainder of working orders
+	Recent     []RecentOrder                 // orders placed recently (duplicate_order)
+	Now        time.Time                     // the check's clock (duplicate_order)
 }
 
 // RecentOrder is an order already placed, for the duplicate-order rule.
