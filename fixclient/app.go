@@ -1,0 +1,142 @@
+package fixclient
+
+import (
+	"fmt"
+
+	"github.com/quickfixgo/quickfix"
+	"github.com/quickfixgo/tag"
+
+	"github.com/ballast-oms/ballast/order"
+)
+
+// The quickfix.Application callbacks. quickfixgo calls them on the
+// session's goroutine (ToApp also on the sender's).
+
+// OnCreate is a quickfixgo callback.
+func (c *Client) OnCreate(quickfix.SessionID) {}
+
+// OnLogon marks the session up and tells the Handler, which can now send
+// queued orders.
+func (c *Client) OnLogon(id quickfix.SessionID) {
+	s := c.byID[id]
+	s.lastLogon.Store(c.now().UnixNano())
+	s.loggedOn.Store(true)
+	c.log.Info("fix session logged on", "session", id.String(), "broker", s.broker)
+	c.notify(s)
+}
+
+// OnLogout marks the session down and tells the Handler.
+func (c *Client) OnLogout(id quickfix.SessionID) {
+	s := c.byID[id]
+	s.lastLogout.Store(c.now().UnixNano())
+	s.loggedOn.Store(false)
+	c.log.Warn("fix session logged out", "session", id.String(), "broker", s.broker)
+	c.notify(s)
+}
+
+// ToAdmin is a quickfixgo callback.
+func (c *Client) ToAdmin(*quickfix.Message, quickfix.SessionID) {}
+
+// ToApp records which order each outbound MsgSeqNum carries, and refuses to
+// resend order messages older than MaxResendAge.
+func (c *Client) ToApp(msg *quickfix.Message, id quickfix.SessionID) error {
+	s := c.byID[id]
+	seq, _ := msg.Header.GetInt(tag.MsgSeqNum)
+	clOrdID := str(&msg.Body, tag.ClOrdID)
+	if c.staleResend(msg) {
+		c.log.Warn("fix order message not resent: too old", "session", id.String(), "cl_ord_id", clOrdID, "seq", seq)
+		err := c.h.OnSessionReject(c.ctx, order.SessionReject{
+			Session: id.String(), RefSeqNum: seq, ClOrdID: clOrdID, ReceivedAt: c.now().UTC(), Raw: msg.String(),
+			Reason: fmt.Sprintf("not resent after reconnecting: older than %s", c.cfg.MaxResendAge),
+		})
+		if err != nil {
+			c.log.Error("fixclient: handler failed on an unsent order", "cl_ord_id", clOrdID, "error", err)
+		}
+		return quickfix.ErrDoNotSend
+	}
+	s.recordSent(seq, clOrdID)
+	return nil
+}
+
+func (c *Client) staleResend(msg *quickfix.Message) bool {
+	if c.cfg.MaxResendAge <= 0 {
+		return false
+	}
+	if dup, _ := msg.Header.GetBool(tag.PossDupFlag); !dup {
+		return false
+	}
+	switch t, _ := msg.MsgType(); t {
+	case "D", "F", "G":
+	default:
+		return false
+	}
+	orig, err := msg.Header.GetTime(tag.OrigSendingTime)
+	return err == nil && c.now().Sub(orig) > c.cfg.MaxResendAge
+}
+
+// FromAdmin notes the broker is alive and maps session Rejects (35=3).
+func (c *Client) FromAdmin(msg *quickfix.Message, id quickfix.SessionID) quickfix.MessageRejectError {
+	s := c.byID[id]
+	s.lastHeard.Store(c.now().UnixNano())
+	if t, _ := msg.MsgType(); t == "3" {
+		c.fromReject(s, msg)
+	}
+	return nil
+}
+
+// FromApp hands execution reports, cancel rejects and business rejects to
+// the Handler before quickfixgo advances the inbound sequence number. A
+// Handler error holds the sequence number: the session drops and the
+// broker resends the message after reconnecting.
+func (c *Client) FromApp(msg *quickfix.Message, id quickfix.SessionID) quickfix.MessageRejectError {
+	s := c.byID[id]
+	now := c.now().UTC()
+	s.lastHeard.Store(now.UnixNano())
+	t, _ := msg.MsgType()
+	var err error
+	switch t {
+	case "8":
+		r, merr := MapExecutionReport(msg)
+		if merr != nil {
+			c.log.Error("fixclient: unmappable execution report", "session", id.String(), "error", merr, "msg", msg.String())
+			return quickfix.NewMessageRejectError(merr.Error(), 5, nil) // value is incorrect
+		}
+		r.Session, r.Broker, r.ReceivedAt = id.String(), s.broker, now
+		err = c.h.OnExecution(c.ctx, r)
+	case "9":
+		r, _ := MapCancelReject(msg)
+		r.Session, r.Broker, r.ReceivedAt = id.String(), s.broker, now
+		err = c.h.OnCancelReject(c.ctx, r)
+	case "j":
+		c.fromReject(s, msg)
+		return nil
+	default:
+		c.log.Info("fixclient: ignoring application message", "session", id.String(), "msg_type", t)
+		return nil
+	}
+	if err != nil {
+		c.hold(s, msg, err)
+	}
+	return nil
+}
+
+func (c *Client) fromReject(s *session, msg *quickfix.Message) {
+	r, _ := MapReject(msg)
+	r.Session, r.ReceivedAt = s.id.String(), c.now().UTC()
+	if id := s.sentClOrdID(r.RefSeqNum); id != "" && (r.ClOrdID == "" || !r.Business) {
+		r.ClOrdID = id
+	}
+	if err := c.h.OnSessionReject(c.ctx, r); err != nil {
+		c.hold(s, msg, err)
+	}
+}
+
+// hold keeps the inbound sequence number where it is so msg is redelivered.
+func (c *Client) hold(s *session, msg *quickfix.Message, err error) {
+	seq, _ := msg.Header.GetInt(tag.MsgSeqNum)
+	c.log.Error("fixclient: handler failed; dropping the session for redelivery",
+		"session", s.id.String(), "seq", seq, "error", err)
+	if g := s.store.get(); g != nil {
+		g.hold.Store(true)
+	}
+}

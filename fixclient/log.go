@@ -1,0 +1,30 @@
+package fixclient
+
+import (
+	"fmt"
+	"log/slog"
+
+	"github.com/quickfixgo/quickfix"
+)
+
+// logFactory sends quickfixgo's message and event log to slog: messages at
+// debug level, session events at info.
+type logFactory struct{ log *slog.Logger }
+
+func (f logFactory) Create() (quickfix.Log, error) { return fixLog{f.log, ""}, nil }
+
+func (f logFactory) CreateSessionLog(id quickfix.SessionID) (quickfix.Log, error) {
+	return fixLog{f.log, id.String()}, nil
+}
+
+type fixLog struct {
+	log     *slog.Logger
+	session string
+}
+
+func (l fixLog) OnIncoming(b []byte) { l.log.Debug("fix in", "session", l.session, "msg", string(b)) }
+func (l fixLog) OnOutgoing(b []byte) { l.log.Debug("fix out", "session", l.session, "msg", string(b)) }
+func (l fixLog) OnEvent(s string)    { l.log.Info("fix event", "session", l.session, "event", s) }
+func (l fixLog) OnEventf(f string, a ...any) {
+	l.log.Info("fix event", "session", l.session, "event", fmt.Sprintf(f, a...))
+}

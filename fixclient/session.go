@@ -1,0 +1,137 @@
+package fixclient
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/quickfixgo/quickfix"
+
+	"github.com/ballast-oms/ballast/order"
+)
+
+// maxSentRefs bounds the outbound MsgSeqNum → ClOrdID map per session.
+const maxSentRefs = 1 << 16
+
+// session is one broker's FIX session.
+type session struct {
+	id       quickfix.SessionID
+	broker   string
+	settings *quickfix.Settings // this session only, for its own initiator
+	store    *storeFactory
+	throttle *throttle
+
+	ctl sync.Mutex // guards ini
+	ini *quickfix.Initiator
+
+	running    atomic.Bool // an initiator is running (not logged out by an operator)
+	loggedOn   atomic.Bool
+	lastHeard  atomic.Int64 // unix nanoseconds
+	lastLogon  atomic.Int64
+	lastLogout atomic.Int64
+
+	sentMu sync.Mutex
+	sent   map[int]string // outbound MsgSeqNum → ClOrdID
+}
+
+func unixTime(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n).UTC()
+}
+
+func (s *session) status() SessionStatus {
+	st := SessionStatus{
+		Session: s.id.String(), Broker: s.broker, BeginString: s.id.BeginString,
+		SenderCompID: s.id.SenderCompID, TargetCompID: s.id.TargetCompID,
+		State:      StateStopped,
+		LastLogon:  unixTime(s.lastLogon.Load()),
+		LastLogout: unixTime(s.lastLogout.Load()),
+		LastHeard:  unixTime(s.lastHeard.Load()),
+	}
+	switch {
+	case s.loggedOn.Load():
+		st.State = StateLoggedOn
+	case s.running.Load():
+		st.State = StateConnecting
+	}
+	if g := s.store.get(); g != nil {
+		st.NextSenderSeq = int(g.nextSender.Load())
+		st.NextTargetSeq = int(g.nextTarget.Load())
+	}
+	return st
+}
+
+func (s *session) recordSent(seq int, clOrdID string) {
+	s.sentMu.Lock()
+	defer s.sentMu.Unlock()
+	if seq == 1 || len(s.sent) >= maxSentRefs {
+		clear(s.sent) // sequence reset, or bound reached
+	}
+	s.sent[seq] = clOrdID
+}
+
+func (s *session) sentClOrdID(seq int) string {
+	s.sentMu.Lock()
+	defer s.sentMu.Unlock()
+	return s.sent[seq]
+}
+
+// Send sends a NewOrderSingle. It returns ErrSessionDown, without sending,
+// when the broker's session is not logged on.
+func (c *Client) Send(ctx context.Context, r order.NewOrderRequest) error {
+	s, err := c.session(r.Broker)
+	if err != nil {
+		return fmt.Errorf("fixclient: send %s: %w", r.ClOrdID, err)
+	}
+	msg, err := BuildNewOrderSingle(s.id.BeginString, r, c.now())
+	if err != nil {
+		return err
+	}
+	return c.sendApp(ctx, s, msg, "send "+r.ClOrdID)
+}
+
+// Cancel sends an OrderCancelRequest; ErrSessionDown as for Send.
+func (c *Client) Cancel(ctx context.Context, r order.CancelRequest) error {
+	s, err := c.session(r.Broker)
+	if err != nil {
+		return fmt.Errorf("fixclient: cancel %s: %w", r.ClOrdID, err)
+	}
+	msg, err := BuildCancelRequest(s.id.BeginString, r, c.now())
+	if err != nil {
+		return err
+	}
+	return c.sendApp(ctx, s, msg, "cancel "+r.OrigClOrdID)
+}
+
+// Replace sends an OrderCancelReplaceRequest; ErrSessionDown as for Send.
+func (c *Client) Replace(ctx context.Context, r order.ReplaceRequest) error {
+	s, err := c.session(r.Broker)
+	if err != nil {
+		return fmt.Errorf("fixclient: replace %s: %w", r.ClOrdID, err)
+	}
+	msg, err := BuildReplaceRequest(s.id.BeginString, r, c.now())
+	if err != nil {
+		return err
+	}
+	return c.sendApp(ctx, s, msg, "replace "+r.OrigClOrdID)
+}
+
+func (c *Client) sendApp(ctx context.Context, s *session, msg *quickfix.Message, what string) error {
+	if !s.loggedOn.Load() {
+		return fmt.Errorf("fixclient: %s to %s: %w", what, s.broker, ErrSessionDown)
+	}
+	if err := s.throttle.wait(ctx); err != nil {
+		return fmt.Errorf("fixclient: %s to %s: throttled: %w", what, s.broker, err)
+	}
+	if !s.loggedOn.Load() {
+		return fmt.Errorf("fixclient: %s to %s: %w", what, s.broker, ErrSessionDown)
+	}
+	if err := quickfix.SendToTarget(msg, s.id); err != nil {
+		return fmt.Errorf("fixclient: %s to %s: %w", what, s.broker, err)
+	}
+	return nil
+}
