@@ -79,6 +79,7 @@ const (
 	EvDoneForDay      Event = "done_for_day"
 	EvBust            Event = "bust"       // an earlier fill was cancelled by the broker
 	EvCorrection      Event = "correction" // an earlier fill's quantity or price changed
+	EvRestated        Event = "restated"   // the broker restated the order (e.g. its quantity)
 )
 
 // Rule is one row of the transition table: From may become To when Event happens.
@@ -155,6 +156,7 @@ var transitionTable = [...]Rule{
 	{Acknowledged, Cancelled, EvUnsolicitedCxl},
 	{PartiallyFilled, Cancelled, EvUnsolicitedCxl},
 	{PendingReplace, Cancelled, EvUnsolicitedCxl},
+	{Sent, Expired, EvBrokerExpire}, // e.g. an IOC that found nothing
 	{Acknowledged, Expired, EvBrokerExpire},
 	{PartiallyFilled, Expired, EvBrokerExpire},
 	{PendingCancel, Expired, EvBrokerExpire},
@@ -173,6 +175,8 @@ var transitionTable = [...]Rule{
 	{PartiallyFilled, Filled, EvCorrection},
 	{Acknowledged, Filled, EvCorrection},
 	{Acknowledged, PartiallyFilled, EvCorrection},
+	{Acknowledged, Filled, EvRestated}, // quantity restated down to what is filled
+	{PartiallyFilled, Filled, EvRestated},
 }
 
 // Transitions returns a copy of the transition table.
@@ -185,10 +189,14 @@ func Transitions() []Rule {
 // TransitionError is the refusal of a change the table does not allow.
 type TransitionError struct {
 	From, To Status
+	Event    Event // empty when any event was acceptable
 }
 
 // Error says which change was refused.
 func (e *TransitionError) Error() string {
+	if e.Event != "" {
+		return fmt.Sprintf("order: %s → %s on %s is not an allowed transition", e.From, e.To, e.Event)
+	}
 	return fmt.Sprintf("order: %s → %s is not an allowed transition", e.From, e.To)
 }
 
@@ -202,6 +210,17 @@ func Transition(from, to Status) error {
 		return &TransitionError{From: from, To: to}
 	}
 	return nil
+}
+
+// Allowed returns nil when the table has the row from → to on ev, and a
+// *TransitionError (matching ErrConflict) otherwise.
+func Allowed(from, to Status, ev Event) error {
+	for _, r := range transitionTable {
+		if r.From == from && r.To == to && r.Event == ev {
+			return nil
+		}
+	}
+	return &TransitionError{From: from, To: to, Event: ev}
 }
 
 // EventsFor lists the events that move from → to; none when the change is not allowed.

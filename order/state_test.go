@@ -15,7 +15,7 @@ ready>pending_compliance ready>approved ready>cancelled ready>expired
 awaiting_override>pending_compliance awaiting_override>approved awaiting_override>cancelled awaiting_override>expired
 blocked>pending_compliance blocked>cancelled blocked>expired
 approved>sent approved>cancelled approved>expired
-sent>acknowledged sent>rejected sent>partially_filled sent>filled sent>pending_cancel sent>pending_replace sent>cancelled
+sent>acknowledged sent>rejected sent>partially_filled sent>filled sent>pending_cancel sent>pending_replace sent>cancelled sent>expired
 acknowledged>partially_filled acknowledged>filled acknowledged>pending_cancel acknowledged>pending_replace
 acknowledged>cancelled acknowledged>expired acknowledged>done_for_day
 partially_filled>partially_filled partially_filled>filled partially_filled>pending_cancel partially_filled>pending_replace
@@ -141,6 +141,22 @@ func TestEventsFor(t *testing.T) {
 	}
 	if got := EventsFor(Cancelled, Filled); got != nil {
 		t.Errorf("EventsFor(cancelled, filled) = %v, want none", got)
+	}
+}
+
+func TestAllowed(t *testing.T) {
+	for _, r := range Transitions() {
+		if err := Allowed(r.From, r.To, r.Event); err != nil {
+			t.Errorf("Allowed(%v) = %v", r, err)
+		}
+	}
+	err := Allowed(Filled, PartiallyFilled, EvReplaced)
+	var te *TransitionError
+	if !errors.As(err, &te) || te.Event != EvReplaced || !errors.Is(err, ErrConflict) || !strings.Contains(err.Error(), "on replaced") {
+		t.Errorf("Allowed(filled, partially_filled, replaced) = %v, want refusal naming the event", err)
+	}
+	if Allowed(PendingCancel, Filled, EvPartialFill) == nil {
+		t.Error("a partial fill must not move pending_cancel to filled")
 	}
 }
 
