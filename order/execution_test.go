@@ -27,14 +27,14 @@ func statusRep(kind ExecKind, id, cum, leaves, avg string) ExecutionReport {
 }
 
 type step struct {
-	r        ExecutionReport
-	status   Status
-	cum      string
-	avg      string
-	leaves   string
-	discrep  string // substring expected in the discrepancy; "" = none
-	errKind  error
-	dup      bool
+	r       ExecutionReport
+	status  Status
+	cum     string
+	avg     string
+	leaves  string
+	discrep string // substring expected in the discrepancy; "" = none
+	errKind error
+	dup     bool
 }
 
 func runSteps(t *testing.T, k *Tracker, steps []step) {
