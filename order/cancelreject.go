@@ -8,13 +8,13 @@ import "fmt"
 // the order is still pending new, 39=A); any other status is kept, since the
 // refusal crossed a fill or an ending that already moved the order. The event
 // is empty when the status does not move.
-func ApplyCancelReject(cur Status, t Totals, cr CancelReject) (Status, Event, error) {
+func ApplyCancelReject(cur Status, t Totals, cr CancelReject) (Status, Cause, error) {
 	if cur != PendingCancel && cur != PendingReplace {
 		return cur, "", nil
 	}
-	ev := EvCancelRejected
+	ev := OnCancelRejected
 	if cur == PendingReplace {
-		ev = EvReplaceRejected
+		ev = OnReplaceRejected
 	}
 	next := byFills(t)
 	if cr.OrdStatus == "A" && t.CumQty.IsZero() {
@@ -23,7 +23,7 @@ func ApplyCancelReject(cur Status, t Totals, cr CancelReject) (Status, Event, er
 	if next == Filled {
 		// The order filled while the request was pending: the fill already
 		// decided the status; nothing is left to refuse.
-		next, ev = Filled, EvFill
+		next, ev = Filled, OnFill
 	}
 	if err := Allowed(cur, next, ev); err != nil {
 		return cur, "", fmt.Errorf("order: cancel reject %s: %w", cr.ClOrdID, err)

@@ -39,7 +39,7 @@ const (
 // Applied is what one execution report does to an order's execution state.
 type Applied struct {
 	Status      Status // the status after the report (may equal the one before)
-	Event       Event  // what moved the status; empty when it did not move
+	Cause       Cause  // what moved the status; empty when it did not move
 	Totals      Totals
 	NewFill     bool            // the report adds a live fill of LastQty at LastPx
 	Reverses    string          // ExecID of the fill it busts or corrects, else empty
@@ -76,13 +76,13 @@ func ApplyReport(cur Status, t Totals, r ExecutionReport, ref *RefFill) (Applied
 		if r.OrderQty.IsPositive() {
 			a.Totals.OrderQty = r.OrderQty
 		}
-		a.to(byFills(a.Totals), EvReplaced)
+		a.to(byFills(a.Totals), OnReplaced)
 	case ExecRestated:
 		if r.OrderQty.IsPositive() {
 			a.Totals.OrderQty = r.OrderQty
 		}
 		if cur == Acknowledged || cur == PartiallyFilled {
-			a.to(byFills(a.Totals), EvRestated)
+			a.to(byFills(a.Totals), OnRestated)
 		}
 	default:
 		err = a.status(cur, r.Kind)
@@ -91,17 +91,17 @@ func ApplyReport(cur Status, t Totals, r ExecutionReport, ref *RefFill) (Applied
 		return Applied{}, fmt.Errorf("order: %s report %s: %w", r.Kind, r.ExecID, err)
 	}
 	if a.Status != cur {
-		if err := Allowed(cur, a.Status, a.Event); err != nil {
+		if err := Allowed(cur, a.Status, a.Cause); err != nil {
 			return Applied{}, fmt.Errorf("order: %s report %s: %w", r.Kind, r.ExecID, err)
 		}
 	} else {
-		a.Event = ""
+		a.Cause = ""
 	}
 	a.Discrepancy = joinDiscrepancy(a.Discrepancy, Compare(a.Totals, a.Status, r))
 	return a, nil
 }
 
-func (a *Applied) to(s Status, ev Event) { a.Status, a.Event = s, ev }
+func (a *Applied) to(s Status, ev Cause) { a.Status, a.Cause = s, ev }
 
 func (a *Applied) fill(cur Status, r ExecutionReport) error {
 	if !r.LastQty.IsPositive() || !r.LastPx.IsPositive() {
@@ -115,14 +115,14 @@ func (a *Applied) fill(cur Status, r ExecutionReport) error {
 	case cur == Cancelled || cur == Expired || cur == DoneForDay || cur == Rejected:
 		a.Discrepancy = fmt.Sprintf("fill of %s after the order was %s", r.LastQty, cur)
 	case full:
-		a.to(Filled, EvFill)
+		a.to(Filled, OnFill)
 		if a.Totals.CumQty.GreaterThan(a.Totals.OrderQty) {
 			a.Discrepancy = fmt.Sprintf("overfilled: %s filled of %s ordered", a.Totals.CumQty, a.Totals.OrderQty)
 		}
 	case cur == PendingCancel || cur == PendingReplace:
-		a.Event = EvPartialFill // status kept: pending outranks partially filled
+		a.Cause = OnPartialFill // status kept: pending outranks partially filled
 	default:
-		a.to(PartiallyFilled, EvPartialFill)
+		a.to(PartiallyFilled, OnPartialFill)
 	}
 	return nil
 }
@@ -137,12 +137,12 @@ func (a *Applied) reverse(cur Status, r ExecutionReport, ref *RefFill) error {
 	a.Reverses, a.Reversed = ref.ExecID, ref.Quantity
 	a.Totals.CumQty = a.Totals.CumQty.Sub(ref.Quantity)
 	a.Totals.Notional = a.Totals.Notional.Sub(ref.Quantity.Mul(ref.Price))
-	ev := EvBust
+	ev := OnBust
 	if r.Kind == ExecCorrect {
 		if !r.LastQty.IsPositive() || !r.LastPx.IsPositive() {
 			return fmt.Errorf("correction to %s at %s: quantity and price must be positive: %w", r.LastQty, r.LastPx, ErrInvalid)
 		}
-		a.NewFill, ev = true, EvCorrection
+		a.NewFill, ev = true, OnCorrection
 		a.Totals.CumQty = a.Totals.CumQty.Add(r.LastQty)
 		a.Totals.Notional = a.Totals.Notional.Add(r.LastQty.Mul(r.LastPx))
 	}
@@ -169,15 +169,15 @@ func (a *Applied) status(cur Status, k ExecKind) error {
 	switch k {
 	case ExecNew:
 		if cur == Sent {
-			a.to(Acknowledged, EvAck)
+			a.to(Acknowledged, OnAck)
 		}
 	case ExecPendingNew, ExecStatus:
 	case ExecRejected:
-		a.to(Rejected, EvBrokerReject)
+		a.to(Rejected, OnBrokerReject)
 	case ExecPendingCancel:
-		a.to(PendingCancel, EvCancelRequest)
+		a.to(PendingCancel, OnCancelRequest)
 	case ExecPendingReplace:
-		a.to(PendingReplace, EvReplaceRequest)
+		a.to(PendingReplace, OnReplaceRequest)
 	case ExecCancelled, ExecExpired, ExecDoneForDay:
 		if full || cur == Filled {
 			return nil // filled outranks cancelled, expired and done for day
@@ -189,15 +189,15 @@ func (a *Applied) status(cur Status, k ExecKind) error {
 	return nil
 }
 
-func endStatus(cur Status, k ExecKind) (Status, Event) {
+func endStatus(cur Status, k ExecKind) (Status, Cause) {
 	switch k {
 	case ExecExpired:
-		return Expired, EvBrokerExpire
+		return Expired, OnBrokerExpire
 	case ExecDoneForDay:
-		return DoneForDay, EvDoneForDay
+		return DoneForDay, OnDoneForDay
 	}
 	if cur == PendingCancel {
-		return Cancelled, EvCancelled
+		return Cancelled, OnCancelled
 	}
-	return Cancelled, EvUnsolicitedCxl
+	return Cancelled, OnUnsolicitedCxl
 }

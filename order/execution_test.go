@@ -235,14 +235,14 @@ func TestApplyReportIsPure(t *testing.T) {
 	tot := Totals{OrderQty: d("1000"), CumQty: d("100"), Notional: d("1000")}
 	before := tot
 	a, err := ApplyReport(PartiallyFilled, tot, fillRep(ExecPartialFill, "e", "100", "11", "200", "800", "10.5"), nil)
-	if err != nil || a.Totals.CumQty.String() != "200" || a.Totals.Notional.String() != "2100" || a.Event != "" || !a.NewFill {
+	if err != nil || a.Totals.CumQty.String() != "200" || a.Totals.Notional.String() != "2100" || a.Cause != "" || !a.NewFill {
 		t.Fatalf("ApplyReport = %+v, %v", a, err)
 	}
 	if tot != before {
 		t.Error("ApplyReport changed its input")
 	}
 	a, err = ApplyReport(Sent, Totals{OrderQty: decimal.NewFromInt(10)}, statusRep(ExecNew, "n", "0", "10", "0"), nil)
-	if err != nil || a.Event != EvAck || a.Status != Acknowledged {
+	if err != nil || a.Cause != OnAck || a.Status != Acknowledged {
 		t.Errorf("ack: %+v, %v", a, err)
 	}
 }
@@ -253,13 +253,13 @@ func TestApplyCancelReject(t *testing.T) {
 		cum       string
 		ordStatus string
 		want      Status
-		ev        Event
+		ev        Cause
 	}{
-		{PendingCancel, "0", "0", Acknowledged, EvCancelRejected},
-		{PendingCancel, "300", "1", PartiallyFilled, EvCancelRejected},
-		{PendingCancel, "0", "A", Sent, EvCancelRejected},
-		{PendingReplace, "300", "1", PartiallyFilled, EvReplaceRejected},
-		{PendingReplace, "0", "0", Acknowledged, EvReplaceRejected},
+		{PendingCancel, "0", "0", Acknowledged, OnCancelRejected},
+		{PendingCancel, "300", "1", PartiallyFilled, OnCancelRejected},
+		{PendingCancel, "0", "A", Sent, OnCancelRejected},
+		{PendingReplace, "300", "1", PartiallyFilled, OnReplaceRejected},
+		{PendingReplace, "0", "0", Acknowledged, OnReplaceRejected},
 		{Filled, "1000", "2", Filled, ""},
 		{Cancelled, "0", "4", Cancelled, ""},
 	}

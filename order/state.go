@@ -49,134 +49,134 @@ func ParseStatus(s string) (Status, error) {
 	return "", fmt.Errorf("order: status %q is unknown: %w", s, ErrInvalid)
 }
 
-// Event is what causes a transition.
-type Event string
+// Cause is the event that moves an order from one status to another.
+type Cause string
 
-// The events that move an order.
+// The causes of transitions.
 const (
-	EvSubmit          Event = "submit"           // proposal handed to compliance
-	EvCompliancePass  Event = "compliance_pass"  // every rule passed
-	EvComplianceWarn  Event = "compliance_warn"  // a soft rule failed: needs an override
-	EvComplianceFail  Event = "compliance_fail"  // a hard rule failed
-	EvRecheck         Event = "recheck"          // re-priced and sent back to compliance
-	EvApprove         Event = "approve"          // a trader approved (four eyes)
-	EvApproveOverride Event = "approve_override" // a trader approved over a soft warning, with a reason
-	EvWithdraw        Event = "withdraw"         // cancelled before it reached a broker
-	EvExpire          Event = "expire"           // not approved or sent before its expiry
-	EvRelease         Event = "release"          // handed to the Sender
-	EvAck             Event = "ack"              // broker accepted the order
-	EvBrokerReject    Event = "broker_reject"    // broker (or session) refused the order
-	EvPartialFill     Event = "partial_fill"
-	EvFill            Event = "fill" // cumulative quantity reached the order quantity
-	EvCancelRequest   Event = "cancel_request"
-	EvCancelled       Event = "cancelled"        // broker confirmed the cancel
-	EvCancelRejected  Event = "cancel_rejected"  // broker refused the cancel; order works on
-	EvReplaceRequest  Event = "replace_request"  //
-	EvReplaced        Event = "replaced"         // broker accepted the replace
-	EvReplaceRejected Event = "replace_rejected" // broker refused the replace; order works on
-	EvUnsolicitedCxl  Event = "unsolicited_cancel"
-	EvBrokerExpire    Event = "broker_expire"
-	EvDoneForDay      Event = "done_for_day"
-	EvBust            Event = "bust"       // an earlier fill was cancelled by the broker
-	EvCorrection      Event = "correction" // an earlier fill's quantity or price changed
-	EvRestated        Event = "restated"   // the broker restated the order (e.g. its quantity)
+	OnSubmit          Cause = "submit"           // proposal handed to compliance
+	OnCompliancePass  Cause = "compliance_pass"  // every rule passed
+	OnComplianceWarn  Cause = "compliance_warn"  // a soft rule failed: needs an override
+	OnComplianceFail  Cause = "compliance_fail"  // a hard rule failed
+	OnRecheck         Cause = "recheck"          // re-priced and sent back to compliance
+	OnApprove         Cause = "approve"          // a trader approved (four eyes)
+	OnApproveOverride Cause = "approve_override" // a trader approved over a soft warning, with a reason
+	OnWithdraw        Cause = "withdraw"         // cancelled before it reached a broker
+	OnExpire          Cause = "expire"           // not approved or sent before its expiry
+	OnRelease         Cause = "release"          // handed to the Sender
+	OnAck             Cause = "ack"              // broker accepted the order
+	OnBrokerReject    Cause = "broker_reject"    // broker (or session) refused the order
+	OnPartialFill     Cause = "partial_fill"
+	OnFill            Cause = "fill" // cumulative quantity reached the order quantity
+	OnCancelRequest   Cause = "cancel_request"
+	OnCancelled       Cause = "cancelled"        // broker confirmed the cancel
+	OnCancelRejected  Cause = "cancel_rejected"  // broker refused the cancel; order works on
+	OnReplaceRequest  Cause = "replace_request"  //
+	OnReplaced        Cause = "replaced"         // broker accepted the replace
+	OnReplaceRejected Cause = "replace_rejected" // broker refused the replace; order works on
+	OnUnsolicitedCxl  Cause = "unsolicited_cancel"
+	OnBrokerExpire    Cause = "broker_expire"
+	OnDoneForDay      Cause = "done_for_day"
+	OnBust            Cause = "bust"       // an earlier fill was cancelled by the broker
+	OnCorrection      Cause = "correction" // an earlier fill's quantity or price changed
+	OnRestated        Cause = "restated"   // the broker restated the order (e.g. its quantity)
 )
 
-// Rule is one row of the transition table: From may become To when Event happens.
+// Rule is one row of the transition table: From may become To when Cause happens.
 // A pair may appear with several events.
 type Rule struct {
 	From, To Status
-	Event    Event
+	Cause    Cause
 }
 
 // transitionTable is the one table of allowed transitions. Read it through
 // Transitions and Transition; nothing writes to it.
 var transitionTable = [...]Rule{
 	// Pre-trade: proposal, compliance, approval.
-	{Proposed, PendingCompliance, EvSubmit},
-	{PendingCompliance, Ready, EvCompliancePass},
-	{PendingCompliance, AwaitingOverride, EvComplianceWarn},
-	{PendingCompliance, Blocked, EvComplianceFail},
-	{Ready, PendingCompliance, EvRecheck},
-	{AwaitingOverride, PendingCompliance, EvRecheck},
-	{Blocked, PendingCompliance, EvRecheck},
-	{Ready, Approved, EvApprove},
-	{AwaitingOverride, Approved, EvApproveOverride},
-	{Proposed, Cancelled, EvWithdraw},
-	{PendingCompliance, Cancelled, EvWithdraw},
-	{Blocked, Cancelled, EvWithdraw},
-	{AwaitingOverride, Cancelled, EvWithdraw},
-	{Ready, Cancelled, EvWithdraw},
-	{Approved, Cancelled, EvWithdraw},
-	{Proposed, Expired, EvExpire},
-	{Blocked, Expired, EvExpire},
-	{AwaitingOverride, Expired, EvExpire},
-	{Ready, Expired, EvExpire},
-	{Approved, Expired, EvExpire},
-	{Approved, Sent, EvRelease},
+	{Proposed, PendingCompliance, OnSubmit},
+	{PendingCompliance, Ready, OnCompliancePass},
+	{PendingCompliance, AwaitingOverride, OnComplianceWarn},
+	{PendingCompliance, Blocked, OnComplianceFail},
+	{Ready, PendingCompliance, OnRecheck},
+	{AwaitingOverride, PendingCompliance, OnRecheck},
+	{Blocked, PendingCompliance, OnRecheck},
+	{Ready, Approved, OnApprove},
+	{AwaitingOverride, Approved, OnApproveOverride},
+	{Proposed, Cancelled, OnWithdraw},
+	{PendingCompliance, Cancelled, OnWithdraw},
+	{Blocked, Cancelled, OnWithdraw},
+	{AwaitingOverride, Cancelled, OnWithdraw},
+	{Ready, Cancelled, OnWithdraw},
+	{Approved, Cancelled, OnWithdraw},
+	{Proposed, Expired, OnExpire},
+	{Blocked, Expired, OnExpire},
+	{AwaitingOverride, Expired, OnExpire},
+	{Ready, Expired, OnExpire},
+	{Approved, Expired, OnExpire},
+	{Approved, Sent, OnRelease},
 
 	// At the broker: acknowledgement, rejection, fills.
-	{Sent, Acknowledged, EvAck},
-	{Sent, Rejected, EvBrokerReject},
-	{Sent, PartiallyFilled, EvPartialFill},
-	{Sent, Filled, EvFill},
-	{Acknowledged, PartiallyFilled, EvPartialFill},
-	{Acknowledged, Filled, EvFill},
-	{PartiallyFilled, PartiallyFilled, EvPartialFill},
-	{PartiallyFilled, Filled, EvFill},
+	{Sent, Acknowledged, OnAck},
+	{Sent, Rejected, OnBrokerReject},
+	{Sent, PartiallyFilled, OnPartialFill},
+	{Sent, Filled, OnFill},
+	{Acknowledged, PartiallyFilled, OnPartialFill},
+	{Acknowledged, Filled, OnFill},
+	{PartiallyFilled, PartiallyFilled, OnPartialFill},
+	{PartiallyFilled, Filled, OnFill},
 
 	// Cancel requests.
-	{Sent, PendingCancel, EvCancelRequest},
-	{Acknowledged, PendingCancel, EvCancelRequest},
-	{PartiallyFilled, PendingCancel, EvCancelRequest},
-	{PendingReplace, PendingCancel, EvCancelRequest},
-	{PendingCancel, PendingCancel, EvPartialFill}, // pending cancel outranks partially filled
-	{PendingCancel, Filled, EvFill},               // a fill crossed the cancel: filled outranks it
-	{PendingCancel, Cancelled, EvCancelled},
-	{PendingCancel, Acknowledged, EvCancelRejected},
-	{PendingCancel, PartiallyFilled, EvCancelRejected},
-	{PendingCancel, Sent, EvCancelRejected}, // cancel refused before the broker acknowledged
+	{Sent, PendingCancel, OnCancelRequest},
+	{Acknowledged, PendingCancel, OnCancelRequest},
+	{PartiallyFilled, PendingCancel, OnCancelRequest},
+	{PendingReplace, PendingCancel, OnCancelRequest},
+	{PendingCancel, PendingCancel, OnPartialFill}, // pending cancel outranks partially filled
+	{PendingCancel, Filled, OnFill},               // a fill crossed the cancel: filled outranks it
+	{PendingCancel, Cancelled, OnCancelled},
+	{PendingCancel, Acknowledged, OnCancelRejected},
+	{PendingCancel, PartiallyFilled, OnCancelRejected},
+	{PendingCancel, Sent, OnCancelRejected}, // cancel refused before the broker acknowledged
 
 	// Replace requests.
-	{Sent, PendingReplace, EvReplaceRequest},
-	{Acknowledged, PendingReplace, EvReplaceRequest},
-	{PartiallyFilled, PendingReplace, EvReplaceRequest},
-	{PendingReplace, PendingReplace, EvReplaceRequest}, // two replaces in flight
-	{PendingReplace, PendingReplace, EvPartialFill},    // pending replace outranks partially filled
-	{PendingReplace, Filled, EvFill},                   // the replace crossed a fill
-	{PendingReplace, Acknowledged, EvReplaced},
-	{PendingReplace, PartiallyFilled, EvReplaced},
-	{PendingReplace, Filled, EvReplaced}, // replaced down to what was already filled
-	{PendingReplace, Acknowledged, EvReplaceRejected},
-	{PendingReplace, PartiallyFilled, EvReplaceRejected},
-	{PendingReplace, Sent, EvReplaceRejected},
+	{Sent, PendingReplace, OnReplaceRequest},
+	{Acknowledged, PendingReplace, OnReplaceRequest},
+	{PartiallyFilled, PendingReplace, OnReplaceRequest},
+	{PendingReplace, PendingReplace, OnReplaceRequest}, // two replaces in flight
+	{PendingReplace, PendingReplace, OnPartialFill},    // pending replace outranks partially filled
+	{PendingReplace, Filled, OnFill},                   // the replace crossed a fill
+	{PendingReplace, Acknowledged, OnReplaced},
+	{PendingReplace, PartiallyFilled, OnReplaced},
+	{PendingReplace, Filled, OnReplaced}, // replaced down to what was already filled
+	{PendingReplace, Acknowledged, OnReplaceRejected},
+	{PendingReplace, PartiallyFilled, OnReplaceRejected},
+	{PendingReplace, Sent, OnReplaceRejected},
 
 	// Unsolicited endings from the broker.
-	{Sent, Cancelled, EvUnsolicitedCxl},
-	{Acknowledged, Cancelled, EvUnsolicitedCxl},
-	{PartiallyFilled, Cancelled, EvUnsolicitedCxl},
-	{PendingReplace, Cancelled, EvUnsolicitedCxl},
-	{Sent, Expired, EvBrokerExpire}, // e.g. an IOC that found nothing
-	{Acknowledged, Expired, EvBrokerExpire},
-	{PartiallyFilled, Expired, EvBrokerExpire},
-	{PendingCancel, Expired, EvBrokerExpire},
-	{PendingReplace, Expired, EvBrokerExpire},
-	{Acknowledged, DoneForDay, EvDoneForDay},
-	{PartiallyFilled, DoneForDay, EvDoneForDay},
-	{PendingCancel, DoneForDay, EvDoneForDay},
-	{PendingReplace, DoneForDay, EvDoneForDay},
+	{Sent, Cancelled, OnUnsolicitedCxl},
+	{Acknowledged, Cancelled, OnUnsolicitedCxl},
+	{PartiallyFilled, Cancelled, OnUnsolicitedCxl},
+	{PendingReplace, Cancelled, OnUnsolicitedCxl},
+	{Sent, Expired, OnBrokerExpire}, // e.g. an IOC that found nothing
+	{Acknowledged, Expired, OnBrokerExpire},
+	{PartiallyFilled, Expired, OnBrokerExpire},
+	{PendingCancel, Expired, OnBrokerExpire},
+	{PendingReplace, Expired, OnBrokerExpire},
+	{Acknowledged, DoneForDay, OnDoneForDay},
+	{PartiallyFilled, DoneForDay, OnDoneForDay},
+	{PendingCancel, DoneForDay, OnDoneForDay},
+	{PendingReplace, DoneForDay, OnDoneForDay},
 
 	// Busts and corrections move the fill status both ways.
-	{Filled, PartiallyFilled, EvBust},
-	{Filled, Acknowledged, EvBust},
-	{PartiallyFilled, Acknowledged, EvBust},
-	{Filled, PartiallyFilled, EvCorrection},
-	{Filled, Acknowledged, EvCorrection},
-	{PartiallyFilled, Filled, EvCorrection},
-	{Acknowledged, Filled, EvCorrection},
-	{Acknowledged, PartiallyFilled, EvCorrection},
-	{Acknowledged, Filled, EvRestated}, // quantity restated down to what is filled
-	{PartiallyFilled, Filled, EvRestated},
+	{Filled, PartiallyFilled, OnBust},
+	{Filled, Acknowledged, OnBust},
+	{PartiallyFilled, Acknowledged, OnBust},
+	{Filled, PartiallyFilled, OnCorrection},
+	{Filled, Acknowledged, OnCorrection},
+	{PartiallyFilled, Filled, OnCorrection},
+	{Acknowledged, Filled, OnCorrection},
+	{Acknowledged, PartiallyFilled, OnCorrection},
+	{Acknowledged, Filled, OnRestated}, // quantity restated down to what is filled
+	{PartiallyFilled, Filled, OnRestated},
 }
 
 // Transitions returns a copy of the transition table.
@@ -189,13 +189,13 @@ func Transitions() []Rule {
 // TransitionError is the refusal of a change the table does not allow.
 type TransitionError struct {
 	From, To Status
-	Event    Event // empty when any event was acceptable
+	Cause    Cause // empty when any event was acceptable
 }
 
 // Error says which change was refused.
 func (e *TransitionError) Error() string {
-	if e.Event != "" {
-		return fmt.Sprintf("order: %s → %s on %s is not an allowed transition", e.From, e.To, e.Event)
+	if e.Cause != "" {
+		return fmt.Sprintf("order: %s → %s on %s is not an allowed transition", e.From, e.To, e.Cause)
 	}
 	return fmt.Sprintf("order: %s → %s is not an allowed transition", e.From, e.To)
 }
@@ -206,7 +206,7 @@ func (e *TransitionError) Is(target error) bool { return target == ErrConflict }
 // Transition returns nil when the table allows from → to, and a
 // *TransitionError (matching ErrConflict) otherwise.
 func Transition(from, to Status) error {
-	if len(EventsFor(from, to)) == 0 {
+	if len(CausesFor(from, to)) == 0 {
 		return &TransitionError{From: from, To: to}
 	}
 	return nil
@@ -214,21 +214,21 @@ func Transition(from, to Status) error {
 
 // Allowed returns nil when the table has the row from → to on ev, and a
 // *TransitionError (matching ErrConflict) otherwise.
-func Allowed(from, to Status, ev Event) error {
+func Allowed(from, to Status, ev Cause) error {
 	for _, r := range transitionTable {
-		if r.From == from && r.To == to && r.Event == ev {
+		if r.From == from && r.To == to && r.Cause == ev {
 			return nil
 		}
 	}
-	return &TransitionError{From: from, To: to, Event: ev}
+	return &TransitionError{From: from, To: to, Cause: ev}
 }
 
-// EventsFor lists the events that move from → to; none when the change is not allowed.
-func EventsFor(from, to Status) []Event {
-	var out []Event
+// CausesFor lists the events that move from → to; none when the change is not allowed.
+func CausesFor(from, to Status) []Cause {
+	var out []Cause
 	for _, r := range transitionTable {
 		if r.From == from && r.To == to {
-			out = append(out, r.Event)
+			out = append(out, r.Cause)
 		}
 	}
 	return out

@@ -81,7 +81,7 @@ func TestTableRowsAreKnownAndUnique(t *testing.T) {
 			t.Errorf("duplicate row %v", r)
 		}
 		seen[r] = true
-		if r.Event == "" {
+		if r.Cause == "" {
 			t.Errorf("row %v has no event", r)
 		}
 		pairs[[2]Status{r.From, r.To}] = true
@@ -132,30 +132,30 @@ func TestKeyPaths(t *testing.T) {
 }
 
 func TestEventsFor(t *testing.T) {
-	ev := EventsFor(PendingReplace, PartiallyFilled)
-	if len(ev) != 2 || ev[0] != EvReplaced || ev[1] != EvReplaceRejected {
-		t.Errorf("EventsFor(pending_replace, partially_filled) = %v", ev)
+	ev := CausesFor(PendingReplace, PartiallyFilled)
+	if len(ev) != 2 || ev[0] != OnReplaced || ev[1] != OnReplaceRejected {
+		t.Errorf("CausesFor(pending_replace, partially_filled) = %v", ev)
 	}
-	if got := EventsFor(PendingCancel, Filled); len(got) != 1 || got[0] != EvFill {
-		t.Errorf("EventsFor(pending_cancel, filled) = %v", got)
+	if got := CausesFor(PendingCancel, Filled); len(got) != 1 || got[0] != OnFill {
+		t.Errorf("CausesFor(pending_cancel, filled) = %v", got)
 	}
-	if got := EventsFor(Cancelled, Filled); got != nil {
-		t.Errorf("EventsFor(cancelled, filled) = %v, want none", got)
+	if got := CausesFor(Cancelled, Filled); got != nil {
+		t.Errorf("CausesFor(cancelled, filled) = %v, want none", got)
 	}
 }
 
 func TestAllowed(t *testing.T) {
 	for _, r := range Transitions() {
-		if err := Allowed(r.From, r.To, r.Event); err != nil {
+		if err := Allowed(r.From, r.To, r.Cause); err != nil {
 			t.Errorf("Allowed(%v) = %v", r, err)
 		}
 	}
-	err := Allowed(Filled, PartiallyFilled, EvReplaced)
+	err := Allowed(Filled, PartiallyFilled, OnReplaced)
 	var te *TransitionError
-	if !errors.As(err, &te) || te.Event != EvReplaced || !errors.Is(err, ErrConflict) || !strings.Contains(err.Error(), "on replaced") {
+	if !errors.As(err, &te) || te.Cause != OnReplaced || !errors.Is(err, ErrConflict) || !strings.Contains(err.Error(), "on replaced") {
 		t.Errorf("Allowed(filled, partially_filled, replaced) = %v, want refusal naming the event", err)
 	}
-	if Allowed(PendingCancel, Filled, EvPartialFill) == nil {
+	if Allowed(PendingCancel, Filled, OnPartialFill) == nil {
 		t.Error("a partial fill must not move pending_cancel to filled")
 	}
 }
@@ -174,8 +174,8 @@ func TestStatusClasses(t *testing.T) {
 	}
 	// Terminal statuses have no way out except busts and corrections of fills.
 	for _, r := range Transitions() {
-		if IsTerminal(r.From) && r.Event != EvBust && r.Event != EvCorrection {
-			t.Errorf("terminal %s leaves by %s", r.From, r.Event)
+		if IsTerminal(r.From) && r.Cause != OnBust && r.Cause != OnCorrection {
+			t.Errorf("terminal %s leaves by %s", r.From, r.Cause)
 		}
 	}
 	if !IsWorking(PendingReplace) || IsWorking(Approved) || !IsTerminal(DoneForDay) {
