@@ -94,6 +94,8 @@ const (
 	PartialThenWait                 // ack, fill half, keep working
 	UnsolicitedCancel               // ack, fill half, then cancel with no request
 	DoneForDay                      // ack, fill half, then done for day (150=3)
+	SessionReject                   // answer with a session-level Reject (35=3)
+	BusinessReject                  // answer with a BusinessMessageReject (35=j) naming the ClOrdID
 )
 
 // After is what the broker does once an order is fully filled.

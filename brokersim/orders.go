@@ -108,6 +108,12 @@ func (b *Broker) onNewOrder(msg *quickfix.Message, id quickfix.SessionID) quickf
 	}
 	o.plan = b.plan(Order{Session: id.String(), BeginString: id.BeginString, ClOrdID: o.clOrdID,
 		Account: o.account, Symbol: o.symbol, Side: o.side, Quantity: o.qty, Price: o.price})
+	switch o.plan.Action {
+	case SessionReject:
+		return quickfix.NewMessageRejectError("simulated session reject", 5, nil)
+	case BusinessReject:
+		return quickfix.NewBusinessMessageRejectErrorWithRefID("simulated business reject", 2, o.clOrdID, nil)
+	}
 	b.orders[key] = o
 	if o.plan.Action == Reject || !o.qty.IsPositive() {
 		o.status, o.done = "8", true
