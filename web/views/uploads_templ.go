@@ -16,16 +16,16 @@ import (
 
 // UploadKind is one kind of CSV file Ballast imports.
 type UploadKind struct {
-	Kind, Columns string
+	Kind, Columns, Notes string
 }
 
 // UploadKinds lists the importable files and their columns.
 func UploadKinds() []UploadKind {
 	return []UploadKind{
-		{"securities", "symbol,name,issuer,sector,country,currency,asset_class,lot_size,adv,shares_outstanding"},
-		{"portfolios", "portfolio,name,base_currency,cash,model"},
-		{"holdings", "portfolio,symbol,quantity,avg_cost"},
-		{"prices", "symbol,price,as_of"},
+		{"securities", "symbol,name,issuer,sector,country,currency,asset_class,lot_size,adv,shares_outstanding", "asset_class: equity, government_bond, corporate_bond, fund or cash"},
+		{"portfolios", "portfolio,name,base_currency,cash,model", "model may be empty"},
+		{"holdings", "portfolio,symbol,quantity,avg_cost", "the portfolio and the security must exist"},
+		{"prices", "symbol,price,as_of", "as_of is optional: RFC 3339 or a date"},
 	}
 }
 
@@ -236,7 +236,7 @@ func Uploads(f UploadForm) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 25, "</div><div><button type=\"submit\">Import</button></div></form></div><h2>File formats</h2><div class=\"table-wrap\"><table><thead><tr><th scope=\"col\">Kind</th><th scope=\"col\">Header (columns in any order)</th></tr></thead> <tbody>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 25, "</div><div><button type=\"submit\">Import</button></div></form></div><h2>File formats</h2><div class=\"table-wrap\"><table><thead><tr><th scope=\"col\">Kind</th><th scope=\"col\">Header (columns in any order)</th><th scope=\"col\">Notes</th></tr></thead> <tbody>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -267,12 +267,25 @@ func Uploads(f UploadForm) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 28, "</td></tr>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 28, "</td><td class=\"muted\">")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			var templ_7745c5c3_Var11 string
+			templ_7745c5c3_Var11, templ_7745c5c3_Err = templ.JoinStringErrs(k.Notes)
+			if templ_7745c5c3_Err != nil {
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `uploads.templ`, Line: 99, Col: 89}
+			}
+			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var11))
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 29, "</td></tr>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 29, "</tbody></table></div>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 30, "</tbody></table></div>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
