@@ -30,7 +30,7 @@ func (d *DB) Empty(ctx context.Context) (bool, error) {
 	return n == 0, nil
 }
 
-// SeedDemo fills an empty database with the demo desk in one transaction: 52
+// SeedDemo fills an empty database with the demo desk in one transaction: 53
 // securities with demo prices, six portfolios from about 2 to 500 million with
 // cash and positions, and the users pm, trader, trader2, compliance and admin,
 // all with passwordHash (the hash of DemoPassword; hashed once by the caller).

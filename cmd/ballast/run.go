@@ -1,0 +1,140 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// version is Ballast's release; "ballast version" prints it.
+const version = "0.1.0-dev"
+
+// env is the outside world a subcommand may touch: environment, standard streams.
+type env struct {
+	getenv func(string) string
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+}
+
+// envOr returns the environment variable key, or def when it is unset or empty.
+func (e *env) envOr(key, def string) string {
+	if v := e.getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+// run is the whole program: main only supplies the real environment. args[0]
+// is the program name; the first argument that is not a flag names the
+// subcommand, "serve" when there is none. Later features add a case here and a
+// cmdXxx function in its own file.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	e := &env{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
+	var rest []string
+	if len(args) > 1 {
+		rest = args[1:]
+	}
+	cmd := "serve"
+	if len(rest) > 0 && (!strings.HasPrefix(rest[0], "-") || isHelpFlag(rest[0])) {
+		cmd, rest = rest[0], rest[1:]
+	}
+	switch cmd {
+	case "serve":
+		return cmdServe(ctx, e, rest)
+	case "import":
+		return cmdImport(ctx, e, rest)
+	case "user":
+		return cmdUser(ctx, e, rest)
+	case "version":
+		return cmdVersion(ctx, e, rest)
+	case "help", "-h", "-help", "--help":
+		return cmdHelp(ctx, e, rest)
+	default:
+		return fmt.Errorf("unknown command %q; run \"ballast help\" for the list", cmd)
+	}
+}
+
+func isHelpFlag(s string) bool { return s == "-h" || s == "-help" || s == "--help" }
+
+// usage is what "ballast help" prints.
+const usage = `Ballast — a self-hosted buy-side order management system.
+
+Usage:
+  ballast [serve] [--addr ADDR] [--db FILE] [--log-format text|json] [--no-demo]
+      Serve the desk (the default). On an empty database, seed a demo desk and
+      print its sign-ins. Stops gracefully on SIGINT or SIGTERM.
+        --addr        listen address (env BALLAST_ADDR, default 127.0.0.1:8080).
+                      A non-loopback address marks cookies Secure: serve it behind HTTPS.
+        --db          SQLite database file (env BALLAST_DB, default ./ballast.db)
+        --log-format  text or json (default text), written to stderr
+        --no-demo     do not seed the demo desk on an empty database
+
+  ballast import securities|portfolios|holdings|prices FILE [--db FILE]
+      Import a CSV file (FILE "-" reads stdin); formats in docs/import.md. The file
+      is checked whole first: any bad line is printed as "line N: reason", nothing
+      is written and the exit status is 1. Otherwise prints "N added, M updated".
+
+  ballast user add --name NAME --role ROLE[,ROLE] [--db FILE]
+      Create a user; the password is read from the first line of stdin.
+      Roles: pm, trader, compliance, admin.
+
+  ballast user token --name NAME [--label LABEL] [--db FILE]
+      Create an API token for a user and print it (it is shown only once).
+
+  ballast version    print the version
+  ballast help       print this help
+`
+
+func cmdHelp(_ context.Context, e *env, _ []string) error {
+	_, err := io.WriteString(e.stdout, usage)
+	return err
+}
+
+func cmdVersion(_ context.Context, e *env, args []string) error {
+	if len(args) > 0 {
+		return fmt.Errorf("version: unexpected arguments %q", args)
+	}
+	_, err := fmt.Fprintf(e.stdout, "ballast %s\n", version)
+	return err
+}
+
+// newFlagSet returns a flag set that reports errors instead of exiting.
+func newFlagSet(name string, e *env) *flag.FlagSet {
+	fs := flag.NewFlagSet("ballast "+name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	return fs
+}
+
+// dbFlag adds the --db flag every subcommand that opens the database takes.
+func dbFlag(fs *flag.FlagSet, e *env) *string {
+	return fs.String("db", e.envOr("BALLAST_DB", "./ballast.db"), "SQLite database file (env BALLAST_DB)")
+}
+
+// parseFlags parses flags placed before, between or after positional
+// arguments and returns the positional ones.
+func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+// flagErr turns -h into success (the flags were printed) and wraps other errors.
+func flagErr(cmd string, err error) error {
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	return fmt.Errorf("%s: %w", cmd, err)
+}

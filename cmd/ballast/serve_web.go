@@ -1,0 +1,36 @@
+package main
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/alexedwards/scs/sqlite3store"
+
+	"github.com/ballast-oms/ballast/db"
+	"github.com/ballast-oms/ballast/web"
+)
+
+// sessionCleanup is how often expired web sessions are deleted.
+const sessionCleanup = 5 * time.Minute
+
+// newHandler wires the web app to the database; stop ends the session store's
+// cleanup goroutine and must be called once the server has stopped.
+func newHandler(d *db.DB, logger *slog.Logger, secureCookies bool) (h http.Handler, stop func(), err error) {
+	sessions := sqlite3store.NewWithCleanupInterval(d.Writer(), sessionCleanup)
+	h, err = web.NewServer(web.Config{
+		Logger:        logger,
+		Store:         d,
+		SessionStore:  sessions,
+		IsNotFound:    func(err error) bool { return errors.Is(err, db.ErrNotFound) },
+		Now:           time.Now,
+		Version:       version,
+		SecureCookies: secureCookies,
+	})
+	if err != nil {
+		sessions.StopCleanup()
+		return nil, nil, err
+	}
+	return h, sessions.StopCleanup, nil
+}
