@@ -50,6 +50,15 @@
 // (UPDATE … WHERE id = ? AND version = ?); trailing highs change without a
 // version bump and are stored on their own.
 //
+// # Holdings
+//
+// A Template is a portfolio's default condition ("apply to new holdings"):
+// relative levels only, selling all of the holding. Approved once (four-eyes),
+// its Attach creates an active condition for each position a fill opens.
+// Resize adjusts a waiting sell's partial quantity after a rebalancing sale
+// (keeping its share of the holding, rounded down to the lot; cancelled when
+// nothing is left); conditions on the whole holding simply follow it.
+//
 // # Engine
 //
 // The Engine holds active conditions indexed by security and threshold, never

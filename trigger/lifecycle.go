@@ -42,14 +42,10 @@ func (c Condition) to(s State, at time.Time, reason string) (Condition, error) {
 // validity cannot be approved.
 func (c Condition) Approve(by string, roles []user.Role, now time.Time) (Condition, error) {
 	op := fmt.Sprintf("trigger: approve %d", c.ID)
-	switch {
-	case strings.TrimSpace(by) == "":
-		return c, fmt.Errorf("%s: no approver: %w", op, ErrForbidden)
-	case !(user.User{Roles: roles}).Has(user.Trader):
-		return c, fmt.Errorf("%s: %s is not a trader: %w", op, by, ErrForbidden)
-	case by == c.CreatedBy:
-		return c, fmt.Errorf("%s: %s created it and cannot also approve it: %w", op, by, ErrForbidden)
-	case c.State == PendingApproval && now.After(c.ValidUntil):
+	if err := checkApprover(by, roles, c.CreatedBy); err != nil {
+		return c, fmt.Errorf("%s: %w", op, err)
+	}
+	if c.State == PendingApproval && now.After(c.ValidUntil) {
 		return c, fmt.Errorf("%s: validity ended %s: %w", op, c.ValidUntil.Format(time.RFC3339), ErrConflict)
 	}
 	next, err := c.to(Active, now, "approved by "+by)
@@ -58,6 +54,19 @@ func (c Condition) Approve(by string, roles []user.Role, now time.Time) (Conditi
 	}
 	next.ApprovedBy, next.ApprovedAt = by, now.UTC()
 	return next, nil
+}
+
+// checkApprover applies the four-eyes rule: a trader who is not the creator.
+func checkApprover(by string, roles []user.Role, creator string) error {
+	switch {
+	case strings.TrimSpace(by) == "":
+		return fmt.Errorf("no approver: %w", ErrForbidden)
+	case !(user.User{Roles: roles}).Has(user.Trader):
+		return fmt.Errorf("%s is not a trader: %w", by, ErrForbidden)
+	case by == creator:
+		return fmt.Errorf("%s created it and cannot also approve it: %w", by, ErrForbidden)
+	}
+	return nil
 }
 
 // Cancel cancels a condition that is pending approval or active.
