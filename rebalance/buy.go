@@ -1,0 +1,190 @@
+package rebalance
+
+import (
+	"slices"
+
+	"github.com/shopspring/decimal"
+)
+
+// want is one buy competing for cash: up to n more lots of line i, which
+// already buys have lots; prio is its shortfall to target in money.
+type want struct {
+	i        int
+	n, have  int64
+	got      int64
+	lotCost  decimal.Decimal // one lot at the buy limit
+	shortfal decimal.Decimal
+}
+
+// primaryBuys buys every out-of-band underweight security to its target
+// (target mode) or lower band edge (band mode), within the cash above the floor.
+func (p *planner) primaryBuys() error {
+	if p.opts.Raise.IsPositive() {
+		return nil
+	}
+	ws := p.wants[:0]
+	for i := range p.lines {
+		l := &p.lines[i]
+		if !l.active() || l.r.DoNotBuy || l.v.Cmp(l.lo) >= 0 {
+			continue
+		}
+		p.buyLimitOf(l)
+		room := l.T.Sub(l.v)
+		n := floorDiv(room, l.lotVal)
+		if p.mode == ModeBand {
+			n = min(ceilDiv(l.lo.Sub(l.v), l.lotVal), n)
+		}
+		if w := p.newWant(i, l, n, room); w.n > 0 {
+			ws = append(ws, w)
+		}
+	}
+	p.wants = ws
+	scaled := p.allocate(p.proj.Sub(p.cashFloor), ws)
+	for _, w := range ws {
+		if l := &p.lines[w.i]; w.got > 0 {
+			l.buyLots += w.got
+			l.primary = true
+			l.scaled = scaled && w.got < w.n
+		}
+	}
+	return nil
+}
+
+// secondaryBuys invests the cash above its high destination in underweight
+// securities, toward (never above) target, by the same allocation rule.
+func (p *planner) secondaryBuys() error {
+	ws := p.wants[:0]
+	for i := range p.lines {
+		l := &p.lines[i]
+		if !l.active() || l.r.DoNotBuy {
+			continue
+		}
+		va := l.valueAfter()
+		if va.Cmp(l.T) >= 0 {
+			continue
+		}
+		p.buyLimitOf(l)
+		room := l.T.Sub(va)
+		if w := p.newWant(i, l, floorDiv(room, l.lotVal), room); w.n > 0 {
+			ws = append(ws, w)
+		}
+	}
+	p.wants = ws
+	p.allocate(p.proj.Sub(p.destHigh), ws)
+	for _, w := range ws {
+		if l := &p.lines[w.i]; w.got > 0 {
+			l.buyLots += w.got
+			l.secondary = true
+		}
+	}
+	return nil
+}
+
+// newWant returns the want for n more lots of l, with n = 0 when the whole
+// buy would be worth less than the minimum trade.
+func (p *planner) newWant(i int, l *line, n int64, room decimal.Decimal) want {
+	w := want{i: i, n: n, have: l.buyLots, lotCost: l.lot.Mul(l.buyLim), shortfal: room}
+	if n > 0 && w.have == 0 && w.lotCost.Mul(decimal.NewFromInt(n)).LessThan(p.opts.MinTrade) {
+		w.n = 0
+	}
+	return w
+}
+
+// allocate spends at most budget on ws and reports whether it had to scale
+// down. When everything fits every buy gets its lots. Otherwise each buy gets
+// ⌊budget × n / total⌋ lots (pro rata, rounded down); a new buy then worth
+// less than the minimum trade gets none; the cash left buys further whole
+// lots in order of largest shortfall (ties by symbol), each up to its n, a
+// new buy only if what fits reaches the minimum trade.
+func (p *planner) allocate(budget decimal.Decimal, ws []want) bool {
+	if len(ws) == 0 {
+		return false
+	}
+	if !budget.IsPositive() {
+		return true
+	}
+	total := decimal.Zero
+	for _, w := range ws {
+		total = total.Add(w.lotCost.Mul(decimal.NewFromInt(w.n)))
+	}
+	if total.Cmp(budget) <= 0 {
+		for k := range ws {
+			ws[k].got = ws[k].n
+		}
+		p.proj = p.proj.Sub(total)
+		return false
+	}
+	rest := budget
+	for k := range ws {
+		w := &ws[k]
+		w.got = floorDiv(budget.Mul(decimal.NewFromInt(w.n)), total)
+		if w.got > 0 && p.belowMin(w, w.got) {
+			w.got = 0
+		}
+		rest = rest.Sub(w.lotCost.Mul(decimal.NewFromInt(w.got)))
+	}
+	byNeed := slices.Clone(ws)
+	slices.SortStableFunc(byNeed, func(a, b want) int { return b.shortfal.Cmp(a.shortfal) })
+	for _, w := range byNeed {
+		k := p.wantIndex(ws, w.i)
+		extra := min(w.n-ws[k].got, floorDiv(rest, w.lotCost))
+		if extra <= 0 || p.belowMin(&ws[k], ws[k].got+extra) {
+			continue
+		}
+		ws[k].got += extra
+		rest = rest.Sub(w.lotCost.Mul(decimal.NewFromInt(extra)))
+	}
+	p.proj = p.proj.Sub(budget.Sub(rest))
+	return true
+}
+
+// belowMin reports whether w's whole trade with got more lots is a new trade worth less than the minimum.
+func (p *planner) belowMin(w *want, got int64) bool {
+	return w.have == 0 && w.lotCost.Mul(decimal.NewFromInt(got)).LessThan(p.opts.MinTrade)
+}
+
+func (p *planner) wantIndex(ws []want, i int) int {
+	k, _ := slices.BinarySearchFunc(ws, i, func(w want, i int) int { return w.i - i })
+	return k
+}
+
+// trimForCollar keeps every buy at or below its target weight after the
+// trades: trading at limit rather than last prices lowers NAV, which raises
+// every weight. Each buy whose weight would end above target loses lots.
+func (p *planner) trimForCollar() {
+	p.cost = p.tradingCost()
+	if p.cost.IsZero() {
+		return
+	}
+	after := p.nav.Sub(p.cost)
+	for i := range p.lines {
+		l := &p.lines[i]
+		if l.buyLots == 0 || l.valueAfter().Mul(p.nav).Cmp(l.T.Mul(after)) <= 0 {
+			continue
+		}
+		n := floorDiv(l.T.Mul(after).Div(p.nav).Sub(l.v), l.lotVal)
+		for n > 0 && l.v.Add(l.lotVal.Mul(decimal.NewFromInt(n))).Mul(p.nav).GreaterThan(l.T.Mul(after)) {
+			n--
+		}
+		l.buyLots, l.trimmed = min(n, l.buyLots), true
+		if l.buyLots > 0 && l.buyQty().Mul(l.buyLim).LessThan(p.opts.MinTrade) {
+			l.buyLots = 0
+		}
+	}
+	p.cost = p.tradingCost()
+}
+
+// tradingCost is what trading at limit rather than last prices costs.
+func (p *planner) tradingCost() decimal.Decimal {
+	c := decimal.Zero
+	for i := range p.lines {
+		l := &p.lines[i]
+		if q := l.sellQty(); !q.IsZero() {
+			c = c.Add(q.Mul(l.price.Sub(l.sellLimit)))
+		}
+		if l.buyLots > 0 {
+			c = c.Add(l.buyQty().Mul(l.buyLim.Sub(l.price)))
+		}
+	}
+	return c
+}

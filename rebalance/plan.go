@@ -1,0 +1,260 @@
+package rebalance
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/ballast-oms/ballast/portfolio"
+	"github.com/shopspring/decimal"
+)
+
+// planner holds one portfolio's plan while it is built.
+type planner struct {
+	in    *Input
+	opts  Options
+	mode  Mode
+	lines []line
+
+	cash, nav, hNav     decimal.Decimal
+	exclT, cashT        decimal.Decimal // excluded target points; model cash target points
+	cashBand            portfolio.Band
+	cashBandUsed        portfolio.Band
+	reserve, cashTarget decimal.Decimal
+	cashFloor           decimal.Decimal
+	cashUpper           decimal.Decimal
+	destLow, destHigh   decimal.Decimal
+	proj                decimal.Decimal // cash after the trades decided so far, at limit prices
+	state               CashState
+	stateCash           decimal.Decimal // projected cash that decided state
+	cost                decimal.Decimal // money lost trading at limit rather than last prices
+
+	order []int  // scratch: candidate line indices
+	wants []want // scratch: buy allocation
+}
+
+// Plan proposes the trades that bring one portfolio back to its model, as the
+// package doc describes. It is pure and deterministic: the same input gives
+// the same result, byte for byte. Bad input (an invalid model or options, a
+// missing price or security, a short position) is an error and no plan.
+func Plan(in Input, opts Options) (Result, error) {
+	if err := opts.Validate(); err != nil {
+		return Result{}, fmt.Errorf("rebalance %s: options: %w", in.Holdings.Portfolio.Code, err)
+	}
+	if err := in.Model.Validate(); err != nil {
+		return Result{}, fmt.Errorf("rebalance %s: model %s: %w", in.Holdings.Portfolio.Code, in.Model.Name, err)
+	}
+	return plan(&in, opts)
+}
+
+func plan(in *Input, opts Options) (Result, error) {
+	p := planner{in: in, opts: opts, mode: opts.mode(), cash: in.Holdings.Portfolio.Cash}
+	p.nav = p.cash
+	if err := p.setup(); err != nil {
+		return Result{}, fmt.Errorf("rebalance %s: %w", in.Holdings.Portfolio.Code, err)
+	}
+	if err := p.targets(); err != nil {
+		return Result{}, fmt.Errorf("rebalance %s: %w", in.Holdings.Portfolio.Code, err)
+	}
+	if err := p.run(); err != nil {
+		return Result{}, fmt.Errorf("rebalance %s: %w", in.Holdings.Portfolio.Code, err)
+	}
+	return p.result(), nil
+}
+
+// run decides the trades: primary sells, secondary sells when cash is under
+// its floor, primary buys within the budget, secondary buys when cash is over
+// its band, then the collar trim.
+func (p *planner) run() error {
+	p.proj = p.cash
+	if err := p.primarySells(); err != nil {
+		return err
+	}
+	p.state, p.stateCash = CashInBand, p.proj
+	if p.proj.LessThan(p.cashFloor) {
+		p.state = CashUnder
+		if err := p.secondarySells(); err != nil {
+			return err
+		}
+	}
+	if err := p.primaryBuys(); err != nil {
+		return err
+	}
+	if p.state == CashInBand && p.proj.GreaterThan(p.cashUpper) {
+		p.state, p.stateCash = CashOver, p.proj
+		if err := p.secondaryBuys(); err != nil {
+			return err
+		}
+	}
+	p.trimForCollar()
+	return nil
+}
+
+// primarySells sells every out-of-band overweight security to its target
+// (target mode) or its upper band edge (band mode).
+func (p *planner) primarySells() error {
+	if p.opts.BuyOnly {
+		return nil
+	}
+	for i := range p.lines {
+		l := &p.lines[i]
+		if !l.active() || l.r.DoNotSell || l.v.Cmp(l.hi) <= 0 {
+			continue
+		}
+		if err := p.sellLimitOf(l); err != nil {
+			return err
+		}
+		dest := l.T
+		if p.mode == ModeBand {
+			dest = l.hi
+		}
+		switch {
+		case dest.IsZero():
+			l.sellAll = true
+		case p.mode == ModeBand:
+			l.sellLots = min(ceilDiv(l.v.Sub(dest), l.lotVal), floorDiv(l.v.Sub(l.T), l.lotVal))
+		default:
+			l.sellLots = floorDiv(l.v.Sub(dest), l.lotVal)
+		}
+		if q := l.sellQty(); q.IsZero() || q.Mul(l.sellLimit).LessThan(p.opts.MinTrade) {
+			l.sellLots, l.sellAll = 0, false
+			continue
+		}
+		l.primary = true
+		p.proj = p.proj.Add(l.sellQty().Mul(l.sellLimit))
+	}
+	return nil
+}
+
+// secondarySells raises cash to its low destination by selling overweight
+// securities toward (never below) target, most overweight first.
+func (p *planner) secondarySells() error {
+	if p.opts.BuyOnly {
+		return nil
+	}
+	p.order = p.order[:0]
+	for i := range p.lines {
+		l := &p.lines[i]
+		if l.active() && !l.r.DoNotSell && !l.sellAll && l.valueAfter().GreaterThan(l.T) {
+			p.order = append(p.order, i)
+		}
+	}
+	slices.SortStableFunc(p.order, func(a, b int) int { // most overweight first; lines are in symbol order
+		return p.lines[b].valueAfter().Sub(p.lines[b].T).Cmp(p.lines[a].valueAfter().Sub(p.lines[a].T))
+	})
+	for _, i := range p.order {
+		need := p.destLow.Sub(p.proj)
+		if !need.IsPositive() {
+			break
+		}
+		if err := p.sellMore(&p.lines[i], need); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sellMore sells whole lots of l toward its target to raise need (rounding
+// up to a lot, capped at the target); a target-0 security may be sold out.
+func (p *planner) sellMore(l *line, need decimal.Decimal) error {
+	if err := p.sellLimitOf(l); err != nil {
+		return err
+	}
+	lots, all := l.sellLots, false
+	want := ceilDiv(need, l.lot.Mul(l.sellLimit))
+	if l.T.IsZero() {
+		left := l.q.Sub(l.lot.Mul(decimal.NewFromInt(lots)))
+		if l.lot.Mul(decimal.NewFromInt(want)).GreaterThanOrEqual(left) {
+			all = true
+		} else {
+			lots += want
+		}
+	} else {
+		lots += min(want, floorDiv(l.valueAfter().Sub(l.T), l.lotVal))
+	}
+	if !all && lots == l.sellLots {
+		return nil
+	}
+	before := l.sellQty()
+	old, oldAll := l.sellLots, l.sellAll
+	l.sellLots, l.sellAll = lots, all
+	if l.sellQty().Mul(l.sellLimit).LessThan(p.opts.MinTrade) {
+		l.sellLots, l.sellAll = old, oldAll
+		return nil
+	}
+	l.secondary = true
+	p.proj = p.proj.Add(l.sellQty().Sub(before).Mul(l.sellLimit))
+	return nil
+}
+
+// sellQty is the quantity l sells: whole lots, or everything held.
+func (l *line) sellQty() decimal.Decimal {
+	if l.sellAll {
+		return l.q
+	}
+	if l.sellLots == 0 {
+		return decimal.Zero
+	}
+	return l.lot.Mul(decimal.NewFromInt(l.sellLots))
+}
+
+func (l *line) buyQty() decimal.Decimal {
+	if l.buyLots == 0 {
+		return decimal.Zero
+	}
+	return l.lot.Mul(decimal.NewFromInt(l.buyLots))
+}
+
+// valueAfter is the line's value at last price after its trades so far.
+func (l *line) valueAfter() decimal.Decimal {
+	if l.sellLots == 0 && !l.sellAll && l.buyLots == 0 {
+		return l.v
+	}
+	return l.q.Sub(l.sellQty()).Add(l.buyQty()).Mul(l.price)
+}
+
+// sellLimitOf sets l's sell limit (last − collar, rounded down to the tick) and lot value.
+func (p *planner) sellLimitOf(l *line) error {
+	if l.hasSell {
+		return nil
+	}
+	l.lotVal = l.lot.Mul(l.price)
+	x := l.price.Mul(decimal.New(10000-p.opts.CollarBps, -4))
+	l.sellLimit = l.tick.Mul(decimal.NewFromInt(floorDiv(x, l.tick)))
+	if !l.sellLimit.IsPositive() {
+		return fmt.Errorf("%s: sell limit rounds to zero (last %s, tick %s)", l.sym, l.price, l.tick)
+	}
+	l.hasSell = true
+	return nil
+}
+
+// buyLimitOf sets l's buy limit (last + collar, rounded up to the tick) and lot value.
+func (p *planner) buyLimitOf(l *line) {
+	if l.hasBuy {
+		return
+	}
+	l.lotVal = l.lot.Mul(l.price)
+	x := l.price.Mul(decimal.New(10000+p.opts.CollarBps, -4))
+	l.buyLim = l.tick.Mul(decimal.NewFromInt(ceilDiv(x, l.tick)))
+	l.hasBuy = true
+}
+
+// floorDiv returns ⌊x/y⌋ for y > 0, and 0 when x ≤ 0.
+func floorDiv(x, y decimal.Decimal) int64 {
+	if !x.IsPositive() {
+		return 0
+	}
+	q, _ := x.QuoRem(y, 0)
+	return q.IntPart()
+}
+
+// ceilDiv returns ⌈x/y⌉ for y > 0, and 0 when x ≤ 0.
+func ceilDiv(x, y decimal.Decimal) int64 {
+	if !x.IsPositive() {
+		return 0
+	}
+	q, r := x.QuoRem(y, 0)
+	if r.IsPositive() {
+		return q.IntPart() + 1
+	}
+	return q.IntPart()
+}

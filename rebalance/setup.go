@@ -1,0 +1,213 @@
+package rebalance
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+
+	"github.com/ballast-oms/ballast/portfolio"
+	"github.com/shopspring/decimal"
+)
+
+var hundred = decimal.NewFromInt(100)
+
+// line is the working state of one security while planning.
+type line struct {
+	sym     string
+	r       Restriction
+	inModel bool
+	inert   bool // not held and target 0: nothing to value or trade
+	t       decimal.Decimal
+	band    portfolio.Band
+	price   decimal.Decimal
+	lot     decimal.Decimal
+	tick    decimal.Decimal
+	q       decimal.Decimal
+	v       decimal.Decimal
+	// effective target and band, in money
+	T, lo, hi decimal.Decimal
+	// limit prices and lot values, computed when first needed
+	lotVal             decimal.Decimal
+	sellLimit, buyLim  decimal.Decimal
+	hasSell, hasBuy    bool
+	sellLots, buyLots  int64
+	sellAll            bool
+	primary, secondary bool
+	scaled, trimmed    bool
+}
+
+func (l *line) active() bool { return !l.r.Excluded && !l.inert }
+
+// setup builds the lines: model targets merged with held positions, in symbol order.
+func (p *planner) setup() error {
+	targets := sortedTargets(p.in.Model.Targets)
+	positions, err := sortedPositions(p.in.Holdings.Positions)
+	if err != nil {
+		return err
+	}
+	p.lines = make([]line, 0, max(len(targets), len(positions))+8)
+	i, j := 0, 0
+	for i < len(targets) || j < len(positions) {
+		switch {
+		case i < len(targets) && targets[i].Symbol == portfolio.CashSymbol:
+			p.cashT = targets[i].Weight
+			p.cashBand = targets[i].Band
+			i++
+			continue
+		case j == len(positions) || (i < len(targets) && targets[i].Symbol < positions[j].Symbol):
+			err = p.addLine(targets[i].Symbol, &targets[i], decimal.Zero)
+			i++
+		case i == len(targets) || positions[j].Symbol < targets[i].Symbol:
+			err = p.addLine(positions[j].Symbol, nil, positions[j].Quantity)
+			j++
+		default:
+			err = p.addLine(targets[i].Symbol, &targets[i], positions[j].Quantity)
+			i, j = i+1, j+1
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (p *planner) addLine(sym string, t *portfolio.Target, q decimal.Decimal) error {
+	l := line{sym: sym, q: q, r: p.in.Restrictions[sym], band: p.in.Model.Band}
+	if t != nil {
+		l.inModel, l.t = true, t.Weight
+		if t.Band.IsSet() {
+			l.band = t.Band
+		}
+	}
+	if !l.band.IsSet() {
+		l.band = portfolio.DefaultBand()
+	}
+	if q.IsNegative() {
+		return fmt.Errorf("%s: quantity %s is short; rebalancing handles long positions only", sym, q)
+	}
+	px, priced := p.in.Prices[sym]
+	if l.r.Excluded {
+		p.exclT = p.exclT.Add(l.t)
+		if priced {
+			l.price, l.v = px, q.Mul(px)
+		}
+		p.lines = append(p.lines, l)
+		return nil
+	}
+	if q.IsZero() && l.t.IsZero() {
+		l.inert = true
+		p.lines = append(p.lines, l)
+		return nil
+	}
+	if !priced || !px.IsPositive() {
+		return fmt.Errorf("%s: no positive price (missing prices are an error: NAV and trades would be wrong)", sym)
+	}
+	sec, ok := p.in.Securities[sym]
+	if !ok || !sec.LotSize.IsPositive() {
+		return fmt.Errorf("%s: no security with a positive lot size", sym)
+	}
+	l.price, l.lot, l.tick = px, sec.LotSize, sec.Tick()
+	l.v = q.Mul(px)
+	p.nav = p.nav.Add(l.v)
+	p.lines = append(p.lines, l)
+	return nil
+}
+
+func sortedTargets(ts []portfolio.Target) []portfolio.Target {
+	less := func(a, b portfolio.Target) int { return cmp.Compare(a.Symbol, b.Symbol) }
+	if slices.IsSortedFunc(ts, less) {
+		return ts
+	}
+	return slices.SortedFunc(slices.Values(ts), less)
+}
+
+func sortedPositions(ps []portfolio.Position) ([]portfolio.Position, error) {
+	less := func(a, b portfolio.Position) int { return cmp.Compare(a.Symbol, b.Symbol) }
+	if !slices.IsSortedFunc(ps, less) {
+		ps = slices.SortedFunc(slices.Values(ps), less)
+	}
+	for i := 1; i < len(ps); i++ {
+		if ps[i].Symbol == ps[i-1].Symbol {
+			return nil, fmt.Errorf("%s: held twice", ps[i].Symbol)
+		}
+	}
+	return ps, nil
+}
+
+// targets computes the effective NAV, cash target, floor and band, and every
+// line's effective target and band in money (see the package doc).
+func (p *planner) targets() error {
+	if !p.nav.IsPositive() {
+		return fmt.Errorf("NAV %s is not positive", p.nav)
+	}
+	srem := hundred.Sub(p.exclT)
+	if !srem.IsPositive() {
+		return fmt.Errorf("every target is excluded: nothing to rebalance against")
+	}
+	p.hNav = p.nav.Shift(-2)
+	cashT := p.hNav.Mul(p.cashT) // cash target before the reserve and raise
+	if !p.exclT.IsZero() {
+		cashT = p.nav.Mul(p.cashT).Div(srem)
+	}
+	p.reserve = p.opts.CashReserve.Amount(p.nav)
+	p.cashTarget = decimal.Max(cashT, p.reserve).Add(p.opts.Raise)
+	if p.cashTarget.GreaterThan(p.nav) {
+		return fmt.Errorf("cash target %s (with reserve and raise) exceeds NAV %s", p.cashTarget.StringFixed(2), p.nav.StringFixed(2))
+	}
+	scale := p.hNav // money per target point
+	switch rest := srem.Sub(p.cashT); {
+	case !rest.IsPositive():
+		scale = decimal.Zero
+	case !p.exclT.IsZero() || !p.cashTarget.Equal(cashT):
+		scale = p.nav.Sub(p.cashTarget).Div(rest)
+	}
+	for i := range p.lines {
+		p.lineTargets(&p.lines[i], scale)
+	}
+	p.cashBounds()
+	return nil
+}
+
+func (p *planner) lineTargets(l *line, scale decimal.Decimal) {
+	if !l.active() {
+		return
+	}
+	l.T = l.t.Mul(scale)
+	hw := p.halfWidth(l.band, l.T)
+	l.lo, l.hi = l.T.Sub(hw), l.T.Add(hw)
+	if l.lo.IsNegative() {
+		l.lo = decimal.Zero
+	}
+}
+
+// halfWidth returns a band's half width in money around a target in money.
+func (p *planner) halfWidth(b portfolio.Band, target decimal.Decimal) decimal.Decimal {
+	if b.Kind == portfolio.BandRelative {
+		return target.Mul(b.Width).Shift(-2)
+	}
+	return p.hNav.Mul(b.Width)
+}
+
+func (p *planner) cashBounds() {
+	b := p.cashBand
+	if !b.IsSet() {
+		b = p.in.Model.Band
+	}
+	if !b.IsSet() {
+		b = portfolio.DefaultBand()
+	}
+	p.cashBandUsed = b
+	hw := p.halfWidth(b, p.cashTarget)
+	p.cashUpper = p.cashTarget.Add(hw)
+	p.cashFloor = decimal.Max(p.cashTarget.Sub(hw), p.reserve)
+	if p.opts.Raise.IsPositive() {
+		p.cashFloor = p.cashTarget
+	}
+	p.destLow, p.destHigh = p.cashTarget, p.cashTarget
+	if p.mode == ModeBand {
+		p.destHigh = p.cashUpper
+		if !p.opts.Raise.IsPositive() {
+			p.destLow = p.cashFloor
+		}
+	}
+}
