@@ -9,7 +9,7 @@ import (
 	"testing"
 )
 
-func writeFile(t *testing.T, dir, name, body string) string {
+func cliWriteFile(t *testing.T, dir, name, body string) string {
 	t.Helper()
 	p := filepath.Join(dir, name)
 	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
@@ -18,7 +18,7 @@ func writeFile(t *testing.T, dir, name, body string) string {
 	return p
 }
 
-func securitiesCSV(rows, badLine int) string {
+func cliSecuritiesCSV(rows, badLine int) string {
 	var b strings.Builder
 	b.WriteString("symbol,name,issuer,sector,country,currency,asset_class,lot_size,adv,shares_outstanding\n")
 	for line := 2; line < rows+2; line++ {
@@ -35,7 +35,7 @@ func securitiesCSV(rows, badLine int) string {
 // securities file with one bad row fails, names that line and writes nothing.
 func TestImportBadFileNamesLine(t *testing.T) {
 	dir := t.TempDir()
-	bad := writeFile(t, dir, "bad.csv", securitiesCSV(1000, 501))
+	bad := cliWriteFile(t, dir, "bad.csv", cliSecuritiesCSV(1000, 501))
 	r := cliRun(t, dir, "", "import", "securities", bad)
 	if r.err == nil || !strings.Contains(r.err.Error(), "1 bad line(s), nothing imported") {
 		t.Fatalf("err = %v", r.err)
@@ -52,7 +52,7 @@ func TestImportBadFileNamesLine(t *testing.T) {
 func TestImportGoodFilesAndReimport(t *testing.T) {
 	dir := t.TempDir()
 	dbFile := filepath.Join(dir, "other.db")
-	sec := writeFile(t, dir, "sec.csv", securitiesCSV(3, 0))
+	sec := cliWriteFile(t, dir, "sec.csv", cliSecuritiesCSV(3, 0))
 	// --db after the positional arguments, and before them.
 	if r := cliRun(t, dir, "", "import", "securities", sec, "--db", dbFile); r.err != nil || r.stdout != "3 added, 0 updated\n" {
 		t.Fatalf("securities: %q %v %s", r.stdout, r.err, r.stderr)
@@ -64,7 +64,7 @@ func TestImportGoodFilesAndReimport(t *testing.T) {
 	if r := cliRun(t, dir, pf, "import", "portfolios", "-", "--db", dbFile); r.err != nil || r.stdout != "1 added, 0 updated\n" {
 		t.Errorf("portfolios from stdin: %q %v", r.stdout, r.err)
 	}
-	hold := writeFile(t, dir, "h.csv", "portfolio,symbol,quantity,avg_cost\nP1,T0002,10,1\nP2,T0003,5,1\n")
+	hold := cliWriteFile(t, dir, "h.csv", "portfolio,symbol,quantity,avg_cost\nP1,T0002,10,1\nP2,T0003,5,1\n")
 	r := cliRun(t, dir, "", "import", "holdings", hold, "--db", dbFile)
 	if r.err == nil || r.stderr != "line 3: unknown portfolio \"P2\"\n" {
 		t.Errorf("holdings with unknown portfolio: stderr %q, err %v", r.stderr, r.err)

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/ballast-oms/ballast/user"
 )
 
 // cliResult is what one run() call printed and returned.
@@ -83,11 +85,11 @@ func TestUserAddThenToken(t *testing.T) {
 		t.Fatalf("token output %q", r.stdout)
 	}
 	d := openCLIDB(t, dir)
-	u, err := d.UserByTokenHash(context.Background(), hashToken(tok))
+	u, err := d.UserByTokenHash(context.Background(), user.HashToken(tok))
 	if err != nil || u.Name != "maria" || len(u.Roles) != 2 {
 		t.Errorf("token's user = %+v, %v", u, err)
 	}
-	if !checkPassword("a long enough password", u.PasswordHash) {
+	if !user.CheckPassword("a long enough password", u.PasswordHash) {
 		t.Error("stored hash does not match the password from stdin")
 	}
 }

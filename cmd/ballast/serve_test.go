@@ -11,9 +11,9 @@ import (
 	"time"
 )
 
-// startServe runs "ballast serve" on a free loopback port and returns its base
+// cliStartServe runs "ballast serve" on a free loopback port and returns its base
 // URL, its output and a stop function that waits for run to return.
-func startServe(t *testing.T, dbPath string, extra ...string) (string, *cliBuffer, func() error) {
+func cliStartServe(t *testing.T, dbPath string, extra ...string) (string, *cliBuffer, func() error) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	out, errOut := &cliBuffer{}, &cliBuffer{}
@@ -42,7 +42,7 @@ func startServe(t *testing.T, dbPath string, extra ...string) (string, *cliBuffe
 
 func TestServeSeedsDemoAnswersHealthAndStops(t *testing.T) {
 	dbPath := filepath.Join(t.TempDir(), "serve.db")
-	base, out, stop := startServe(t, dbPath)
+	base, out, stop := cliStartServe(t, dbPath)
 	resp, err := http.Get(base + "/healthz")
 	if err != nil {
 		t.Fatal(err)
@@ -61,14 +61,14 @@ func TestServeSeedsDemoAnswersHealthAndStops(t *testing.T) {
 		t.Fatalf("run after cancel: %v", err)
 	}
 	// A second start finds the desk there: no new seed, sign-ins still shown.
-	_, out, stop = startServe(t, dbPath)
+	_, out, stop = cliStartServe(t, dbPath)
 	if err := stop(); err != nil {
 		t.Fatal(err)
 	}
 	if strings.Contains(out.String(), "Seeded") || !strings.Contains(out.String(), "Demo sign-ins") {
 		t.Errorf("second start printed:\n%s", out.String())
 	}
-	ps, err := openDBAt(t, dbPath).Portfolios(context.Background())
+	ps, err := cliOpenDB(t, dbPath).Portfolios(context.Background())
 	if err != nil || len(ps) != 6 {
 		t.Errorf("portfolios after two starts: %d, %v", len(ps), err)
 	}
@@ -76,14 +76,14 @@ func TestServeSeedsDemoAnswersHealthAndStops(t *testing.T) {
 
 func TestServeNoDemo(t *testing.T) {
 	dbPath := filepath.Join(t.TempDir(), "empty.db")
-	_, out, stop := startServe(t, dbPath, "--no-demo")
+	_, out, stop := cliStartServe(t, dbPath, "--no-demo")
 	if err := stop(); err != nil {
 		t.Fatal(err)
 	}
 	if strings.Contains(out.String(), "Demo sign-ins") || strings.Contains(out.String(), "Seeded") {
 		t.Errorf("--no-demo printed:\n%s", out.String())
 	}
-	if empty, err := openDBAt(t, dbPath).Empty(context.Background()); err != nil || !empty {
+	if empty, err := cliOpenDB(t, dbPath).Empty(context.Background()); err != nil || !empty {
 		t.Errorf("--no-demo database empty = %v, %v", empty, err)
 	}
 }
