@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -109,5 +110,15 @@ func TestNotFound(t *testing.T) {
 		if !errors.Is(err, ErrNotFound) {
 			t.Errorf("lookup %d: err = %v, want ErrNotFound", i+1, err)
 		}
+	}
+}
+
+func TestDSNPutsBusyTimeoutFirst(t *testing.T) {
+	w, r := dsn("/x/b.db", false), dsn("/x/b.db", true)
+	if !strings.HasPrefix(w, "/x/b.db?_pragma=busy_timeout%285000%29&_pragma=journal_mode%28WAL%29") || !strings.Contains(w, "_txlock=immediate") {
+		t.Errorf("writer dsn = %s", w)
+	}
+	if !strings.HasPrefix(r, "/x/b.db?_pragma=busy_timeout") || !strings.Contains(r, "query_only%281%29") || strings.Contains(r, "_txlock") {
+		t.Errorf("reader dsn = %s", r)
 	}
 }
