@@ -58,10 +58,10 @@ func (r csvRecord) get(name string) string {
 }
 
 // readCSV reads a whole import file: it strips a UTF-8 byte-order mark, accepts
-// CRLF, checks the header against spec and calls each for every data line. A
-// header problem or an unreadable file is returned as the error (header
-// problems as ImportErrors on line 1); a line with the wrong number of fields is
-// reported in bad and skipped.
+// CRLF, checks the header against spec and calls each for every data line that
+// is not blank. A header problem or an unreadable file is returned as the error
+// (header problems as ImportErrors on line 1); a line with the wrong number of
+// fields is reported in bad and skipped.
 func readCSV(r io.Reader, spec csvSpec, each func(csvRecord) []string) (cols map[string]bool, bad ImportErrors, err error) {
 	cr := csv.NewReader(skipBOM(r))
 	cr.FieldsPerRecord = -1
@@ -90,6 +90,9 @@ func readCSV(r io.Reader, spec csvSpec, each func(csvRecord) []string) (cols map
 			return nil, nil, readFailure(bad, err)
 		}
 		line, _ := cr.FieldPos(0)
+		if blank(rec) {
+			continue // e.g. ",,,," rows that spreadsheets leave at the end
+		}
 		if len(rec) != len(index) {
 			bad = append(bad, LineError{Line: line, Reason: fmt.Sprintf("has %d fields, the header has %d", len(rec), len(index))})
 			continue
@@ -102,6 +105,16 @@ func readCSV(r io.Reader, spec csvSpec, each func(csvRecord) []string) (cols map
 			bad = append(bad, LineError{Line: line, Reason: strings.Join(reasons, "; ")})
 		}
 	}
+}
+
+// blank reports whether every field of a record is empty or spaces.
+func blank(rec []string) bool {
+	for _, f := range rec {
+		if strings.TrimSpace(f) != "" {
+			return false
+		}
+	}
+	return true
 }
 
 // checkHeader maps column names (trimmed, lower-cased) to their positions and

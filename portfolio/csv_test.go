@@ -71,7 +71,7 @@ const secHeader = "symbol,name,issuer,sector,country,currency,asset_class,lot_si
 func TestParseSecuritiesCSV(t *testing.T) {
 	in := "\uFEFF" + strings.ReplaceAll(secHeader+
 		"AAA,Alpha Inc,Alpha,Technology,us,usd,Equity,1,1000,5000\n"+
-		`"BBB","Beta, Plc",Beta,Energy,GB,GBP,equity,100,0,0`+"\n", "\n", "\r\n")
+		`"BBB","Beta, Plc",Beta,Energy,GB,GBP,equity,100,0,0`+"\n,,,,,,,,,\n  \n", "\n", "\r\n")
 	f, err := ParseSecuritiesCSV(strings.NewReader(in))
 	if err != nil || len(f.Errors) > 0 {
 		t.Fatalf("err = %v, line errors = %v", err, f.Errors)
