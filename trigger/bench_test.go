@@ -21,6 +21,27 @@ func BenchmarkOnPrices10kConditions100Ticks(b *testing.B) {
 	benchmarkOnPrices(b, 10_000, 100, 100)
 }
 
+// BenchmarkOnPricesCrash100k is the worst case: every one of 1,000 prices
+// falls 25% in one batch, firing every stop-loss, buy-limit and tracking
+// trailing stop of a 100,000-condition book.
+func BenchmarkOnPricesCrash100k(b *testing.B) {
+	s := NewSynthetic(100_000, 1_000, 1, t0)
+	crash := s.Shock(-2500, t0.Add(time.Second))
+	fired := 0
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		e, err := s.Engine()
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		fired += len(e.OnPrices(crash).Fired)
+	}
+	b.ReportMetric(float64(fired)/float64(b.N), "fired/op")
+}
+
 func benchmarkOnPrices(b *testing.B, conditions, symbols, ticks int) {
 	const cycle = 20
 	s := NewSynthetic(conditions, symbols, 1, t0)

@@ -108,3 +108,15 @@ func (s *Synthetic) Batch(n int, at time.Time) []Tick {
 	}
 	return out
 }
+
+// Shock returns one tick per security with every price moved by bps basis
+// points at once (−2500 is a 25% crash), never below 0.01: the worst case,
+// in which a large part of the book fires in one batch.
+func (s *Synthetic) Shock(bps int64, at time.Time) []Tick {
+	out := make([]Tick, len(s.Symbols))
+	for k := range out {
+		s.cents[k] = max(1, s.cents[k]+s.cents[k]*bps/10000)
+		out[k] = Tick{Symbol: s.Symbols[k], Price: decimal.New(s.cents[k], -2), Time: at}
+	}
+	return out
+}
