@@ -18,6 +18,9 @@
 // backlog should be generous — the engine evaluates 1,000 ticks in a few
 // milliseconds.
 //
+// Suggested backlogs: 1 for a browser (it only needs the latest prices), the
+// default for valuations, and 4096 or more for the trigger engine.
+//
 // A subscription sees only batches published after it subscribed; Hub.Latest
 // gives a newcomer the current prices. Subscribers share the published batch
 // and must not modify it.
