@@ -101,7 +101,7 @@ func newLogger(format string, w io.Writer) (*slog.Logger, error) {
 // writes what it did and the demo sign-ins, when they still work, to w.
 func seedDemo(ctx context.Context, w io.Writer, d *db.DB, noDemo bool) error {
 	if noDemo {
-		return nil
+		return hintNoUsers(ctx, w, d)
 	}
 	empty, err := d.Empty(ctx)
 	if err != nil {
@@ -122,7 +122,7 @@ func seedDemo(ctx context.Context, w io.Writer, d *db.DB, noDemo bool) error {
 	}
 	pm, err := d.UserByName(ctx, "pm")
 	if errors.Is(err, db.ErrNotFound) {
-		return nil
+		return hintNoUsers(ctx, w, d)
 	}
 	if err != nil {
 		return err
@@ -130,6 +130,16 @@ func seedDemo(ctx context.Context, w io.Writer, d *db.DB, noDemo bool) error {
 	if user.CheckPassword(db.DemoPassword, pm.PasswordHash) {
 		printSignIns(w, []string{"pm", "trader", "trader2", "compliance", "admin"})
 	}
+	return nil
+}
+
+// hintNoUsers tells how to create the first user when nobody can sign in.
+func hintNoUsers(ctx context.Context, w io.Writer, d *db.DB) error {
+	users, err := d.Users(ctx)
+	if err != nil || len(users) > 0 {
+		return err
+	}
+	fmt.Fprintln(w, "No users yet: create one with  ballast user add --name NAME --role admin  (password on stdin)")
 	return nil
 }
 

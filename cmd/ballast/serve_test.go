@@ -80,7 +80,7 @@ func TestServeNoDemo(t *testing.T) {
 	if err := stop(); err != nil {
 		t.Fatal(err)
 	}
-	if strings.Contains(out.String(), "Demo sign-ins") || strings.Contains(out.String(), "Seeded") {
+	if strings.Contains(out.String(), "Demo sign-ins") || strings.Contains(out.String(), "Seeded") || !strings.Contains(out.String(), "No users yet") {
 		t.Errorf("--no-demo printed:\n%s", out.String())
 	}
 	if empty, err := cliOpenDB(t, dbPath).Empty(context.Background()); err != nil || !empty {
