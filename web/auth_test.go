@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/alexedwards/scs/v2"
+
+	"github.com/ballast-oms/ballast/user"
 )
 
 func TestSignedOutPagesRedirectToSignIn(t *testing.T) {
@@ -216,5 +218,19 @@ func TestLogsNeverHoldSecrets(t *testing.T) {
 		if strings.Contains(logs, secret) {
 			t.Errorf("logs contain the secret %q", secret)
 		}
+	}
+}
+
+func TestDecoyHashHasBallastParameters(t *testing.T) {
+	h, err := user.HashPassword("anything at all")
+	if err != nil {
+		t.Fatal(err)
+	}
+	params := func(s string) string { return strings.Join(strings.Split(s, "$")[:4], "$") }
+	if params(decoyHash) != params(h) {
+		t.Errorf("decoy hash parameters %q differ from HashPassword's %q: unknown users would answer at a different speed", params(decoyHash), params(h))
+	}
+	if user.CheckPassword("", decoyHash) || user.CheckPassword(testPassword, decoyHash) {
+		t.Error("the decoy hash matches a known password")
 	}
 }

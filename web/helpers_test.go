@@ -51,14 +51,14 @@ func (s *syncBuffer) String() string {
 
 // testApp is a running test server over a fake store.
 type testApp struct {
-	t        *testing.T
+	t        testing.TB
 	store    *fakeStore
 	sessions *memstore.MemStore
 	srv      *httptest.Server
 	logs     *syncBuffer
 }
 
-func newTestApp(t *testing.T) *testApp {
+func newTestApp(t testing.TB) *testApp {
 	t.Helper()
 	app := &testApp{t: t, store: newFakeStore(testHash()), sessions: memstore.New(), logs: &syncBuffer{}}
 	h, err := NewServer(Config{

@@ -125,6 +125,7 @@ func TestHealthz(t *testing.T) {
 	if strings.TrimSpace(res.body) != "ok" {
 		t.Errorf("healthz body %q", res.body)
 	}
+	wantStatus(t, "HEAD healthz", app.do(app.client(), app.request(http.MethodHead, "/healthz", nil)), http.StatusOK)
 	app.store.pingErr = errNotFound
 	wantStatus(t, "healthz down", app.get(app.client(), "/healthz"), http.StatusServiceUnavailable)
 }

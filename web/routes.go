@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
 
 	"github.com/ballast-oms/ballast/static"
 	"github.com/ballast-oms/ballast/user"
@@ -12,7 +13,7 @@ import (
 // routes is the one map of every URL Ballast answers and who may use it.
 func (s *server) routes() http.Handler {
 	r := chi.NewRouter()
-	r.Use(s.logRequests, s.recoverPanics, secureHeaders)
+	r.Use(s.logRequests, s.recoverPanics, secureHeaders, middleware.GetHead)
 
 	// Public: health check and assets.
 	r.Get("/healthz", s.healthz)

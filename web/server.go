@@ -8,13 +8,11 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/alexedwards/scs/v2"
 
 	"github.com/ballast-oms/ballast/static"
-	"github.com/ballast-oms/ballast/user"
 )
 
 // Session lifetimes: a session ends after two idle hours, or twelve hours at most.
@@ -43,10 +41,12 @@ type server struct {
 	now        func() time.Time
 	version    string
 	assets     *static.Assets
-	// decoyHash is hashed against when a sign-in names an unknown user, so that
-	// answering takes as long as for a known user with a wrong password.
-	decoyHash func() string
 }
+
+// decoyHash is checked against when a sign-in names an unknown user, so that the
+// answer takes as long as for a known user with a wrong password. It is the
+// argon2id hash, with Ballast's parameters, of a random password nobody knows.
+const decoyHash = "$argon2id$v=19$m=65536,t=3,p=2$j15V0FQMFcpU1wijtW+Flg$wLBAQ9tRov3gTASGFU/FFDyBZ9VNf/gzW+b+UfBICw4"
 
 // NewServer returns Ballast's HTTP handler: pages, API, health check and assets.
 func NewServer(cfg Config) (http.Handler, error) {
@@ -76,13 +76,6 @@ func NewServer(cfg Config) (http.Handler, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
-	s.decoyHash = sync.OnceValue(func() string {
-		h, err := user.HashPassword("ballast decoy password for unknown users")
-		if err != nil {
-			s.log.Error("hash decoy password", "err", err)
-		}
-		return h
-	})
 	s.sessions = s.newSessions(cfg.SessionStore, cfg.SecureCookies)
 	return s.routes(), nil
 }
