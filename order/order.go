@@ -149,31 +149,45 @@ func dateOf(t time.Time) time.Time {
 // nil, or an error matching ErrForbidden (four eyes, not a trader) or
 // ErrConflict (wrong status, no override reason, past the approval expiry).
 func CanApprove(o Order, approver string, roles []user.Role, now time.Time) error {
-	fail := func(kind error, format string, args ...any) error {
-		return fmt.Errorf("order: approve %d: %s: %w", o.ID, fmt.Sprintf(format, args...), kind)
+	if err := checkApprover(o, approver, roles); err != nil {
+		return err
 	}
+	return checkApprovable(o, now)
+}
+
+func approveError(o Order, kind error, format string, args ...any) error {
+	return fmt.Errorf("order: approve %d: %s: %w", o.ID, fmt.Sprintf(format, args...), kind)
+}
+
+// checkApprover enforces four eyes and the trader role.
+func checkApprover(o Order, approver string, roles []user.Role) error {
 	switch {
 	case strings.TrimSpace(approver) == "":
-		return fail(ErrForbidden, "no approver")
+		return approveError(o, ErrForbidden, "no approver")
 	case strings.EqualFold(strings.TrimSpace(approver), strings.TrimSpace(o.ProposedBy)):
-		return fail(ErrForbidden, "%s proposed it and cannot also approve it (four eyes)", approver)
+		return approveError(o, ErrForbidden, "%s proposed it and cannot also approve it (four eyes)", approver)
 	case !(user.User{Roles: roles}).Has(user.Trader):
-		return fail(ErrForbidden, "%s is not a trader", approver)
+		return approveError(o, ErrForbidden, "%s is not a trader", approver)
 	}
+	return nil
+}
+
+// checkApprovable checks the order's status and its approval expiry.
+func checkApprovable(o Order, now time.Time) error {
 	switch o.Status {
 	case Ready:
 	case AwaitingOverride:
 		if strings.TrimSpace(o.Override) == "" {
-			return fail(ErrConflict, "a compliance warning needs an override reason")
+			return approveError(o, ErrConflict, "a compliance warning needs an override reason")
 		}
 	default:
-		return fail(ErrConflict, "status is %s, not ready", o.Status)
+		return approveError(o, ErrConflict, "status is %s, not ready", o.Status)
 	}
 	if o.ExpiresAt.IsZero() {
-		return fail(ErrConflict, "it has no approval expiry")
+		return approveError(o, ErrConflict, "it has no approval expiry")
 	}
 	if !now.Before(o.ExpiresAt) {
-		return fail(ErrConflict, "the proposal expired at %s", o.ExpiresAt.UTC().Format(time.RFC3339))
+		return approveError(o, ErrConflict, "the proposal expired at %s", o.ExpiresAt.UTC().Format(time.RFC3339))
 	}
 	return nil
 }

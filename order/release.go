@@ -1,0 +1,182 @@
+package order
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/ballast-oms/ballast/user"
+)
+
+// Release sends an approved block to its broker. The block and its orders
+// are stored as sent first; if the Sender then refuses the request, they
+// become rejected with the Sender's reason, so a release is never lost
+// silently.
+func (s *Service) Release(ctx context.Context, actor Actor, blockID int64) (Block, error) {
+	now := s.now()
+	b, err := s.blockAction(ctx, actor, blockID, "release", func(tx Tx, b *Block) error {
+		b.ClOrdID, b.ReleasedAt = s.NewClOrdID(), now
+		if err := tx.LinkClOrdID(ctx, b.ClOrdID, b.ID); err != nil {
+			return err
+		}
+		return moveBlock(ctx, tx, b, Sent, OnRelease, actor.Name, "", now)
+	})
+	if err != nil {
+		return b, err
+	}
+	if err := s.Sender.Send(ctx, newOrderRequest(b, b.Totals.OrderQty, b.LimitPrice, b.ClOrdID, now)); err != nil {
+		return s.notSent(ctx, blockID, b.ClOrdID, "release", err)
+	}
+	return b, nil
+}
+
+// CancelBlock withdraws a block not yet released (its orders are cancelled)
+// or asks the broker to cancel a working one (pending cancel until the broker
+// answers).
+func (s *Service) CancelBlock(ctx context.Context, actor Actor, blockID int64, reason string) (Block, error) {
+	now := s.now()
+	working := false
+	b, err := s.blockAction(ctx, actor, blockID, "cancel", func(tx Tx, b *Block) error {
+		if b.Status == Approved {
+			return moveBlock(ctx, tx, b, Cancelled, OnWithdraw, actor.Name, reason, now)
+		}
+		working = true
+		return s.pending(ctx, tx, b, PendingCancel, OnCancelRequest, actor.Name, reason, now)
+	})
+	if err != nil || !working {
+		return b, err
+	}
+	req := CancelRequest{Broker: b.Broker, ClOrdID: b.PendingClOrdID, OrigClOrdID: b.ClOrdID, BrokerID: b.BrokerID,
+		Symbol: b.Symbol, Side: b.Side, Quantity: b.Totals.OrderQty, TransactAt: now}
+	if err := s.Sender.Cancel(ctx, req); err != nil {
+		return s.notSent(ctx, blockID, req.ClOrdID, "cancel", err)
+	}
+	return b, nil
+}
+
+// ReplaceBlock asks the broker to change a working block's quantity and limit
+// price. The new quantity must exceed what is filled and may not exceed the
+// block's orders; the allocation follows the fills, not the block quantity.
+func (s *Service) ReplaceBlock(ctx context.Context, actor Actor, blockID int64, qty, limit decimal.Decimal, reason string) (Block, error) {
+	now := s.now()
+	b, err := s.blockAction(ctx, actor, blockID, "replace", func(tx Tx, b *Block) error {
+		if err := checkReplace(ctx, tx, *b, qty, limit); err != nil {
+			return err
+		}
+		return s.pending(ctx, tx, b, PendingReplace, OnReplaceRequest, actor.Name, reason, now)
+	})
+	if err != nil {
+		return b, err
+	}
+	req := ReplaceRequest{NewOrderRequest: newOrderRequest(b, qty, limit, b.PendingClOrdID, now), OrigClOrdID: b.ClOrdID, BrokerID: b.BrokerID}
+	if err := s.Sender.Replace(ctx, req); err != nil {
+		return s.notSent(ctx, blockID, req.ClOrdID, "replace", err)
+	}
+	return b, nil
+}
+
+func checkReplace(ctx context.Context, tx Tx, b Block, qty, limit decimal.Decimal) error {
+	orders, err := tx.BlockOrders(ctx, b.ID)
+	if err != nil {
+		return err
+	}
+	ordered := decimal.Zero
+	for _, o := range orders {
+		ordered = ordered.Add(o.Quantity)
+	}
+	hasLimit := b.Type == Limit || b.Type == StopLimit
+	switch {
+	case !qty.GreaterThan(b.Totals.CumQty):
+		return fmt.Errorf("order: replace block %d: quantity %s must exceed the %s filled: %w", b.ID, qty, b.Totals.CumQty, ErrInvalid)
+	case qty.GreaterThan(ordered):
+		return fmt.Errorf("order: replace block %d: quantity %s exceeds the %s its orders ask for: %w", b.ID, qty, ordered, ErrInvalid)
+	case hasLimit && !limit.IsPositive():
+		return fmt.Errorf("order: replace block %d: a %s block needs a positive limit price: %w", b.ID, b.Type, ErrInvalid)
+	case !hasLimit && !limit.IsZero():
+		return fmt.Errorf("order: replace block %d: a %s block has no limit price: %w", b.ID, b.Type, ErrInvalid)
+	}
+	return nil
+}
+
+// pending moves a working block to a pending cancel or replace under a new ClOrdID.
+func (s *Service) pending(ctx context.Context, tx Tx, b *Block, to Status, cause Cause, actor, reason string, now time.Time) error {
+	if !IsWorking(b.Status) {
+		return fmt.Errorf("order: block %d is %s: %w", b.ID, b.Status, ErrConflict)
+	}
+	b.PendingClOrdID = s.NewClOrdID()
+	if err := tx.LinkClOrdID(ctx, b.PendingClOrdID, b.ID); err != nil {
+		return err
+	}
+	return moveBlock(ctx, tx, b, to, cause, actor, reason, now)
+}
+
+// blockAction loads a block for a trader, lets change move it, and stores the
+// block and its orders' statuses in one transaction.
+func (s *Service) blockAction(ctx context.Context, actor Actor, blockID int64, what string, change func(Tx, *Block) error) (Block, error) {
+	if !actor.has(user.Trader) {
+		return Block{}, fmt.Errorf("order: %s block %d: %s is not a trader: %w", what, blockID, actor.Name, ErrForbidden)
+	}
+	var b Block
+	err := s.Store.InTx(ctx, func(tx Tx) error {
+		var err error
+		if b, err = tx.Block(ctx, blockID); err != nil {
+			return fmt.Errorf("order: %s block %d: %w", what, blockID, err)
+		}
+		cause := Cause(what)
+		if err := change(tx, &b); err != nil {
+			return fmt.Errorf("order: %s block %d: %w", what, blockID, err)
+		}
+		return saveBlock(ctx, tx, b, cause, actor.Name, s.now())
+	})
+	return b, err
+}
+
+func saveBlock(ctx context.Context, tx Tx, b Block, cause Cause, actor string, now time.Time) error {
+	if err := tx.UpdateBlock(ctx, b); err != nil {
+		return err
+	}
+	orders, err := tx.BlockOrders(ctx, b.ID)
+	if err != nil {
+		return err
+	}
+	allocs, err := currentAllocs(ctx, tx, b.ID)
+	if err != nil {
+		return err
+	}
+	return syncOrders(ctx, tx, b, orders, allocs, nil, cause, actor, now)
+}
+
+// notSent records that the Sender refused request clOrdID: a new order
+// becomes rejected; a cancel or replace is treated as refused by the broker.
+func (s *Service) notSent(ctx context.Context, blockID int64, clOrdID, what string, sendErr error) (Block, error) {
+	reason := fmt.Sprintf("%s not sent: %v", what, sendErr)
+	var b Block
+	err := s.Store.InTx(ctx, func(tx Tx) error {
+		var err error
+		if b, err = tx.Block(ctx, blockID); err != nil {
+			return err
+		}
+		if what == "release" {
+			if b.Status != Sent {
+				return nil // the broker answered first: its answer stands
+			}
+			if err := moveBlock(ctx, tx, &b, Rejected, OnBrokerReject, "sender", reason, s.now()); err != nil {
+				return err
+			}
+			return saveBlock(ctx, tx, b, OnBrokerReject, "sender", s.now())
+		}
+		return s.applyCancelReject(ctx, tx, &b, CancelReject{ClOrdID: clOrdID, Reason: reason}, "sender")
+	})
+	if err != nil {
+		return b, fmt.Errorf("order: %s block %d: %v; recording it failed: %w", what, blockID, sendErr, err)
+	}
+	return b, fmt.Errorf("order: %s block %d: %w", what, blockID, sendErr)
+}
+
+func newOrderRequest(b Block, qty, limit decimal.Decimal, clOrdID string, now time.Time) NewOrderRequest {
+	return NewOrderRequest{Broker: b.Broker, ClOrdID: clOrdID, Account: b.Account, Symbol: b.Symbol, Side: b.Side,
+		Quantity: qty, Type: b.Type, LimitPrice: limit, StopPrice: b.StopPrice, TimeInForce: b.TimeInForce,
+		ExpireDate: b.ExpireDate, TransactAt: now}
+}
