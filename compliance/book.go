@@ -1,7 +1,7 @@
 package compliance
 
 import (
-	"maps"
+	"sort"
 
 	"github.com/ballast-oms/ballast/portfolio"
 	"github.com/shopspring/decimal"
@@ -10,61 +10,67 @@ import (
 // book is one side of the pro-forma comparison: quantities, market values,
 // cash, NAV and (lazily) group sums. The "before" book is current holdings plus
 // the working orders' remainder; the "after" book adds the basket and shares
-// the before book's work: it recomputes only the symbols the basket touches.
+// the before book's maps: it holds only the keys the basket touched (see sums).
 type book struct {
 	st        *State
 	prev      *book    // the before book, for the after book
-	changed   []string // symbols whose quantity changed relative to prev
-	qty       map[string]decimal.Decimal
-	mv        map[string]decimal.Decimal // quantity × last price
+	changed   []string // symbols the basket touched (after book)
+	qty       sums
+	mv        sums                       // quantity × last price
 	fallback  map[string]decimal.Decimal // trade prices for symbols with no last price
 	cash      decimal.Decimal            // every order filled
 	cashWorst decimal.Decimal            // worst-case path: buys filled, sells not
 	buys      map[string]decimal.Decimal // quantity bought on the way here (worst-case path)
 	nav       decimal.Decimal
-	positions int // positions with a non-zero quantity
-	groups    [5]map[string]decimal.Decimal
-	custom    map[string]map[string]decimal.Decimal // sums(key, …) cache
+	positions int                 // positions with a non-zero quantity
+	rows      []row               // before book: one per symbol, with its master fields
+	groups    map[string]sums     // group and custom sums by name, computed once
+	votes     map[string][]string // voting(limit) cache
 }
 
 // newBefore builds the before book: holdings plus the working orders' remainder.
 func newBefore(st *State, working []portfolio.Trade) *book {
 	n := len(st.Holdings.Positions)
-	b := &book{st: st, qty: make(map[string]decimal.Decimal, n), mv: make(map[string]decimal.Decimal, n),
-		cash: st.Holdings.Portfolio.Cash, cashWorst: st.Holdings.Portfolio.Cash}
+	b := &book{st: st, qty: sums{base: make(map[string]decimal.Decimal, n)},
+		mv: sums{base: make(map[string]decimal.Decimal, n)}, cash: st.Holdings.Portfolio.Cash,
+		cashWorst: st.Holdings.Portfolio.Cash}
 	for _, p := range st.Holdings.Positions {
-		if q, ok := b.qty[p.Symbol]; ok {
-			b.qty[p.Symbol] = q.Add(p.Quantity)
+		if q, ok := b.qty.base[p.Symbol]; ok {
+			b.qty.base[p.Symbol] = q.Add(p.Quantity)
 			continue
 		}
-		b.qty[p.Symbol] = p.Quantity
+		b.qty.base[p.Symbol] = p.Quantity
 	}
 	b.apply(working)
 	b.changed = nil
-	b.nav = b.cash
-	for sym, q := range b.qty {
+	b.rows = make([]row, 0, len(b.qty.base))
+	var nav acc
+	nav.add(b.cash)
+	for sym, q := range b.qty.base {
 		v := q.Mul(b.price(sym))
-		b.mv[sym] = v
-		b.nav = b.nav.Add(v)
+		b.mv.base[sym] = v
+		b.rows = append(b.rows, newRow(st, sym, v))
+		nav.add(v)
 		if !q.IsZero() {
 			b.positions++
 		}
 	}
+	b.nav = nav.value()
 	return b
 }
 
 // newAfter builds the after book: before plus the basket.
 func newAfter(before *book, basket []portfolio.Trade) *book {
-	a := &book{st: before.st, prev: before, qty: maps.Clone(before.qty), mv: maps.Clone(before.mv),
+	n := len(basket)
+	a := &book{st: before.st, prev: before, qty: before.qty.overlay(n), mv: before.mv.overlay(n),
 		fallback: before.fallback, cash: before.cash, cashWorst: before.cashWorst,
-		buys: maps.Clone(before.buys), nav: before.nav, positions: before.positions}
+		buys: before.buys, nav: before.nav, positions: before.positions}
 	a.apply(basket)
 	for _, sym := range a.changed {
-		old := before.qty[sym]
-		q := a.qty[sym]
+		old, q := before.qty.get(sym), a.qty.get(sym)
 		v := q.Mul(a.price(sym))
-		a.nav = a.nav.Add(v.Sub(before.mv[sym]))
-		a.mv[sym] = v
+		a.nav = a.nav.Add(v.Sub(before.mv.get(sym)))
+		a.mv.set(sym, v)
 		a.positions += nonZero(q) - nonZero(old)
 	}
 	return a
@@ -77,7 +83,7 @@ func nonZero(q decimal.Decimal) int {
 	return 1
 }
 
-// apply moves quantities and cash for valid trades (Check filters the bad ones).
+// apply moves quantities and cash for trades with a price (Check filters bad ones).
 func (b *book) apply(trades []portfolio.Trade) {
 	for _, t := range trades {
 		px, ok := b.st.tradePrice(t)
@@ -85,25 +91,29 @@ func (b *book) apply(trades []portfolio.Trade) {
 			continue
 		}
 		if _, has := b.st.Prices[t.Symbol]; !has {
-			if b.fallback == nil {
-				b.fallback = map[string]decimal.Decimal{}
-			}
-			b.fallback[t.Symbol] = px
+			b.fallback = withEntry(b.fallback, t.Symbol, px)
 		}
 		b.markChanged(t.Symbol)
-		b.qty[t.Symbol] = b.qty[t.Symbol].Add(t.Delta())
+		b.qty.set(t.Symbol, b.qty.get(t.Symbol).Add(t.Delta()))
 		notional := t.Quantity.Mul(px)
 		if t.Side == portfolio.Buy {
 			b.cash = b.cash.Sub(notional)
 			b.cashWorst = b.cashWorst.Sub(notional)
-			if b.buys == nil {
-				b.buys = map[string]decimal.Decimal{}
-			}
-			b.buys[t.Symbol] = b.buys[t.Symbol].Add(t.Quantity)
+			b.buys = withEntry(b.buys, t.Symbol, b.buys[t.Symbol].Add(t.Quantity))
 			continue
 		}
 		b.cash = b.cash.Add(notional)
 	}
+}
+
+// withEntry sets m[k] = v on a copy of m, leaving a map shared with the before book intact.
+func withEntry(m map[string]decimal.Decimal, k string, v decimal.Decimal) map[string]decimal.Decimal {
+	c := make(map[string]decimal.Decimal, len(m)+1)
+	for x, y := range m {
+		c[x] = y
+	}
+	c[k] = v
+	return c
 }
 
 func (b *book) markChanged(sym string) {
@@ -125,91 +135,98 @@ func (b *book) price(sym string) decimal.Decimal {
 }
 
 // group returns the market value per key of dimension d, computed once.
-func (b *book) group(d Dimension) map[string]decimal.Decimal {
+func (b *book) group(d Dimension) sums {
 	if d == BySecurity {
 		return b.mv
 	}
-	i := dimIndex(d)
-	if g := b.groups[i]; g != nil {
-		return g
-	}
-	var g map[string]decimal.Decimal
-	if b.prev == nil {
-		g = make(map[string]decimal.Decimal, 16)
-		for sym, v := range b.mv {
-			k := b.st.groupKey(d, sym)
-			g[k] = g[k].Add(v)
-		}
-	} else {
-		g = maps.Clone(b.prev.group(d))
-		for _, sym := range b.changed {
-			k := b.st.groupKey(d, sym)
-			g[k] = g[k].Add(b.mv[sym].Sub(b.prev.mv[sym]))
-		}
-	}
-	b.groups[i] = g
-	return g
+	return b.sums(string(d), func(r *row) (string, bool) { return r.key(d), true })
 }
 
-// sums returns market value summed by keyOf (symbols where it returns false
-// are left out), computed once per book under name.
-func (b *book) sums(name string, keyOf func(sym string) (string, bool)) map[string]decimal.Decimal {
-	if g, ok := b.custom[name]; ok {
+// sums returns market value summed by keyOf (rows where it returns false are
+// left out), computed once per book under name. The after book adds the
+// basket's changes to the before book's sums in an overlay.
+func (b *book) sums(name string, keyOf func(*row) (string, bool)) sums {
+	if g, ok := b.groups[name]; ok {
 		return g
 	}
-	g := map[string]decimal.Decimal{}
+	var g sums
 	if b.prev == nil {
-		for sym, v := range b.mv {
-			if k, in := keyOf(sym); in {
-				g[k] = g[k].Add(v)
-			}
-		}
+		g = sums{base: sumRows(b.rows, keyOf)}
 	} else {
-		g = maps.Clone(b.prev.sums(name, keyOf))
+		g = b.prev.sums(name, keyOf).overlay(len(b.changed))
 		for _, sym := range b.changed {
-			if k, in := keyOf(sym); in {
-				g[k] = g[k].Add(b.mv[sym].Sub(b.prev.mv[sym]))
+			r := newRow(b.st, sym, decimal.Zero)
+			if k, in := keyOf(&r); in {
+				g.set(k, g.get(k).Add(b.mv.get(sym).Sub(b.prev.mv.get(sym))))
 			}
 		}
 	}
-	if b.custom == nil {
-		b.custom = map[string]map[string]decimal.Decimal{}
+	if b.groups == nil {
+		b.groups = map[string]sums{}
 	}
-	b.custom[name] = g
+	b.groups[name] = g
 	return g
 }
 
-func dimIndex(d Dimension) int {
-	for i, x := range Dimensions {
-		if x == d {
-			return i
+// voting returns the issuers of which the book holds more than vote % of an
+// equity's shares outstanding (securities without the figure are not tested),
+// sorted. The after book re-tests only the symbols the basket changed.
+func (b *book) voting(vote decimal.Decimal) []string {
+	key := vote.String()
+	if v, ok := b.votes[key]; ok {
+		return v
+	}
+	rows := b.rows
+	if b.prev != nil {
+		rows = b.prev.rows
+		for _, sym := range b.changed {
+			if _, held := b.prev.qty.base[sym]; !held {
+				rows = append(rows[:len(rows):len(rows)], newRow(b.st, sym, decimal.Zero))
+			}
 		}
 	}
-	return 0
+	seen := map[string]bool{}
+	for i := range rows {
+		r := &rows[i]
+		if r.class != portfolio.AssetEquity || seen[r.issuer] || !r.so.IsPositive() {
+			continue
+		}
+		q := b.qty.get(r.sym)
+		// q·100 < 10^(mag q + 2) ≤ SO·vote when mag q + 2 ≤ (mag SO − 1) + (mag vote − 1): skip the multiplications.
+		if !q.IsPositive() || magnitude(q)+2 <= magnitude(r.so)+magnitude(vote)-2 {
+			continue
+		}
+		if q.Shift(2).Cmp(r.so.Mul(vote)) > 0 {
+			seen[r.issuer] = true
+		}
+	}
+	out := make([]string, 0, len(seen))
+	for issuer := range seen {
+		out = append(out, issuer)
+	}
+	sort.Strings(out)
+	if b.votes == nil {
+		b.votes = map[string][]string{}
+	}
+	b.votes[key] = out
+	return out
 }
 
 // grossWorst returns Σ|market value| and NAV on the worst-case path: current
 // holdings plus every buy (working and basket), no sale filled.
 func (b *book) grossWorst() (gross, nav decimal.Decimal) {
 	nav = b.cashWorst
-	seen := make(map[string]bool, len(b.st.Holdings.Positions)+len(b.buys))
-	add := func(sym string, q decimal.Decimal) {
-		v := q.Mul(b.price(sym))
-		gross = gross.Add(v.Abs())
-		nav = nav.Add(v)
-	}
-	held := make(map[string]decimal.Decimal, len(b.st.Holdings.Positions))
+	held := make(map[string]decimal.Decimal, len(b.st.Holdings.Positions)+len(b.buys))
 	for _, p := range b.st.Holdings.Positions {
 		held[p.Symbol] = held[p.Symbol].Add(p.Quantity)
 	}
-	for sym, q := range held {
-		seen[sym] = true
-		add(sym, q.Add(b.buys[sym]))
-	}
 	for sym, q := range b.buys {
-		if !seen[sym] {
-			add(sym, q)
-		}
+		held[sym] = held[sym].Add(q)
+	}
+	for sym, q := range held {
+		v := q.Mul(b.price(sym))
+		gross = gross.Add(v.Abs())
+		nav = nav.Add(v)
 	}
 	return gross, nav
 }

@@ -20,7 +20,7 @@ func (e *eval) restricted(r Rule) []Result {
 		if !slices.Contains(r.Params.Symbols, t.Symbol) && !slices.Contains(r.Params.Issuers, sec.Issuer) {
 			continue
 		}
-		if !forbidden(r.Params.Mode, t, e.after.qty[t.Symbol]) {
+		if !forbidden(r.Params.Mode, t, e.after.qty.get(t.Symbol)) {
 			continue
 		}
 		res := newResult(r, breachStatus(r.Severity), t.Symbol)
@@ -151,13 +151,15 @@ func (e *eval) priceCollar(r Rule) []Result {
 			out = append(out, res)
 			continue
 		}
-		dev := t.LimitPrice.Sub(last).Abs().Mul(decimal.NewFromInt(10000)).Div(last).RoundCeil(2)
+		// Compare |limit − last|·10000 with band·last: no division unless reported.
+		gap := t.LimitPrice.Sub(last).Abs().Mul(decimal.NewFromInt(10000))
+		outside := func(band decimal.Decimal) bool { return band.IsPositive() && gap.Cmp(band.Mul(last)) > 0 }
 		res := newResult(r, Pass, t.Symbol)
-		res.Unit, res.Value, res.Trades = UnitBps, dev, []int{i}
+		res.Unit, res.Trades = UnitBps, []int{i}
 		switch {
-		case hard.IsPositive() && dev.Cmp(hard) > 0:
+		case outside(hard):
 			res.Status, res.Severity, res.Limit = Fail, Hard, hard
-		case soft.IsPositive() && dev.Cmp(soft) > 0:
+		case outside(soft):
 			res.Status, res.Severity, res.Limit = NeedsOverride, Soft, soft
 		default:
 			res.Severity, res.Limit = Soft, soft
@@ -165,11 +167,12 @@ func (e *eval) priceCollar(r Rule) []Result {
 				res.Severity, res.Limit = Hard, hard
 			}
 			res.WarnLevel, res.HasWarn = r.warnLevel(res.Limit, true)
-			if !res.HasWarn || dev.Cmp(res.WarnLevel) < 0 {
+			if !res.HasWarn || gap.Cmp(res.WarnLevel.Mul(last)) < 0 {
 				continue
 			}
 			res.Status = Warn
 		}
+		res.Value = gap.Div(last).RoundCeil(2)
 		res.describe(fmt.Sprintf("%s limit %s vs last %s", tradeLabel(i, t), t.LimitPrice, last), true, false)
 		out = append(out, res)
 	}

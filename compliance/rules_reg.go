@@ -22,15 +22,14 @@ func (e *eval) ucits(r Rule) []Result {
 	p := r.Params
 	single, floor := orDefault(p.IssuerLimit, 10), orDefault(p.BucketFloor, 5)
 	bucket, gov := orDefault(p.BucketLimit, 40), orDefault(p.GovernmentLimit, 35)
-	keyOf := func(sym string) (string, bool) {
-		sec := e.st.security(sym)
+	keyOf := func(r *row) (string, bool) {
 		switch {
-		case sec.AssetClass == portfolio.AssetFund || sec.AssetClass == portfolio.AssetCash:
+		case r.class == portfolio.AssetFund || r.class == portfolio.AssetCash:
 			return "", false
-		case sec.AssetClass == portfolio.AssetGovernmentBond || slices.Contains(p.ExemptIssuers, sec.Issuer):
-			return "G" + sec.Issuer, true
+		case r.class == portfolio.AssetGovernmentBond || slices.Contains(p.ExemptIssuers, r.issuer):
+			return "G" + r.issuer, true
 		}
-		return "O" + sec.Issuer, true
+		return "O" + r.issuer, true
 	}
 	sB, sA := e.before.sums("ucits:"+r.ID, keyOf), e.after.sums("ucits:"+r.ID, keyOf)
 	navB, navA := e.before.nav, e.after.nav
@@ -39,8 +38,16 @@ func (e *eval) ucits(r Rule) []Result {
 	var out []Result
 	var inB, inA decimal.Decimal
 	var members []string
-	for _, k := range sortedKeys(sA) {
-		vA, vB, issuer := sA[k], sB[k], k[1:]
+	ord := func(k string) bool { return k[0] == 'O' }
+	_, topOA := topOf(sA, nil, ord)
+	_, topOB := topOf(sB, nil, ord)
+	_, topG := topOf(sA, nil, func(k string) bool { return k[0] == 'G' })
+	quiet := topOA.Cmp(fA) <= 0 && topOB.Cmp(fB) <= 0 && cOrd.quiet(topOA) && cGov.quiet(topG)
+	sA.each(func(k string, vA decimal.Decimal) {
+		if quiet {
+			return
+		}
+		vB, issuer := sB.get(k), k[1:]
 		c, label := cOrd, "issuer "+issuer
 		if k[0] == 'G' {
 			c, label = cGov, "government issuer "+issuer
@@ -61,15 +68,16 @@ func (e *eval) ucits(r Rule) []Result {
 			res.describe(label, true, true)
 			out = append(out, res)
 		}
-	}
+	})
+	sort.Strings(members)
 	cBucket := newUpperCheck(r, bucket, navB, navA)
 	s := cBucket.status(r.Severity, inB, inA)
 	res := cBucket.result(r, s, fmt.Sprintf("issuers above %s%%", floor), inB, inA)
 	if s != Pass && s != Passive {
 		res.Trades = e.buysIn(func(sym string) bool {
-			sec := e.st.security(sym)
-			k, in := keyOf(sym)
-			return in && k[0] == 'O' && slices.Contains(members, sec.Issuer)
+			r := newRow(e.st, sym, decimal.Zero)
+			k, in := keyOf(&r)
+			return in && k[0] == 'O' && slices.Contains(members, r.issuer)
 		})
 	}
 	res.describe(fmt.Sprintf("sum of the %d issuer(s) above %s%%", len(members), floor), true, true)
@@ -114,53 +122,64 @@ func (e *eval) act1940(r Rule) []Result {
 // issuers that do not qualify (above the per-issuer share of total assets or
 // of voting shares) with their market value.
 func (e *eval) diversification(b *book, per, vote decimal.Decimal) (q, ta decimal.Decimal, outside map[string]decimal.Decimal) {
-	keyOf := func(sym string) (string, bool) {
-		sec := e.st.security(sym)
-		switch sec.AssetClass {
+	keyOf := func(r *row) (string, bool) {
+		switch r.class {
 		case portfolio.AssetGovernmentBond, portfolio.AssetFund, portfolio.AssetCash:
 			return "Q", true
 		}
-		return "I" + sec.Issuer, true
+		return "I" + r.issuer, true
 	}
-	sums := b.sums("act1940", keyOf)
-	ta = positive(b.cash)
-	for _, v := range sums {
-		ta = ta.Add(positive(v))
+	g := b.sums("act1940", keyOf)
+	capAmt := ofNAV(b.nav, per)
+	exact := !b.cash.IsNegative()
+	g.each(func(_ string, v decimal.Decimal) { exact = exact && !v.IsNegative() })
+	if !exact { // shorts or an overdraft: total assets are the positive side only
+		return e.diversificationSlow(b, g, per, vote)
 	}
-	q = positive(b.cash).Add(positive(sums["Q"]))
-	capAmt := ofNAV(ta, per)
-	voting := e.votingBreaches(b, vote)
+	ta = b.nav
 	outside = map[string]decimal.Decimal{}
-	for k, v := range sums {
-		if k[0] != 'I' || !v.IsPositive() {
-			continue
+	if _, top := topOf(g, nil, func(k string) bool { return k[0] == 'I' }); top.Cmp(capAmt) > 0 {
+		g.each(func(k string, v decimal.Decimal) {
+			if k[0] == 'I' && v.Cmp(capAmt) > 0 {
+				outside[k[1:]] = v
+			}
+		})
+	}
+	for _, issuer := range b.voting(vote) {
+		if v := g.get("I" + issuer); v.IsPositive() {
+			outside[issuer] = v
 		}
-		if v.Cmp(capAmt) > 0 || voting[k[1:]] {
-			outside[k[1:]] = v
-			continue
-		}
-		q = q.Add(v)
+	}
+	q = ta
+	for _, v := range outside {
+		q = q.Sub(v)
 	}
 	return q, ta, outside
 }
 
-// votingBreaches returns the issuers of which the book holds more than vote %
-// of a security's shares outstanding (securities without it are not tested).
-func (e *eval) votingBreaches(b *book, vote decimal.Decimal) map[string]bool {
-	var out map[string]bool
-	for sym, q := range b.qty {
-		sec, ok := e.st.Securities[sym]
-		if !ok || !q.IsPositive() || !sec.SharesOutstanding.IsPositive() || sec.AssetClass != portfolio.AssetEquity {
-			continue
-		}
-		if q.Shift(2).Cmp(sec.SharesOutstanding.Mul(vote)) > 0 {
-			if out == nil {
-				out = map[string]bool{}
-			}
-			out[sec.Issuer] = true
-		}
+// diversificationSlow is diversification when some amounts are negative:
+// total assets count positive cash and positive issuer amounts only.
+func (e *eval) diversificationSlow(b *book, g sums, per, vote decimal.Decimal) (q, ta decimal.Decimal, outside map[string]decimal.Decimal) {
+	ta = positive(b.cash)
+	g.each(func(_ string, v decimal.Decimal) { ta = ta.Add(positive(v)) })
+	q = positive(b.cash).Add(positive(g.get("Q")))
+	capAmt := ofNAV(ta, per)
+	voting := map[string]bool{}
+	for _, issuer := range b.voting(vote) {
+		voting[issuer] = true
 	}
-	return out
+	outside = map[string]decimal.Decimal{}
+	g.each(func(k string, v decimal.Decimal) {
+		if k[0] != 'I' || !v.IsPositive() {
+			return
+		}
+		if v.Cmp(capAmt) > 0 || voting[k[1:]] {
+			outside[k[1:]] = v
+			return
+		}
+		q = q.Add(v)
+	})
+	return q, ta, outside
 }
 
 func positive(d decimal.Decimal) decimal.Decimal {

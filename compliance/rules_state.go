@@ -42,18 +42,47 @@ func (c upperCheck) result(r Rule, s Status, group string, vB, vA decimal.Decima
 	return res
 }
 
-// maxWeight: each group's market value ≤ limit % of NAV.
+// quiet reports whether an after amount v is below the warning level and the
+// limit, so no group at or below v needs a closer look.
+func (c upperCheck) quiet(v decimal.Decimal) bool {
+	if !c.navA.IsPositive() {
+		return true
+	}
+	return v.Cmp(c.limA) <= 0 && (!c.hasWarn || v.Cmp(c.wrn) < 0)
+}
+
+// topOf returns the largest value of m (among keys when given, else among the
+// keys keep accepts; keep may be nil) and its key, ties to the smaller key.
+func topOf(m sums, keys []string, keep func(string) bool) (string, decimal.Decimal) {
+	top, topV := "", decimal.Zero
+	visit := func(k string, v decimal.Decimal) {
+		if keep != nil && !keep(k) {
+			return
+		}
+		if c := v.Cmp(topV); top == "" || c > 0 || (c == 0 && k < top) {
+			top, topV = k, v
+		}
+	}
+	if len(keys) > 0 {
+		for _, k := range keys {
+			visit(k, m.get(k))
+		}
+		return top, topV
+	}
+	m.each(visit)
+	return top, topV
+}
+
+// maxWeight: each group's market value ≤ limit % of NAV. The largest group is
+// found first; when it is quiet, every group passes and one result says so.
 func (e *eval) maxWeight(r Rule) []Result {
 	d := r.Params.Dimension
 	gB, gA := e.before.group(d), e.after.group(d)
 	c := newUpperCheck(r, r.Params.Limit, e.before.nav, e.after.nav)
+	top, topV := topOf(gA, r.Params.Keys, nil)
 	var out []Result
-	top, topV := "", decimal.Zero
 	visit := func(k string, vA decimal.Decimal) {
-		if top == "" || vA.Cmp(topV) > 0 || (vA.Equal(topV) && k < top) {
-			top, topV = k, vA
-		}
-		vB := gB[k]
+		vB := gB.get(k)
 		s := c.status(r.Severity, vB, vA)
 		if s == Pass {
 			return
@@ -65,17 +94,17 @@ func (e *eval) maxWeight(r Rule) []Result {
 		res.describe(fmt.Sprintf("%s %s", d, k), true, true)
 		out = append(out, res)
 	}
-	if len(r.Params.Keys) > 0 {
+	switch {
+	case c.quiet(topV):
+	case len(r.Params.Keys) > 0:
 		for _, k := range r.Params.Keys {
-			visit(k, gA[k])
+			visit(k, gA.get(k))
 		}
-	} else {
-		for k, vA := range gA {
-			visit(k, vA)
-		}
+	default:
+		gA.each(visit)
 	}
 	if len(out) == 0 {
-		res := c.result(r, Pass, top, gB[top], topV)
+		res := c.result(r, Pass, top, gB.get(top), topV)
 		res.describe(fmt.Sprintf("largest %s %s", d, top), true, false)
 		out = append(out, res)
 	}
@@ -92,7 +121,7 @@ func (e *eval) minHoldings(r Rule) []Result {
 	res.Unit, res.Value, res.Before, res.Limit, res.WarnLevel, res.HasWarn = UnitCount, nA, nB, lim, warn, hasWarn
 	if s == Fail || s == NeedsOverride || s == Warn {
 		res.Trades = e.tradesIn(func(t portfolio.Trade) bool {
-			return t.Side != portfolio.Buy && e.after.qty[t.Symbol].IsZero()
+			return t.Side != portfolio.Buy && e.after.qty.get(t.Symbol).IsZero()
 		})
 	}
 	res.describe("number of holdings", false, true)
@@ -128,11 +157,11 @@ func (e *eval) cashFloor(r Rule) []Result {
 // longOnly: no position below zero after the basket.
 func (e *eval) longOnly(r Rule) []Result {
 	var out []Result
-	for sym, qA := range e.after.qty {
+	e.after.qty.each(func(sym string, qA decimal.Decimal) {
 		if !qA.IsNegative() {
-			continue
+			return
 		}
-		qB := e.before.qty[sym]
+		qB := e.before.qty.get(sym)
 		s := classify(r.Severity, qB.IsNegative(), true, qA.LessThan(qB), false)
 		res := newResult(r, s, sym)
 		res.Unit, res.Value, res.Before = UnitQuantity, qA, qB
@@ -141,7 +170,7 @@ func (e *eval) longOnly(r Rule) []Result {
 		}
 		res.describe("position "+sym, false, true)
 		out = append(out, res)
-	}
+	})
 	if len(out) == 0 {
 		res := newResult(r, Pass, "")
 		res.Unit = UnitQuantity

@@ -22,6 +22,10 @@ const syntheticUniverse = 2003
 func Synthetic(portfolios, positions, trades int, seed uint64) ([]State, [][]portfolio.Trade) {
 	rng := rand.New(rand.NewPCG(seed, 0xba11a57))
 	secs, prices, cents := syntheticMaster(rng)
+	names := make([]string, syntheticUniverse) // shared symbol strings: a smaller heap to scan
+	for i := range names {
+		names[i] = secs[fmt.Sprintf("S%04d", i)].Symbol
+	}
 	now := time.Date(2026, 1, 5, 15, 0, 0, 0, time.UTC)
 	qcache := map[int64]decimal.Decimal{}
 	qty := func(q int64) decimal.Decimal {
@@ -38,7 +42,7 @@ func Synthetic(portfolios, positions, trades int, seed uint64) ([]State, [][]por
 	for p := range portfolios {
 		code := fmt.Sprintf("P%05d", p)
 		start, step := rng.IntN(syntheticUniverse), 1+rng.IntN(syntheticUniverse-1)
-		sym := func(k int) string { return fmt.Sprintf("S%04d", (start+k*step)%syntheticUniverse) }
+		sym := func(k int) string { return names[(start+k*step)%syntheticUniverse] }
 		h := portfolio.Holdings{Portfolio: portfolio.Portfolio{Code: code, Name: code, BaseCurrency: "USD",
 			Cash: decimal.NewFromInt(500_000)}}
 		if p%3 == 0 {

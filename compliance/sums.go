@@ -1,0 +1,168 @@
+package compliance
+
+import "github.com/shopspring/decimal"
+
+// sums is amounts by key. A before book's sums are a plain map (base); an
+// after book's are an overlay: over holds the keys the basket touched, base is
+// the before book's map, shared and never written through the overlay. This
+// spares copying every map of a 100-position portfolio for a 10-trade basket.
+type sums struct {
+	base map[string]decimal.Decimal
+	over map[string]decimal.Decimal // nil for a plain map
+}
+
+// overlay returns an empty overlay on s's values, for about n changed keys.
+func (s sums) overlay(n int) sums {
+	if s.over != nil { // never stack overlays: flatten first
+		return sums{base: s.flat(), over: make(map[string]decimal.Decimal, n)}
+	}
+	return sums{base: s.base, over: make(map[string]decimal.Decimal, n)}
+}
+
+// get returns the amount for k (zero when absent).
+func (s sums) get(k string) decimal.Decimal {
+	if v, ok := s.over[k]; ok {
+		return v
+	}
+	return s.base[k]
+}
+
+// set writes k, to the overlay when there is one.
+func (s sums) set(k string, v decimal.Decimal) {
+	if s.over != nil {
+		s.over[k] = v
+		return
+	}
+	s.base[k] = v
+}
+
+// each calls fn for every key once, with its current amount, in no order.
+func (s sums) each(fn func(k string, v decimal.Decimal)) {
+	for k, v := range s.base {
+		if o, ok := s.over[k]; ok {
+			v = o
+		}
+		fn(k, v)
+	}
+	for k, v := range s.over {
+		if _, ok := s.base[k]; !ok {
+			fn(k, v)
+		}
+	}
+}
+
+// flat returns the amounts as one new map.
+func (s sums) flat() map[string]decimal.Decimal {
+	m := make(map[string]decimal.Decimal, len(s.base)+len(s.over))
+	s.each(func(k string, v decimal.Decimal) { m[k] = v })
+	return m
+}
+
+// magnitude returns m with |d| < 10^m for a non-zero d: a cheap bound on its size.
+func magnitude(d decimal.Decimal) int {
+	return d.NumDigits() + int(d.Exponent())
+}
+
+// acc sums decimals exactly. While every addend has the same exponent and a
+// coefficient of at most 17 digits it adds the int64 coefficients (no
+// allocation, no overflow: checked); otherwise it falls back to decimal.Add.
+// The result is the same decimal either way.
+type acc struct {
+	n    int
+	d    decimal.Decimal // the sum when !fast or n == 1
+	c    int64           // the coefficient when fast
+	exp  int32
+	fast bool
+}
+
+func (a *acc) add(v decimal.Decimal) {
+	small := v.NumDigits() <= 17
+	switch {
+	case a.n == 0:
+		a.d, a.fast = v, small
+		a.c, a.exp = v.CoefficientInt64(), v.Exponent()
+	case a.fast && small && v.Exponent() == a.exp:
+		c := v.CoefficientInt64()
+		s := a.c + c
+		if (a.c > 0 && c > 0 && s < 0) || (a.c < 0 && c < 0 && s >= 0) {
+			a.d, a.fast = a.value().Add(v), false
+			break
+		}
+		a.c = s
+	default:
+		a.d, a.fast = a.value().Add(v), false
+	}
+	a.n++
+}
+
+// value returns the sum (zero when nothing was added).
+func (a *acc) value() decimal.Decimal {
+	if a.n <= 1 || !a.fast {
+		return a.d
+	}
+	return decimal.New(a.c, a.exp)
+}
+
+// row is one symbol of the before book with the master fields groups use.
+type row struct {
+	sym     string
+	issuer  string
+	sector  string
+	country string
+	class   string
+	so      decimal.Decimal // shares outstanding
+	mv      decimal.Decimal
+}
+
+func newRow(st *State, sym string, mv decimal.Decimal) row {
+	sec := st.security(sym)
+	return row{sym: sym, issuer: nonEmpty(sec.Issuer), sector: nonEmpty(sec.Sector), country: nonEmpty(sec.Country),
+		class: nonEmpty(sec.AssetClass), so: sec.SharesOutstanding, mv: mv}
+}
+
+func nonEmpty(s string) string {
+	if s == "" {
+		return unknown
+	}
+	return s
+}
+
+// key returns the row's key in dimension d.
+func (r *row) key(d Dimension) string {
+	switch d {
+	case ByIssuer:
+		return r.issuer
+	case BySector:
+		return r.sector
+	case ByCountry:
+		return r.country
+	case ByAssetClass:
+		return r.class
+	}
+	return r.sym
+}
+
+// sumRows sums the rows' market values by keyOf (rows it rejects are left out).
+func sumRows(rows []row, keyOf func(*row) (string, bool)) map[string]decimal.Decimal {
+	idx := make(map[string]int, 16)
+	accs := make([]acc, 0, 16)
+	keys := make([]string, 0, 16)
+	for i := range rows {
+		k, in := keyOf(&rows[i])
+		if !in {
+			continue
+		}
+		j, ok := idx[k]
+		if !ok {
+			j = len(accs)
+			idx[k] = j
+			accs, keys = append(accs, acc{}), append(keys, k)
+		}
+		accs[j].add(rows[i].mv)
+	}
+	out := make(map[string]decimal.Decimal, len(accs))
+	for j := range accs {
+		out[keys[j]] = accs[j].value()
+	}
+	return out
+}
