@@ -1,0 +1,376 @@
+package order
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ballast-oms/ballast/user"
+)
+
+func TestProposeAndApprove(t *testing.T) {
+	ctx := context.Background()
+	dk := newDesk(t)
+	orders, err := dk.svc.Propose(ctx, pm, []Proposal{
+		{Order: buy("A", "100"), Check: Check{Verdict: VerdictPass}},
+		{Order: buy("B", "100"), Check: Check{Verdict: VerdictWarn, Findings: "issuer 9.5% (soft 9%)"}},
+		{Order: buy("C", "100"), Check: Check{Verdict: VerdictFail, Findings: "UCITS 5/10/40 breached"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantStatus := []Status{Ready, AwaitingOverride, Blocked}
+	for i, o := range orders {
+		if o.Status != wantStatus[i] || o.ProposedBy != "pm1" || !o.ExpiresAt.Equal(time.Date(2026, 11, 20, 16, 30, 0, 0, time.UTC)) {
+			t.Errorf("order %d: %s by %s expires %s", i, o.Status, o.ProposedBy, o.ExpiresAt)
+		}
+	}
+	a, b, c := orders[0].ID, orders[1].ID, orders[2].ID
+
+	// Four eyes: the proposer cannot approve, even holding the trader role.
+	bobOrders, _ := dk.svc.Propose(ctx, bob, []Proposal{{Order: buy("A", "100"), Check: Check{Verdict: VerdictPass}}})
+	nEvents := len(dk.store.Events())
+	if _, err := dk.svc.Approve(ctx, bobOrders[0].ID, bob, nil, ""); !errors.Is(err, ErrForbidden) || !strings.Contains(err.Error(), "four eyes") {
+		t.Errorf("self-approval: %v", err)
+	}
+	if _, err := dk.svc.Approve(ctx, a, pm, nil, ""); !errors.Is(err, ErrForbidden) {
+		t.Errorf("approval by a pm: %v", err)
+	}
+	if len(dk.store.Events()) != nEvents || dk.order(t, bobOrders[0].ID).Status != Ready {
+		t.Error("a forbidden approval wrote something")
+	}
+
+	if _, err := dk.svc.Approve(ctx, b, trader, nil, ""); !errors.Is(err, ErrConflict) || !strings.Contains(err.Error(), "override") {
+		t.Errorf("approval over a warning without reason: %v", err)
+	}
+	o, err := dk.svc.Approve(ctx, b, trader, nil, "liquidity checked with desk head")
+	if err != nil || o.Status != Approved || o.Override != "liquidity checked with desk head" || o.ApprovedBy != "trader1" {
+		t.Errorf("override approval: %+v %v", o, err)
+	}
+	if _, err := dk.svc.Approve(ctx, c, trader, nil, "please"); !errors.Is(err, ErrConflict) {
+		t.Errorf("approval of a blocked order: %v", err)
+	}
+	// A re-run of compliance at approval can block the order.
+	o, err = dk.svc.Approve(ctx, a, trader, &Check{Verdict: VerdictFail, Findings: "price moved: cash negative"}, "")
+	if !errors.Is(err, ErrConflict) || o.Status != Blocked || dk.order(t, a).Status != Blocked {
+		t.Errorf("recheck failing: %s %v", o.Status, err)
+	}
+	o, err = dk.svc.Approve(ctx, a, trader, &Check{Verdict: VerdictPass}, "")
+	if err != nil || o.Status != Approved {
+		t.Errorf("recheck passing: %s %v", o.Status, err)
+	}
+	if _, err := dk.svc.Approve(ctx, 999, trader, nil, ""); !errors.Is(err, ErrNotFound) {
+		t.Errorf("approve unknown: %v", err)
+	}
+}
+
+func TestApprovalAfterExpiryIsRefusedAndExpires(t *testing.T) {
+	ctx := context.Background()
+	dk := newDesk(t)
+	orders, _ := dk.svc.Propose(ctx, pm, []Proposal{{Order: buy("A", "100"), Check: Check{Verdict: VerdictPass}}})
+	dk.now = time.Date(2026, 11, 20, 16, 30, 0, 0, time.UTC)
+	_, err := dk.svc.Approve(ctx, orders[0].ID, trader, nil, "")
+	if !errors.Is(err, ErrConflict) || !strings.Contains(err.Error(), "expired at 2026-11-20T16:30:00Z") {
+		t.Fatalf("late approval: %v", err)
+	}
+	if s := dk.order(t, orders[0].ID).Status; s != Expired {
+		t.Errorf("status after late approval = %s, want expired", s)
+	}
+}
+
+func TestProposeIsAllOrNothing(t *testing.T) {
+	ctx := context.Background()
+	dk := newDesk(t)
+	bad := buy("B", "0")
+	_, err := dk.svc.Propose(ctx, pm, []Proposal{{Order: buy("A", "100"), Check: Check{Verdict: VerdictPass}}, {Order: bad, Check: Check{Verdict: VerdictPass}}})
+	var fe FieldErrors
+	if !errors.As(err, &fe) || fe[0].Field != "quantity" || !strings.Contains(err.Error(), "#2") {
+		t.Fatalf("invalid proposal: %v", err)
+	}
+	if _, err := dk.svc.Propose(ctx, pm, []Proposal{{Order: buy("A", "100"), Check: Check{Verdict: "maybe"}}}); !errors.Is(err, ErrInvalid) {
+		t.Errorf("bad verdict: %v", err)
+	}
+	if _, err := dk.svc.Propose(ctx, Actor{Name: "cco", Roles: []user.Role{user.Compliance}}, nil); !errors.Is(err, ErrForbidden) {
+		t.Errorf("compliance proposing: %v", err)
+	}
+	if n := len(dk.store.Events()); n != 0 {
+		t.Errorf("%d events written by refused proposals", n)
+	}
+}
+
+func TestBulkApprove(t *testing.T) {
+	ctx := context.Background()
+	dk := newDesk(t)
+	orders, _ := dk.svc.Propose(ctx, pm, []Proposal{
+		{Order: buy("A", "100"), Check: Check{Verdict: VerdictPass}},
+		{Order: buy("B", "100"), Check: Check{Verdict: VerdictFail}},
+	})
+	errs := dk.svc.BulkApprove(ctx, []int64{orders[0].ID, orders[1].ID, 404}, trader)
+	if errs[0] != nil || !errors.Is(errs[1], ErrConflict) || !errors.Is(errs[2], ErrNotFound) {
+		t.Errorf("bulk approve errors = %v", errs)
+	}
+}
+
+func TestCreateBlockRules(t *testing.T) {
+	ctx := context.Background()
+	dk := newDesk(t)
+	mk := func(o Order) int64 {
+		os, err := dk.svc.Propose(ctx, pm, []Proposal{{Order: o, Check: Check{Verdict: VerdictPass}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := dk.svc.Approve(ctx, os[0].ID, trader, nil, ""); err != nil {
+			t.Fatal(err)
+		}
+		return os[0].ID
+	}
+	a := mk(buy("A", "100"))
+	other := buy("B", "100")
+	other.LimitPrice = d("74")
+	b := mk(other)
+	notApproved, _ := dk.svc.Propose(ctx, pm, []Proposal{{Order: buy("C", "100"), Check: Check{Verdict: VerdictPass}}})
+	cases := []struct {
+		actor  Actor
+		ids    []int64
+		broker string
+		kind   error
+		msg    string
+	}{
+		{pm, []int64{a}, "SIM", ErrForbidden, "not a trader"},
+		{trader, nil, "SIM", ErrInvalid, "required"},
+		{trader, []int64{a}, " ", ErrInvalid, "required"},
+		{trader, []int64{a, b}, "SIM", ErrInvalid, "limit price"},
+		{trader, []int64{a, a}, "SIM", ErrInvalid, "twice"},
+		{trader, []int64{a, notApproved[0].ID}, "SIM", ErrConflict, "not an approved"},
+	}
+	for _, c := range cases {
+		if _, err := dk.svc.CreateBlock(ctx, c.actor, c.ids, c.broker); !errors.Is(err, c.kind) || !strings.Contains(err.Error(), c.msg) {
+			t.Errorf("CreateBlock(%v, %q) = %v, want %v %q", c.ids, c.broker, err, c.kind, c.msg)
+		}
+	}
+	if dk.order(t, a).BlockID != 0 {
+		t.Error("a refused block left an order in it")
+	}
+	blk, err := dk.svc.CreateBlock(ctx, trader, []int64{a}, "SIM")
+	if err != nil || blk.Status != Approved || blk.LotSize.String() != "100" {
+		t.Fatalf("block: %+v %v", blk, err)
+	}
+	if _, err := dk.svc.CreateBlock(ctx, trader, []int64{a}, "SIM"); !errors.Is(err, ErrConflict) {
+		t.Errorf("an order in two blocks: %v", err)
+	}
+}
+
+func TestReleaseRefusedBySenderRejects(t *testing.T) {
+	dk := newDesk(t)
+	b := dk.approvedBlock(t, "A", "B")
+	dk.sender.err = errors.New("session SIM is not configured")
+	_, err := dk.svc.Release(context.Background(), trader, b.ID)
+	if err == nil || !strings.Contains(err.Error(), "not configured") {
+		t.Fatalf("release with failing sender: %v", err)
+	}
+	for _, o := range dk.blockOrders(t, b.ID) {
+		if o.Status != Rejected {
+			t.Errorf("order %d is %s, want rejected", o.ID, o.Status)
+		}
+	}
+	if _, err := dk.svc.Release(context.Background(), pm, b.ID); !errors.Is(err, ErrForbidden) {
+		t.Errorf("release by a pm: %v", err)
+	}
+}
+
+func TestWithdrawUnreleasedBlock(t *testing.T) {
+	dk := newDesk(t)
+	b := dk.approvedBlock(t, "A")
+	b, err := dk.svc.CancelBlock(context.Background(), trader, b.ID, "PM changed their mind")
+	if err != nil || b.Status != Cancelled || len(dk.sender.cancels) != 0 {
+		t.Fatalf("withdraw: %s %v", b.Status, err)
+	}
+	if o := dk.blockOrders(t, b.ID)[0]; o.Status != Cancelled {
+		t.Errorf("order is %s", o.Status)
+	}
+}
+
+func TestCancelCrossedByFill(t *testing.T) {
+	ctx := context.Background()
+	dk := newDesk(t)
+	b := dk.released(t, "A", "B")
+	dk.book(t, report(ExecNew, "e0", "C1", "", ""))
+	dk.book(t, report(ExecPartialFill, "e1", "C1", "500", "10"))
+	b, err := dk.svc.CancelBlock(ctx, trader, b.ID, "market moved")
+	if err != nil || b.Status != PendingCancel || b.PendingClOrdID != "C2" {
+		t.Fatalf("cancel: %+v %v", b, err)
+	}
+	if c := dk.sender.cancels[0]; c.ClOrdID != "C2" || c.OrigClOrdID != "C1" {
+		t.Errorf("cancel request %+v", c)
+	}
+	if res := dk.book(t, report(ExecPartialFill, "e2", "C1", "500", "10")); res.Status != PendingCancel {
+		t.Errorf("partial fill during pending cancel: %s", res.Status)
+	}
+	if res := dk.book(t, report(ExecFill, "e3", "C1", "1000", "10")); res.Status != Filled {
+		t.Errorf("fill crossing the cancel: %s", res.Status)
+	}
+	if res := dk.book(t, report(ExecCancelled, "x1", "C2", "", "")); res.Status != Filled {
+		t.Errorf("cancel after the fill: %s", res.Status)
+	}
+	for _, o := range dk.blockOrders(t, b.ID) {
+		if o.Status != Filled || o.FilledQty.String() != "1000" {
+			t.Errorf("order %d: %s %s", o.ID, o.Status, o.FilledQty)
+		}
+	}
+}
+
+func TestCancelRejectChainsFromLastAccepted(t *testing.T) {
+	ctx := context.Background()
+	dk := newDesk(t)
+	b := dk.released(t, "A")
+	dk.book(t, report(ExecNew, "e0", "C1", "", ""))
+	if _, err := dk.svc.ReplaceBlock(ctx, trader, b.ID, d("800"), d("72"), "smaller"); err != nil {
+		t.Fatal(err)
+	}
+	err := dk.svc.HandleCancelReject(ctx, CancelReject{ClOrdID: "C2", OrigClOrdID: "C1", ResponseTo: "replace", Reason: "too late to replace", OrdStatus: "0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ = dk.svc.CancelBlock(ctx, trader, b.ID, "give up")
+	if c := dk.sender.cancels[0]; c.ClOrdID != "C3" || c.OrigClOrdID != "C1" {
+		t.Errorf("cancel after a rejected replace: %+v", c)
+	}
+	found := false
+	for _, e := range dk.store.Events() {
+		if e.Reason == "too late to replace" && e.From == PendingReplace && e.To == Acknowledged {
+			found = true
+		}
+	}
+	if !found {
+		t.Error("the broker's reason is not in the audit trail")
+	}
+	if res := dk.book(t, report(ExecCancelled, "x", "C3", "", "")); res.Status != Cancelled {
+		t.Errorf("cancel confirmed: %s", res.Status)
+	}
+}
+
+func TestReplaceWithFillsDuringPending(t *testing.T) {
+	ctx := context.Background()
+	dk := newDesk(t)
+	b := dk.released(t, "A", "B")
+	dk.book(t, report(ExecNew, "e0", "C1", "", ""))
+	for _, bad := range []struct{ qty, px string }{{"2500", "73"}, {"0", "73"}, {"1500", "0"}} {
+		if _, err := dk.svc.ReplaceBlock(ctx, trader, b.ID, d(bad.qty), d(bad.px), ""); !errors.Is(err, ErrInvalid) {
+			t.Errorf("replace to %s @ %s: %v", bad.qty, bad.px, err)
+		}
+	}
+	if _, err := dk.svc.ReplaceBlock(ctx, trader, b.ID, d("1500"), d("72.5"), "half"); err != nil {
+		t.Fatal(err)
+	}
+	if r := dk.sender.replaces[0]; r.ClOrdID != "C2" || r.OrigClOrdID != "C1" || r.Quantity.String() != "1500" || r.LimitPrice.String() != "72.5" {
+		t.Errorf("replace request %+v", r)
+	}
+	if res := dk.book(t, report(ExecPartialFill, "e1", "C1", "300", "73")); res.Status != PendingReplace {
+		t.Errorf("fill during pending replace: %s", res.Status)
+	}
+	rep := report(ExecReplaced, "r1", "C2", "", "")
+	rep.OrigClOrdID, rep.OrderQty, rep.Price = "C1", d("1500"), d("72.5")
+	res := dk.book(t, rep)
+	if res.Status != PartiallyFilled || res.Totals.OrderQty.String() != "1500" {
+		t.Fatalf("replaced: %+v", res)
+	}
+	dk.book(t, report(ExecFill, "e2", "C2", "1200", "72.5"))
+	orders := dk.blockOrders(t, b.ID)
+	if orders[0].FilledQty.String() != "800" || orders[1].FilledQty.String() != "700" {
+		t.Errorf("allocation after replace down: %s, %s", orders[0].FilledQty, orders[1].FilledQty)
+	}
+	for _, o := range orders {
+		if o.Status != Cancelled || !o.Leaves().IsZero() {
+			t.Errorf("order %d after its block was replaced down and filled: %s leaves %s", o.ID, o.Status, o.Leaves())
+		}
+	}
+	var blk Block
+	_ = dk.store.InTx(ctx, func(tx Tx) error { blk, _ = tx.Block(ctx, b.ID); return nil })
+	if blk.ClOrdID != "C2" || blk.LimitPrice.String() != "72.5" || blk.Status != Filled {
+		t.Errorf("block after replace: %s %s %s", blk.ClOrdID, blk.LimitPrice, blk.Status)
+	}
+}
+
+func TestSessionRejects(t *testing.T) {
+	ctx := context.Background()
+	dk := newDesk(t)
+	b := dk.released(t, "A")
+	if err := dk.svc.HandleSessionReject(ctx, SessionReject{Session: "S", RefSeqNum: 7}); err != nil {
+		t.Fatal(err)
+	}
+	if err := dk.svc.HandleSessionReject(ctx, SessionReject{Session: "S", RefSeqNum: 8, ClOrdID: "C1", Reason: "Required tag missing (55)"}); err != nil {
+		t.Fatal(err)
+	}
+	if o := dk.blockOrders(t, b.ID)[0]; o.Status != Rejected {
+		t.Errorf("order after session reject: %s", o.Status)
+	}
+	actions := map[string]int{}
+	for _, e := range dk.store.Events() {
+		actions[e.Action]++
+	}
+	if actions["session_reject_unmatched"] != 1 || actions[string(OnBrokerReject)] != 2 {
+		t.Errorf("audit actions %v", actions)
+	}
+}
+
+func TestEveryStatusChangeIsAudited(t *testing.T) {
+	dk := newDesk(t)
+	b := dk.released(t, "A")
+	dk.book(t, report(ExecNew, "e0", "C1", "", ""))
+	dk.book(t, report(ExecPartialFill, "e1", "C1", "300", "10"))
+	dk.book(t, report(ExecFill, "e2", "C1", "700", "10"))
+	o := dk.blockOrders(t, b.ID)[0]
+	var path []string
+	for _, e := range dk.store.Events() {
+		if e.OrderID == o.ID && e.From != e.To {
+			if e.Actor == "" || e.At.IsZero() {
+				t.Errorf("event %+v has no actor or time", e)
+			}
+			path = append(path, string(e.To))
+		}
+	}
+	want := "proposed pending_compliance ready approved sent acknowledged partially_filled filled"
+	if strings.Join(path, " ") != want {
+		t.Errorf("audited path %q, want %q", strings.Join(path, " "), want)
+	}
+}
+
+func TestMemStoreRollsBack(t *testing.T) {
+	ctx := context.Background()
+	m := NewMemStore()
+	boom := errors.New("boom")
+	err := m.InTx(ctx, func(tx Tx) error {
+		id, _ := tx.InsertOrder(ctx, buy("A", "1"))
+		_ = tx.SaveCash(ctx, "A", d("5"))
+		_ = tx.InsertExecution(ctx, Execution{Key: ExecKey{"S", 1, "e"}})
+		_ = tx.AppendEvent(ctx, Event{Action: "x", OrderID: id})
+		_ = tx.LinkClOrdID(ctx, "C", 1)
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatal(err)
+	}
+	_ = m.InTx(ctx, func(tx Tx) error {
+		if _, err := tx.Order(ctx, 1); !errors.Is(err, ErrNotFound) {
+			t.Error("order survived the rollback")
+		}
+		if c, _ := tx.Cash(ctx, "A"); !c.IsZero() {
+			t.Error("cash survived the rollback")
+		}
+		if err := tx.InsertExecution(ctx, Execution{Key: ExecKey{"S", 1, "e"}}); err != nil {
+			t.Errorf("execution survived the rollback: %v", err)
+		}
+		if err := tx.InsertExecution(ctx, Execution{Key: ExecKey{"S", 1, "e"}}); !errors.Is(err, ErrDuplicate) {
+			t.Errorf("second insert of a key: %v", err)
+		}
+		if _, err := tx.BlockByClOrdID(ctx, "C"); !errors.Is(err, ErrNotFound) {
+			t.Error("ClOrdID link survived the rollback")
+		}
+		return nil
+	})
+	if len(m.Events()) != 0 {
+		t.Error("event survived the rollback")
+	}
+}
