@@ -17,7 +17,9 @@ type want struct {
 }
 
 // primaryBuys buys every out-of-band underweight security to its target
-// (target mode) or lower band edge (band mode), within the cash above the floor.
+// (target mode) or lower band edge (band mode), within the cash above the
+// effective cash target: spending cash below its own target would only move
+// drift from the security to cash (and the collar cost would make it worse).
 func (p *planner) primaryBuys() error {
 	if p.opts.Raise.IsPositive() {
 		return nil
@@ -39,7 +41,7 @@ func (p *planner) primaryBuys() error {
 		}
 	}
 	p.wants = ws
-	scaled := p.allocate(p.proj.Sub(p.cashFloor), ws)
+	scaled := p.allocate(p.proj.Sub(p.cashTarget), ws)
 	for _, w := range ws {
 		if l := &p.lines[w.i]; w.got > 0 {
 			l.buyLots += w.got

@@ -79,7 +79,7 @@ func (p *planner) run() error {
 	if err := p.primaryBuys(); err != nil {
 		return err
 	}
-	if p.state == CashInBand && p.proj.GreaterThan(p.cashUpper) {
+	if p.state == CashInBand && p.proj.GreaterThan(p.cashUpper) && !p.opts.Raise.IsPositive() {
 		p.state, p.stateCash = CashOver, p.proj
 		if err := p.secondaryBuys(); err != nil {
 			return err

@@ -32,7 +32,7 @@ type Result struct {
 	CashAfter  decimal.Decimal
 	Reserve    decimal.Decimal // the reserve as an amount
 	CashTarget decimal.Decimal // the effective cash target (see package doc)
-	CashFloor  decimal.Decimal // the lowest cash buys may leave
+	CashFloor  decimal.Decimal // below this (reserve or band edge; the cash target when raising) cash is under: in-band overweights are sold
 	CashState  CashState
 	Shortfall  decimal.Decimal // how far cash after stays below max(reserve, raise floor); zero when met
 	Lines      []Line          // one per security in symbol order, then CASH

@@ -2,6 +2,7 @@ package rebalance
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -10,6 +11,11 @@ import (
 )
 
 var hundred = decimal.NewFromInt(100)
+
+// ErrCashAboveNAV is returned (wrapped) when the reserve and the amount to
+// raise ask for more cash than the portfolio is worth: Plan will not liquidate
+// a portfolio on a typo.
+var ErrCashAboveNAV = errors.New("reserve and raise exceed NAV")
 
 // line is the working state of one security while planning.
 type line struct {
@@ -152,7 +158,7 @@ func (p *planner) targets() error {
 	p.reserve = p.opts.CashReserve.Amount(p.nav)
 	p.cashTarget = decimal.Max(cashT, p.reserve).Add(p.opts.Raise)
 	if p.cashTarget.GreaterThan(p.nav) {
-		return fmt.Errorf("cash target %s (with reserve and raise) exceeds NAV %s", p.cashTarget.StringFixed(2), p.nav.StringFixed(2))
+		return fmt.Errorf("%w: cash target %s (with reserve and raise) exceeds NAV %s", ErrCashAboveNAV, p.cashTarget.StringFixed(2), p.nav.StringFixed(2))
 	}
 	scale := p.hNav // money per target point
 	switch rest := srem.Sub(p.cashT); {
