@@ -176,29 +176,37 @@ func (b *book) voting(vote decimal.Decimal) []string {
 	if v, ok := b.votes[key]; ok {
 		return v
 	}
-	rows := b.rows
+	rows, extra := b.rows, []row(nil)
 	if b.prev != nil {
 		rows = b.prev.rows
 		for _, sym := range b.changed {
 			if _, held := b.prev.qty.base[sym]; !held {
-				rows = append(rows[:len(rows):len(rows)], newRow(b.st, sym, decimal.Zero))
+				extra = append(extra, newRow(b.st, sym, decimal.Zero))
 			}
 		}
 	}
-	seen := map[string]bool{}
-	for i := range rows {
-		r := &rows[i]
+	var seen map[string]bool
+	test := func(r *row) {
 		if r.class != portfolio.AssetEquity || seen[r.issuer] || !r.so.IsPositive() {
-			continue
+			return
 		}
 		q := b.qty.get(r.sym)
 		// q·100 < 10^(mag q + 2) ≤ SO·vote when mag q + 2 ≤ (mag SO − 1) + (mag vote − 1): skip the multiplications.
 		if !q.IsPositive() || magnitude(q)+2 <= magnitude(r.so)+magnitude(vote)-2 {
-			continue
+			return
 		}
 		if q.Shift(2).Cmp(r.so.Mul(vote)) > 0 {
+			if seen == nil {
+				seen = map[string]bool{}
+			}
 			seen[r.issuer] = true
 		}
+	}
+	for i := range rows {
+		test(&rows[i])
+	}
+	for i := range extra {
+		test(&extra[i])
 	}
 	out := make([]string, 0, len(seen))
 	for issuer := range seen {

@@ -144,25 +144,19 @@ func (r *row) key(d Dimension) string {
 
 // sumRows sums the rows' market values by keyOf (rows it rejects are left out).
 func sumRows(rows []row, keyOf func(*row) (string, bool)) map[string]decimal.Decimal {
-	idx := make(map[string]int, 16)
-	accs := make([]acc, 0, 16)
-	keys := make([]string, 0, 16)
+	m := make(map[string]acc, 16)
 	for i := range rows {
 		k, in := keyOf(&rows[i])
 		if !in {
 			continue
 		}
-		j, ok := idx[k]
-		if !ok {
-			j = len(accs)
-			idx[k] = j
-			accs, keys = append(accs, acc{}), append(keys, k)
-		}
-		accs[j].add(rows[i].mv)
+		a := m[k]
+		a.add(rows[i].mv)
+		m[k] = a
 	}
-	out := make(map[string]decimal.Decimal, len(accs))
-	for j := range accs {
-		out[keys[j]] = accs[j].value()
+	out := make(map[string]decimal.Decimal, len(m))
+	for k, a := range m {
+		out[k] = a.value()
 	}
 	return out
 }
