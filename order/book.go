@@ -162,9 +162,13 @@ func followChain(b *Block, r ExecutionReport) {
 	if b.BrokerID == "" && r.BrokerID != "" {
 		b.BrokerID = r.BrokerID
 	}
-	accepted := r.Kind == ExecReplaced || r.Kind == ExecCancelled
-	if accepted && r.ClOrdID != "" && r.ClOrdID == b.PendingClOrdID {
-		b.ClOrdID, b.PendingClOrdID = r.ClOrdID, ""
+	// A replace or cancel the broker confirmed makes its ClOrdID the last
+	// accepted one, even when a later request is still pending.
+	if (r.Kind == ExecReplaced || r.Kind == ExecCancelled) && r.ClOrdID != "" {
+		b.ClOrdID = r.ClOrdID
+		if r.ClOrdID == b.PendingClOrdID {
+			b.PendingClOrdID = ""
+		}
 	}
 	if r.Kind == ExecReplaced && r.Price.IsPositive() && (b.Type == Limit || b.Type == StopLimit) {
 		b.LimitPrice = r.Price

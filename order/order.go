@@ -29,6 +29,7 @@ type Order struct {
 	Broker      string    // preferred broker; the block's broker wins
 	Notes       string
 	ProposedBy  string
+	AmendedBy   string // last user to amend it before approval; may not approve it either
 	ApprovedBy  string
 	Override    string // reason a trader gave to approve over a soft compliance warning
 	Status      Status
@@ -166,6 +167,8 @@ func checkApprover(o Order, approver string, roles []user.Role) error {
 		return approveError(o, ErrForbidden, "no approver")
 	case strings.EqualFold(strings.TrimSpace(approver), strings.TrimSpace(o.ProposedBy)):
 		return approveError(o, ErrForbidden, "%s proposed it and cannot also approve it (four eyes)", approver)
+	case strings.EqualFold(strings.TrimSpace(approver), strings.TrimSpace(o.AmendedBy)):
+		return approveError(o, ErrForbidden, "%s amended it and cannot also approve it (four eyes)", approver)
 	case !(user.User{Roles: roles}).Has(user.Trader):
 		return approveError(o, ErrForbidden, "%s is not a trader", approver)
 	}

@@ -99,6 +99,7 @@ func TestCanApprove(t *testing.T) {
 		{"proposer approves", func(*Order) {}, "pm1", []user.Role{user.PM, user.Trader}, testNow, ErrForbidden, "four eyes"},
 		{"proposer other case", func(*Order) {}, " PM1", trader, testNow, ErrForbidden, "four eyes"},
 		{"no approver", func(*Order) {}, "", trader, testNow, ErrForbidden, "no approver"},
+		{"amender approves", func(o *Order) { o.AmendedBy = "trader1" }, "trader1", trader, testNow, ErrForbidden, "amended"},
 		{"not a trader", func(*Order) {}, "pm2", []user.Role{user.PM, user.Compliance}, testNow, ErrForbidden, "not a trader"},
 		{"no override", func(o *Order) { o.Status = AwaitingOverride }, "trader1", trader, testNow, ErrConflict, "override reason"},
 		{"blocked", func(o *Order) { o.Status = Blocked }, "trader1", trader, testNow, ErrConflict, "status is blocked"},

@@ -101,7 +101,7 @@ func (s *Service) Propose(ctx context.Context, actor Actor, ps []Proposal) ([]Or
 
 func (s *Service) propose(ctx context.Context, tx Tx, actor string, p Proposal, now time.Time) (Order, error) {
 	o := p.Order
-	o.ID, o.BlockID, o.Status, o.ProposedBy, o.ApprovedBy, o.Override = 0, 0, Proposed, actor, "", ""
+	o.ID, o.BlockID, o.Status, o.ProposedBy, o.AmendedBy, o.ApprovedBy, o.Override = 0, 0, Proposed, actor, "", "", ""
 	o.FilledQty, o.AvgPx = decimal.Zero, decimal.Zero
 	o.CreatedAt = now
 	if o.ExpiresAt.IsZero() {

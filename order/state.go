@@ -100,6 +100,7 @@ var transitionTable = [...]Rule{
 	{Ready, PendingCompliance, OnRecheck},
 	{AwaitingOverride, PendingCompliance, OnRecheck},
 	{Blocked, PendingCompliance, OnRecheck},
+	{Approved, PendingCompliance, OnRecheck}, // amended before release: approve again
 	{Ready, Approved, OnApprove},
 	{AwaitingOverride, Approved, OnApproveOverride},
 	{Proposed, Cancelled, OnWithdraw},

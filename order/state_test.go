@@ -14,7 +14,7 @@ pending_compliance>ready pending_compliance>awaiting_override pending_compliance
 ready>pending_compliance ready>approved ready>cancelled ready>expired
 awaiting_override>pending_compliance awaiting_override>approved awaiting_override>cancelled awaiting_override>expired
 blocked>pending_compliance blocked>cancelled blocked>expired
-approved>sent approved>cancelled approved>expired
+approved>sent approved>cancelled approved>expired approved>pending_compliance
 sent>acknowledged sent>rejected sent>partially_filled sent>filled sent>pending_cancel sent>pending_replace sent>cancelled sent>expired
 acknowledged>partially_filled acknowledged>filled acknowledged>pending_cancel acknowledged>pending_replace
 acknowledged>cancelled acknowledged>expired acknowledged>done_for_day

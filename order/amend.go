@@ -1,0 +1,125 @@
+package order
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/ballast-oms/ballast/user"
+)
+
+// CancelOrder cancels one order. An order not yet released is withdrawn (and
+// taken out of its unreleased block); an order released alone in its block
+// has the block cancelled at the broker (see CancelBlock). An order released
+// in a block with others cannot be cancelled on its own: replace the block
+// down instead. The proposer may withdraw their own order; otherwise a trader
+// is needed.
+func (s *Service) CancelOrder(ctx context.Context, actor Actor, id int64, reason string) (Order, error) {
+	now := s.now()
+	var o Order
+	alone := false
+	err := s.Store.InTx(ctx, func(tx Tx) error {
+		var err error
+		if o, err = tx.Order(ctx, id); err != nil {
+			return fmt.Errorf("order: cancel %d: %w", id, err)
+		}
+		if !actor.has(user.Trader) && actor.Name != o.ProposedBy {
+			return fmt.Errorf("order: cancel %d: %s is neither a trader nor its proposer: %w", id, actor.Name, ErrForbidden)
+		}
+		if o.BlockID == 0 && IsPreTrade(o.Status) {
+			if err := moveOrder(ctx, tx, &o, Cancelled, OnWithdraw, actor.Name, reason, now); err != nil {
+				return fmt.Errorf("order: cancel %d: %w", id, err)
+			}
+			return tx.UpdateOrder(ctx, o)
+		}
+		if o.BlockID == 0 {
+			return fmt.Errorf("order: cancel %d: it is %s: %w", id, o.Status, ErrConflict)
+		}
+		alone, err = s.leaveBlock(ctx, tx, &o, actor.Name, reason)
+		return err
+	})
+	if err != nil || !alone {
+		return o, err
+	}
+	if _, err := s.CancelBlock(ctx, actor, o.BlockID, reason); err != nil {
+		return o, fmt.Errorf("order: cancel %d: %w", id, err)
+	}
+	return s.loadOrder(ctx, id)
+}
+
+// leaveBlock takes o out of its unreleased block and withdraws it, or reports
+// that o is alone in its block (which the caller then cancels).
+func (s *Service) leaveBlock(ctx context.Context, tx Tx, o *Order, actor, reason string) (alone bool, err error) {
+	b, err := tx.Block(ctx, o.BlockID)
+	if err != nil {
+		return false, err
+	}
+	orders, err := tx.BlockOrders(ctx, b.ID)
+	if err != nil {
+		return false, err
+	}
+	if len(orders) == 1 {
+		return true, nil
+	}
+	if b.Status != Approved {
+		return false, fmt.Errorf("order: cancel %d: block %d is %s with %d orders; replace the block down instead: %w",
+			o.ID, b.ID, b.Status, len(orders), ErrConflict)
+	}
+	b.Totals.OrderQty = b.Totals.OrderQty.Sub(o.Quantity)
+	if err := tx.UpdateBlock(ctx, b); err != nil {
+		return false, err
+	}
+	o.BlockID = 0
+	if err := moveOrder(ctx, tx, o, Cancelled, OnWithdraw, actor, fmt.Sprintf("%s (left block %d)", reason, b.ID), s.now()); err != nil {
+		return false, err
+	}
+	return false, tx.UpdateOrder(ctx, *o)
+}
+
+// AmendOrder changes the quantity and limit price of an order not yet in a
+// block and sends it through compliance again with check (computed by the
+// caller on the amended order). An approved order needs approving again, and
+// the amender may not approve it (four eyes). The proposer or a trader may amend.
+func (s *Service) AmendOrder(ctx context.Context, actor Actor, id int64, qty, limit decimal.Decimal, check Check) (Order, error) {
+	now := s.now()
+	if err := check.valid(); err != nil {
+		return Order{}, fmt.Errorf("order: amend %d: %w", id, err)
+	}
+	var o Order
+	err := s.Store.InTx(ctx, func(tx Tx) error {
+		var err error
+		if o, err = tx.Order(ctx, id); err != nil {
+			return fmt.Errorf("order: amend %d: %w", id, err)
+		}
+		if !actor.has(user.Trader) && actor.Name != o.ProposedBy {
+			return fmt.Errorf("order: amend %d: %s is neither a trader nor its proposer: %w", id, actor.Name, ErrForbidden)
+		}
+		if o.BlockID != 0 || !IsPreTrade(o.Status) || o.Status == Proposed || o.Status == PendingCompliance {
+			return fmt.Errorf("order: amend %d: it is %s (block %d): %w", id, o.Status, o.BlockID, ErrConflict)
+		}
+		o.Quantity, o.LimitPrice = qty, limit
+		if err := o.Validate(now); err != nil {
+			return fmt.Errorf("order: amend %d: %w", id, err)
+		}
+		if actor.Name != o.ProposedBy {
+			o.AmendedBy = actor.Name
+		}
+		o.ApprovedBy, o.Override = "", ""
+		if err := s.check(ctx, tx, &o, actor.Name, check, now); err != nil {
+			return err
+		}
+		return tx.UpdateOrder(ctx, o)
+	})
+	return o, err
+}
+
+func (s *Service) loadOrder(ctx context.Context, id int64) (Order, error) {
+	var o Order
+	err := s.Store.InTx(ctx, func(tx Tx) error {
+		var err error
+		o, err = tx.Order(ctx, id)
+		return err
+	})
+	return o, err
+}
