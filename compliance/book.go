@@ -66,6 +66,7 @@ func newAfter(before *book, basket []portfolio.Trade) *book {
 		fallback: before.fallback, cash: before.cash, cashWorst: before.cashWorst,
 		buys: before.buys, nav: before.nav, positions: before.positions}
 	a.apply(basket)
+	a.nav = a.nav.Add(a.cash.Sub(before.cash))
 	for _, sym := range a.changed {
 		old, q := before.qty.get(sym), a.qty.get(sym)
 		v := q.Mul(a.price(sym))
