@@ -10,7 +10,7 @@ import (
 
 func TestUCITS51040(t *testing.T) {
 	ucits := rule("ucits", KindUCITS, Hard, Params{})
-	fourAt9 := map[string]string{"A1": "900", "B1": "900", "C1": "900", "H1": "900"}   // 36% above 5%
+	fourAt9 := map[string]string{"A1": "900", "B1": "900", "C1": "900", "H1": "900"}      // 36% above 5%
 	fourAt10 := map[string]string{"A1": "1000", "B1": "1000", "C1": "1000", "H1": "1000"} // 40% exactly
 	cases := []struct {
 		name   string
@@ -64,7 +64,7 @@ func TestUCITSBucketBreachHasNoIssuerBreach(t *testing.T) {
 
 func TestAct1940TriggeredByPurchases(t *testing.T) {
 	act := rule("act", KindAct1940, Hard, Params{})
-	atLimit := map[string]string{"A1": "900", "B1": "900", "C1": "700"} // 25% in issuers above 5%: 75% qualifies
+	atLimit := map[string]string{"A1": "900", "B1": "900", "C1": "700"}  // 25% in issuers above 5%: 75% qualifies
 	breached := map[string]string{"A1": "900", "B1": "900", "C1": "900"} // 27% outside: 73% qualifies
 	cases := []struct {
 		name   string
