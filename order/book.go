@@ -84,6 +84,9 @@ func (s *Service) book(ctx context.Context, tx Tx, r ExecutionReport, now time.T
 		out.BlockID, out.Status, out.Totals = b.ID, b.Status, b.Totals
 		return out, err
 	}
+	if r.Kind == ExecReplaced && a.Status != Filled && laterInFlight(b, r.ClOrdID) {
+		a.Status, a.Cause = b.Status, "" // pending replace outranks replaced while another request waits
+	}
 	if err := recordExecution(ctx, tx, &exec, a, r); err != nil {
 		return res, err
 	}

@@ -57,6 +57,9 @@ func (s *Service) applyCancelReject(ctx context.Context, tx Tx, b *Block, cr Can
 	if err != nil {
 		return err
 	}
+	if laterInFlight(*b, cr.ClOrdID) {
+		st = b.Status // a newer request is still pending
+	}
 	if cr.ClOrdID == b.PendingClOrdID {
 		b.PendingClOrdID = ""
 	}

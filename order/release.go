@@ -37,18 +37,18 @@ func (s *Service) Release(ctx context.Context, actor Actor, blockID int64) (Bloc
 // answers).
 func (s *Service) CancelBlock(ctx context.Context, actor Actor, blockID int64, reason string) (Block, error) {
 	now := s.now()
-	working := false
+	working, orig := false, ""
 	b, err := s.blockAction(ctx, actor, blockID, "cancel", func(tx Tx, b *Block) error {
 		if b.Status == Approved {
 			return moveBlock(ctx, tx, b, Cancelled, OnWithdraw, actor.Name, reason, now)
 		}
-		working = true
+		working, orig = true, chainFrom(*b)
 		return s.pending(ctx, tx, b, PendingCancel, OnCancelRequest, actor.Name, reason, now)
 	})
 	if err != nil || !working {
 		return b, err
 	}
-	req := CancelRequest{Broker: b.Broker, ClOrdID: b.PendingClOrdID, OrigClOrdID: b.ClOrdID, BrokerID: b.BrokerID,
+	req := CancelRequest{Broker: b.Broker, ClOrdID: b.PendingClOrdID, OrigClOrdID: orig, BrokerID: b.BrokerID,
 		Symbol: b.Symbol, Side: b.Side, Quantity: b.Totals.OrderQty, TransactAt: now}
 	if err := s.Sender.Cancel(ctx, req); err != nil {
 		return s.notSent(ctx, blockID, req.ClOrdID, "cancel", err)
@@ -61,16 +61,18 @@ func (s *Service) CancelBlock(ctx context.Context, actor Actor, blockID int64, r
 // block's orders; the allocation follows the fills, not the block quantity.
 func (s *Service) ReplaceBlock(ctx context.Context, actor Actor, blockID int64, qty, limit decimal.Decimal, reason string) (Block, error) {
 	now := s.now()
+	orig := ""
 	b, err := s.blockAction(ctx, actor, blockID, "replace", func(tx Tx, b *Block) error {
 		if err := checkReplace(ctx, tx, *b, qty, limit); err != nil {
 			return err
 		}
+		orig = chainFrom(*b)
 		return s.pending(ctx, tx, b, PendingReplace, OnReplaceRequest, actor.Name, reason, now)
 	})
 	if err != nil {
 		return b, err
 	}
-	req := ReplaceRequest{NewOrderRequest: newOrderRequest(b, qty, limit, b.PendingClOrdID, now), OrigClOrdID: b.ClOrdID, BrokerID: b.BrokerID}
+	req := ReplaceRequest{NewOrderRequest: newOrderRequest(b, qty, limit, b.PendingClOrdID, now), OrigClOrdID: orig, BrokerID: b.BrokerID}
 	if err := s.Sender.Replace(ctx, req); err != nil {
 		return s.notSent(ctx, blockID, req.ClOrdID, "replace", err)
 	}
@@ -98,6 +100,22 @@ func checkReplace(ctx context.Context, tx Tx, b Block, qty, limit decimal.Decima
 		return fmt.Errorf("order: replace block %d: a %s block has no limit price: %w", b.ID, b.Type, ErrInvalid)
 	}
 	return nil
+}
+
+// chainFrom is the OrigClOrdID of the next cancel or replace: the last
+// ClOrdID not rejected — the request still in flight, if any, otherwise the
+// last one the broker accepted (FIX order state matrices D.2).
+func chainFrom(b Block) string {
+	if b.PendingClOrdID != "" {
+		return b.PendingClOrdID
+	}
+	return b.ClOrdID
+}
+
+// laterInFlight reports whether a request newer than the one answered by
+// clOrdID is still waiting for the broker: the block then stays pending.
+func laterInFlight(b Block, clOrdID string) bool {
+	return b.PendingClOrdID != "" && clOrdID != b.PendingClOrdID
 }
 
 // pending moves a working block to a pending cancel or replace under a new ClOrdID.

@@ -374,3 +374,58 @@ func TestMemStoreRollsBack(t *testing.T) {
 		t.Error("event survived the rollback")
 	}
 }
+
+// TestTwoReplacesInFlight follows FIX matrix D.2.b: Replace(Y,X) then
+// Replace(Z,Y) before either is answered; both are accepted in turn.
+func TestTwoReplacesInFlight(t *testing.T) {
+	ctx := context.Background()
+	dk := newDesk(t)
+	b := dk.released(t, "A", "B") // X = C1, 2000
+	dk.book(t, report(ExecNew, "e0", "C1", "", ""))
+	dk.book(t, report(ExecPartialFill, "e1", "C1", "200", "10"))
+	if _, err := dk.svc.ReplaceBlock(ctx, trader, b.ID, d("1600"), d("73"), "Y"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := dk.svc.ReplaceBlock(ctx, trader, b.ID, d("1400"), d("73"), "Z"); err != nil {
+		t.Fatal(err)
+	}
+	y, z := dk.sender.replaces[0], dk.sender.replaces[1]
+	if y.ClOrdID != "C2" || y.OrigClOrdID != "C1" || z.ClOrdID != "C3" || z.OrigClOrdID != "C2" {
+		t.Fatalf("chain: Y %s←%s, Z %s←%s", y.ClOrdID, y.OrigClOrdID, z.ClOrdID, z.OrigClOrdID)
+	}
+	ry := report(ExecReplaced, "r1", "C2", "", "")
+	ry.OrigClOrdID, ry.OrderQty = "C1", d("1600")
+	if res := dk.book(t, ry); res.Status != PendingReplace || res.Totals.OrderQty.String() != "1600" {
+		t.Fatalf("Y replaced while Z pending: %s %s", res.Status, res.Totals.OrderQty)
+	}
+	rz := report(ExecReplaced, "r2", "C3", "", "")
+	rz.OrigClOrdID, rz.OrderQty = "C2", d("1400")
+	if res := dk.book(t, rz); res.Status != PartiallyFilled || res.Totals.OrderQty.String() != "1400" {
+		t.Fatalf("Z replaced: %s %s", res.Status, res.Totals.OrderQty)
+	}
+	if res := dk.book(t, report(ExecFill, "e2", "C3", "1200", "10")); res.Status != Filled {
+		t.Fatalf("fill on Z: %s", res.Status)
+	}
+}
+
+// TestFirstOfTwoRequestsRejected: Y is refused while Z is pending, so the
+// block stays pending replace until Z is answered.
+func TestFirstOfTwoRequestsRejected(t *testing.T) {
+	ctx := context.Background()
+	dk := newDesk(t)
+	b := dk.released(t, "A")
+	dk.book(t, report(ExecNew, "e0", "C1", "", ""))
+	_, _ = dk.svc.ReplaceBlock(ctx, trader, b.ID, d("800"), d("73"), "Y")
+	_, _ = dk.svc.CancelBlock(ctx, trader, b.ID, "Z")
+	if err := dk.svc.HandleCancelReject(ctx, CancelReject{ClOrdID: "C2", OrigClOrdID: "C1", Reason: "already pending"}); err != nil {
+		t.Fatal(err)
+	}
+	var blk Block
+	_ = dk.store.InTx(ctx, func(tx Tx) error { blk, _ = tx.Block(ctx, b.ID); return nil })
+	if blk.Status != PendingCancel || blk.PendingClOrdID != "C3" || blk.ClOrdID != "C1" {
+		t.Fatalf("after Y rejected: %s pending %s live %s", blk.Status, blk.PendingClOrdID, blk.ClOrdID)
+	}
+	if res := dk.book(t, report(ExecCancelled, "x", "C3", "", "")); res.Status != Cancelled {
+		t.Fatalf("Z cancel confirmed: %s", res.Status)
+	}
+}
