@@ -56,7 +56,11 @@ func (r Rule) Validate() error {
 	}
 	for _, p := range setParams(r.Params) {
 		if !slices.Contains(used, p) {
-			bad("%s is not a parameter of %s (it uses: %s)", p, r.Kind, strings.Join(used, ", "))
+			takes := "it takes none"
+			if len(used) > 0 {
+				takes = "it takes: " + strings.Join(used, ", ")
+			}
+			bad("%s is not a parameter of %s (%s)", p, r.Kind, takes)
 		}
 	}
 	if w := r.Params.WarnPct; !w.IsZero() && (!w.IsPositive() || w.Cmp(hundred) >= 0) {
