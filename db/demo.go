@@ -55,6 +55,9 @@ func (d *DB) SeedDemo(ctx context.Context, passwordHash string) (DemoDesk, error
 			}
 			desk.Positions += n
 		}
+		if err := seedModels(ctx, tx); err != nil {
+			return err
+		}
 		return seedUsers(ctx, tx, passwordHash, now)
 	})
 	if err != nil {

@@ -18,7 +18,7 @@ const (
 )
 
 // ImportKinds lists the kinds ImportCSV accepts, in the order files usually load.
-var ImportKinds = []string{ImportSecurities, ImportPortfolios, ImportHoldings, ImportPrices}
+var ImportKinds = []string{ImportSecurities, ImportPortfolios, ImportHoldings, ImportPrices, ImportModels}
 
 // ImportCSV imports a CSV file of kind "securities", "portfolios", "holdings" or
 // "prices" (formats in docs/import.md). The whole file is validated first, also
@@ -37,8 +37,10 @@ func (d *DB) ImportCSV(ctx context.Context, kind string, r io.Reader) (portfolio
 		res, err = d.importHoldings(ctx, r)
 	case ImportPrices:
 		res, err = d.importPrices(ctx, r)
+	case ImportModels:
+		res, err = d.importModels(ctx, r)
 	default:
-		return res, fmt.Errorf("db: import: unknown kind %q (want securities, portfolios, holdings or prices)", kind)
+		return res, fmt.Errorf("db: import: unknown kind %q (want securities, portfolios, holdings, prices or models)", kind)
 	}
 	if _, bad := err.(portfolio.ImportErrors); bad {
 		return res, err // returned bare so callers can list the lines

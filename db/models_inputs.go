@@ -1,0 +1,173 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/ballast-oms/ballast/portfolio"
+	"github.com/ballast-oms/ballast/rebalance"
+	"github.com/shopspring/decimal"
+)
+
+// Restrictions returns portfolio code's rebalancing restrictions by symbol.
+func (d *DB) Restrictions(ctx context.Context, code string) (map[string]rebalance.Restriction, error) {
+	all, err := d.restrictions(ctx, `WHERE portfolio = ?`, code)
+	if err != nil {
+		return nil, fmt.Errorf("db: restrictions of %s: %w", code, err)
+	}
+	if all[code] == nil {
+		return map[string]rebalance.Restriction{}, nil
+	}
+	return all[code], nil
+}
+
+// SetRestriction sets how rebalancing may trade symbol in portfolio code; a
+// restriction with no flag set removes the row.
+func (d *DB) SetRestriction(ctx context.Context, code, symbol string, r rebalance.Restriction) error {
+	err := d.inTx(ctx, func(tx *sql.Tx) error {
+		if r == (rebalance.Restriction{}) {
+			_, err := tx.ExecContext(ctx, `DELETE FROM restrictions WHERE portfolio = ? AND symbol = ?`, code, symbol)
+			return err
+		}
+		if _, err := portfolioIn(ctx, tx, code); err != nil {
+			return err
+		}
+		var one int
+		if err := tx.QueryRowContext(ctx, `SELECT 1 FROM securities WHERE symbol = ?`, symbol).Scan(&one); errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("security %s: %w", symbol, ErrNotFound)
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO restrictions (portfolio, symbol, do_not_buy, do_not_sell, excluded)
+			VALUES (?, ?, ?, ?, ?) ON CONFLICT (portfolio, symbol) DO UPDATE SET do_not_buy = excluded.do_not_buy,
+			do_not_sell = excluded.do_not_sell, excluded = excluded.excluded`,
+			code, symbol, r.DoNotBuy, r.DoNotSell, r.Excluded)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("db: restrict %s %s: %w", code, symbol, err)
+	}
+	return nil
+}
+
+// restrictions reads restrictions matching where, by portfolio and symbol.
+func (d *DB) restrictions(ctx context.Context, where string, args ...any) (map[string]map[string]rebalance.Restriction, error) {
+	rows, err := d.reader.QueryContext(ctx, `SELECT portfolio, symbol, do_not_buy, do_not_sell, excluded
+		FROM restrictions `+where, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]map[string]rebalance.Restriction{}
+	for rows.Next() {
+		var code, sym string
+		var r rebalance.Restriction
+		if err := rows.Scan(&code, &sym, &r.DoNotBuy, &r.DoNotSell, &r.Excluded); err != nil {
+			return nil, err
+		}
+		if out[code] == nil {
+			out[code] = map[string]rebalance.Restriction{}
+		}
+		out[code][sym] = r
+	}
+	return out, rows.Err()
+}
+
+// RebalanceBook is what rebalancing needs from storage for a set of portfolios.
+type RebalanceBook struct {
+	Inputs    []rebalance.Input // one per portfolio with targets, by code; Prices and Securities are shared
+	NoTargets []string          // portfolios skipped: no model (or a missing one) and no own targets
+}
+
+// RebalanceInputs loads everything rebalance.Plan needs for the portfolios
+// codes (every portfolio when codes is empty) in a handful of queries: holdings,
+// the model each follows or its own targets, latest prices, securities and
+// restrictions. An unknown code is an error wrapping ErrNotFound.
+func (d *DB) RebalanceInputs(ctx context.Context, codes []string) (RebalanceBook, error) {
+	var book RebalanceBook
+	hs, err := d.holdingsFor(ctx, codes)
+	if err != nil {
+		return book, err
+	}
+	shared, own, err := d.AllModels(ctx)
+	if err != nil {
+		return book, err
+	}
+	prices, secs, err := d.pricesAndSecurities(ctx)
+	if err != nil {
+		return book, err
+	}
+	restr, err := d.restrictions(ctx, ``)
+	if err != nil {
+		return book, fmt.Errorf("db: rebalance inputs: restrictions: %w", err)
+	}
+	for _, h := range hs {
+		m, ok := own[h.Portfolio.Code]
+		if h.Portfolio.Model != "" {
+			m, ok = shared[h.Portfolio.Model]
+		}
+		if !ok {
+			book.NoTargets = append(book.NoTargets, h.Portfolio.Code)
+			continue
+		}
+		book.Inputs = append(book.Inputs, rebalance.Input{Holdings: h, Model: m, Prices: prices,
+			Securities: secs, Restrictions: restr[h.Portfolio.Code]})
+	}
+	return book, nil
+}
+
+// holdingsFor returns the holdings of codes (all when empty) in the order given.
+func (d *DB) holdingsFor(ctx context.Context, codes []string) ([]portfolio.Holdings, error) {
+	if len(codes) == 0 {
+		return d.AllHoldings(ctx)
+	}
+	if len(codes) > 20 {
+		all, err := d.AllHoldings(ctx)
+		if err != nil {
+			return nil, err
+		}
+		byCode := make(map[string]portfolio.Holdings, len(all))
+		for _, h := range all {
+			byCode[h.Portfolio.Code] = h
+		}
+		out := make([]portfolio.Holdings, 0, len(codes))
+		for _, c := range codes {
+			h, ok := byCode[c]
+			if !ok {
+				return nil, fmt.Errorf("db: holdings %s: %w", c, ErrNotFound)
+			}
+			out = append(out, h)
+		}
+		return out, nil
+	}
+	out := make([]portfolio.Holdings, 0, len(codes))
+	for _, c := range codes {
+		h, err := d.Holdings(ctx, c)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, h)
+	}
+	return out, nil
+}
+
+// pricesAndSecurities returns the latest price values and the securities master, by symbol.
+func (d *DB) pricesAndSecurities(ctx context.Context) (map[string]decimal.Decimal, map[string]portfolio.Security, error) {
+	latest, err := d.LatestPrices(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	prices := make(map[string]decimal.Decimal, len(latest))
+	for sym, p := range latest {
+		prices[sym] = p.Value
+	}
+	list, err := d.Securities(ctx, "")
+	if err != nil {
+		return nil, nil, err
+	}
+	secs := make(map[string]portfolio.Security, len(list))
+	for _, s := range list {
+		secs[s.Symbol] = s
+	}
+	return prices, secs, nil
+}
