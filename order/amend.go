@@ -3,6 +3,7 @@ package order
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/shopspring/decimal"
 
@@ -122,4 +123,33 @@ func (s *Service) loadOrder(ctx context.Context, id int64) (Order, error) {
 		return err
 	})
 	return o, err
+}
+
+// ExpireProposals marks expired every order still waiting for approval
+// (proposed, blocked, awaiting override, ready) whose approval expiry has
+// passed, and returns them. Run it at the end of the trading day.
+func (s *Service) ExpireProposals(ctx context.Context) ([]Order, error) {
+	now := s.now()
+	var out []Order
+	err := s.Store.InTx(ctx, func(tx Tx) error {
+		due, err := tx.OrdersExpiring(ctx, []Status{Proposed, Blocked, AwaitingOverride, Ready}, now)
+		if err != nil {
+			return err
+		}
+		out = out[:0]
+		for _, o := range due {
+			if err := moveOrder(ctx, tx, &o, Expired, OnExpire, "system", "not approved before "+o.ExpiresAt.Format(time.RFC3339), now); err != nil {
+				return err
+			}
+			if err := tx.UpdateOrder(ctx, o); err != nil {
+				return err
+			}
+			out = append(out, o)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("order: expire proposals: %w", err)
+	}
+	return out, nil
 }

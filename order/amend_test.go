@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ballast-oms/ballast/user"
 )
@@ -80,5 +81,31 @@ func TestAmendOrder(t *testing.T) {
 	b := dk.approvedBlock(t, "B")
 	if _, err := dk.svc.AmendOrder(ctx, trader, dk.blockOrders(t, b.ID)[0].ID, d("5"), d("72"), Check{Verdict: VerdictPass}); !errors.Is(err, ErrConflict) {
 		t.Errorf("amend an order in a block: %v", err)
+	}
+}
+
+func TestExpireProposals(t *testing.T) {
+	ctx := context.Background()
+	dk := newDesk(t)
+	os, _ := dk.svc.Propose(ctx, pm, []Proposal{
+		{Order: buy("A", "100"), Check: Check{Verdict: VerdictPass}},
+		{Order: buy("B", "100"), Check: Check{Verdict: VerdictFail}},
+		{Order: buy("C", "100"), Check: Check{Verdict: VerdictPass}},
+	})
+	if _, err := dk.svc.Approve(ctx, os[2].ID, trader, nil, ""); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := dk.svc.ExpireProposals(ctx); err != nil || len(got) != 0 {
+		t.Fatalf("before the close: %v %v", got, err)
+	}
+	dk.now = dk.now.Add(7 * time.Hour)
+	got, err := dk.svc.ExpireProposals(ctx)
+	if err != nil || len(got) != 2 || got[0].ID != os[0].ID || got[1].ID != os[1].ID {
+		t.Fatalf("after the close: %+v %v", got, err)
+	}
+	for i, want := range []Status{Expired, Expired, Approved} {
+		if s := dk.order(t, os[i].ID).Status; s != want {
+			t.Errorf("order %d: %s, want %s", i, s, want)
+		}
 	}
 }

@@ -3,8 +3,10 @@ package order
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"sync"
+	"time"
 
 	"github.com/shopspring/decimal"
 
@@ -118,6 +120,17 @@ func (tx *memTx) UpdateOrder(_ context.Context, o Order) error {
 	}
 	put(tx, tx.m.orders, o.ID, o)
 	return nil
+}
+
+func (tx *memTx) OrdersExpiring(_ context.Context, statuses []Status, at time.Time) ([]Order, error) {
+	var out []Order
+	for _, o := range tx.m.orders {
+		if !o.ExpiresAt.After(at) && slices.Contains(statuses, o.Status) {
+			out = append(out, o)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out, nil
 }
 
 func (tx *memTx) BlockOrders(_ context.Context, blockID int64) ([]Order, error) {

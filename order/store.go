@@ -88,6 +88,9 @@ type Tx interface {
 	InsertOrder(ctx context.Context, o Order) (int64, error)
 	Order(ctx context.Context, id int64) (Order, error)
 	UpdateOrder(ctx context.Context, o Order) error
+	// OrdersExpiring lists, by id, the orders in any of statuses whose
+	// ExpiresAt is at or before at.
+	OrdersExpiring(ctx context.Context, statuses []Status, at time.Time) ([]Order, error)
 	// BlockOrders lists the orders of a block by id.
 	BlockOrders(ctx context.Context, blockID int64) ([]Order, error)
 
