@@ -27,7 +27,7 @@ func (s *Service) Release(ctx context.Context, actor Actor, blockID int64) (Bloc
 		return b, err
 	}
 	if err := s.Sender.Send(ctx, newOrderRequest(b, b.Totals.OrderQty, b.LimitPrice, b.ClOrdID, now)); err != nil {
-		return s.notSent(ctx, blockID, b.ClOrdID, "release", err)
+		return s.notSent(ctx, blockID, b.ClOrdID, "release", Sent, err)
 	}
 	return b, nil
 }
@@ -37,12 +37,12 @@ func (s *Service) Release(ctx context.Context, actor Actor, blockID int64) (Bloc
 // answers).
 func (s *Service) CancelBlock(ctx context.Context, actor Actor, blockID int64, reason string) (Block, error) {
 	now := s.now()
-	working, orig := false, ""
+	working, orig, prev := false, "", Status("")
 	b, err := s.blockAction(ctx, actor, blockID, "cancel", func(tx Tx, b *Block) error {
 		if b.Status == Approved {
 			return moveBlock(ctx, tx, b, Cancelled, OnWithdraw, actor.Name, reason, now)
 		}
-		working, orig = true, chainFrom(*b)
+		working, orig, prev = true, chainFrom(*b), b.Status
 		return s.pending(ctx, tx, b, PendingCancel, OnCancelRequest, actor.Name, reason, now)
 	})
 	if err != nil || !working {
@@ -51,7 +51,7 @@ func (s *Service) CancelBlock(ctx context.Context, actor Actor, blockID int64, r
 	req := CancelRequest{Broker: b.Broker, ClOrdID: b.PendingClOrdID, OrigClOrdID: orig, BrokerID: b.BrokerID,
 		Symbol: b.Symbol, Side: b.Side, Quantity: b.Totals.OrderQty, TransactAt: now}
 	if err := s.Sender.Cancel(ctx, req); err != nil {
-		return s.notSent(ctx, blockID, req.ClOrdID, "cancel", err)
+		return s.notSent(ctx, blockID, req.ClOrdID, "cancel", prev, err)
 	}
 	return b, nil
 }
@@ -61,12 +61,12 @@ func (s *Service) CancelBlock(ctx context.Context, actor Actor, blockID int64, r
 // block's orders; the allocation follows the fills, not the block quantity.
 func (s *Service) ReplaceBlock(ctx context.Context, actor Actor, blockID int64, qty, limit decimal.Decimal, reason string) (Block, error) {
 	now := s.now()
-	orig := ""
+	orig, prev := "", Status("")
 	b, err := s.blockAction(ctx, actor, blockID, "replace", func(tx Tx, b *Block) error {
 		if err := checkReplace(ctx, tx, *b, qty, limit); err != nil {
 			return err
 		}
-		orig = chainFrom(*b)
+		orig, prev = chainFrom(*b), b.Status
 		return s.pending(ctx, tx, b, PendingReplace, OnReplaceRequest, actor.Name, reason, now)
 	})
 	if err != nil {
@@ -74,7 +74,7 @@ func (s *Service) ReplaceBlock(ctx context.Context, actor Actor, blockID int64, 
 	}
 	req := ReplaceRequest{NewOrderRequest: newOrderRequest(b, qty, limit, b.PendingClOrdID, now), OrigClOrdID: orig, BrokerID: b.BrokerID}
 	if err := s.Sender.Replace(ctx, req); err != nil {
-		return s.notSent(ctx, blockID, req.ClOrdID, "replace", err)
+		return s.notSent(ctx, blockID, req.ClOrdID, "replace", prev, err)
 	}
 	return b, nil
 }
@@ -167,8 +167,9 @@ func saveBlock(ctx context.Context, tx Tx, b Block, cause Cause, actor string, n
 }
 
 // notSent records that the Sender refused request clOrdID: a new order
-// becomes rejected; a cancel or replace is treated as refused by the broker.
-func (s *Service) notSent(ctx context.Context, blockID int64, clOrdID, what string, sendErr error) (Block, error) {
+// becomes rejected; a cancel or replace is treated as refused by the broker
+// (prev, the status before the request, tells whether it was acknowledged).
+func (s *Service) notSent(ctx context.Context, blockID int64, clOrdID, what string, prev Status, sendErr error) (Block, error) {
 	reason := fmt.Sprintf("%s not sent: %v", what, sendErr)
 	var b Block
 	err := s.Store.InTx(ctx, func(tx Tx) error {
@@ -185,7 +186,11 @@ func (s *Service) notSent(ctx context.Context, blockID int64, clOrdID, what stri
 			}
 			return saveBlock(ctx, tx, b, OnBrokerReject, "sender", s.now())
 		}
-		return s.applyCancelReject(ctx, tx, &b, CancelReject{ClOrdID: clOrdID, Reason: reason}, "sender")
+		cr := CancelReject{ClOrdID: clOrdID, Reason: reason}
+		if prev == Sent {
+			cr.OrdStatus = "A" // still pending new at the broker
+		}
+		return s.applyCancelReject(ctx, tx, &b, cr, "sender")
 	})
 	if err != nil {
 		return b, fmt.Errorf("order: %s block %d: %v; recording it failed: %w", what, blockID, sendErr, err)

@@ -429,3 +429,26 @@ func TestFirstOfTwoRequestsRejected(t *testing.T) {
 		t.Fatalf("Z cancel confirmed: %s", res.Status)
 	}
 }
+
+func TestCancelNotSentRestoresWorkingStatus(t *testing.T) {
+	ctx := context.Background()
+	dk := newDesk(t)
+	b := dk.released(t, "A")
+	dk.sender.err = errors.New("session down and queue full")
+	if _, err := dk.svc.CancelBlock(ctx, trader, b.ID, "x"); err == nil || !strings.Contains(err.Error(), "queue full") {
+		t.Fatalf("cancel with failing sender: %v", err)
+	}
+	var blk Block
+	_ = dk.store.InTx(ctx, func(tx Tx) error { blk, _ = tx.Block(ctx, b.ID); return nil })
+	if blk.Status != Sent || blk.PendingClOrdID != "" {
+		t.Errorf("after a cancel that was not sent: %s pending %q", blk.Status, blk.PendingClOrdID)
+	}
+	dk.sender.err = nil
+	dk.book(t, report(ExecNew, "e0", "C1", "", ""))
+	dk.sender.err = errors.New("down")
+	_, _ = dk.svc.ReplaceBlock(ctx, trader, b.ID, d("500"), d("73"), "")
+	_ = dk.store.InTx(ctx, func(tx Tx) error { blk, _ = tx.Block(ctx, b.ID); return nil })
+	if blk.Status != Acknowledged || blk.Totals.OrderQty.String() != "1000" {
+		t.Errorf("after a replace that was not sent: %s %s", blk.Status, blk.Totals.OrderQty)
+	}
+}
