@@ -14,11 +14,7 @@ func (p *planner) result() Result {
 	r := Result{Portfolio: code, Model: p.in.Model.Name, NAV: p.nav, CashBefore: p.cash,
 		Reserve: p.reserve, CashTarget: p.cashTarget, CashFloor: p.cashFloor, CashState: p.state}
 	r.NAVAfter = p.nav.Sub(p.cost)
-	inv := hundred.Div(p.nav)
-	invAfter := inv
-	if !p.cost.IsZero() {
-		invAfter = hundred.Div(r.NAVAfter)
-	}
+	nav, navAfter := p.nav, r.NAVAfter
 	cash := p.cash
 	nTrades := 0
 	for i := range p.lines {
@@ -32,7 +28,7 @@ func (p *planner) result() Result {
 			q := l.sellQty()
 			cash = cash.Add(q.Mul(l.sellLimit))
 			r.Trades = append(r.Trades, portfolio.Trade{Portfolio: code, Symbol: l.sym, Side: portfolio.Sell,
-				Quantity: q, LimitPrice: l.sellLimit, Reason: p.reason(l, portfolio.Sell, inv)})
+				Quantity: q, LimitPrice: l.sellLimit, Reason: p.reason(l, portfolio.Sell, nav)})
 		}
 	}
 	for i := range p.lines {
@@ -40,7 +36,7 @@ func (p *planner) result() Result {
 			q := l.buyQty()
 			cash = cash.Sub(q.Mul(l.buyLim))
 			r.Trades = append(r.Trades, portfolio.Trade{Portfolio: code, Symbol: l.sym, Side: portfolio.Buy,
-				Quantity: q, LimitPrice: l.buyLim, Reason: p.reason(l, portfolio.Buy, inv)})
+				Quantity: q, LimitPrice: l.buyLim, Reason: p.reason(l, portfolio.Buy, nav)})
 		}
 	}
 	r.CashAfter = cash
@@ -53,16 +49,16 @@ func (p *planner) result() Result {
 	}
 	r.Lines = make([]Line, 0, len(p.lines)+1)
 	for i := range p.lines {
-		r.Lines = append(r.Lines, p.outLine(&p.lines[i], inv, invAfter))
+		r.Lines = append(r.Lines, p.outLine(&p.lines[i], nav, navAfter))
 	}
 	r.Lines = append(r.Lines, Line{Symbol: portfolio.CashSymbol, Quantity: p.cash, QuantityAfter: cash,
-		Value: p.cash, ValueAfter: cash, Target: pct(p.cashTarget, inv), Weight: pct(p.cash, inv), WeightAfter: pct(cash, invAfter),
+		Value: p.cash, ValueAfter: cash, Target: pct(p.cashTarget, nav), Weight: pct(p.cash, nav), WeightAfter: pct(cash, navAfter),
 		TargetValue: p.cashTarget, LowerValue: p.cashFloor, UpperValue: p.cashUpper,
 		InBand: p.cash.Cmp(p.cashFloor) >= 0 && p.cash.Cmp(p.cashUpper) <= 0})
 	return r
 }
 
-func (p *planner) outLine(l *line, inv, invAfter decimal.Decimal) Line {
+func (p *planner) outLine(l *line, nav, navAfter decimal.Decimal) Line {
 	o := Line{Symbol: l.sym, Restriction: l.r, Price: l.price, Quantity: l.q, QuantityAfter: l.q, Value: l.v, ValueAfter: l.v}
 	if !l.active() {
 		o.InBand = !l.r.Excluded
@@ -70,31 +66,29 @@ func (p *planner) outLine(l *line, inv, invAfter decimal.Decimal) Line {
 	}
 	o.TargetValue, o.LowerValue, o.UpperValue = l.T, l.lo, l.hi
 	o.InBand = l.v.Cmp(l.lo) >= 0 && l.v.Cmp(l.hi) <= 0
-	o.Target, o.Weight = pct(l.T, inv), pct(l.v, inv)
-	if l.sellAll || l.sellLots > 0 || l.buyLots > 0 {
+	o.Target, o.Weight = pct(l.T, nav), pct(l.v, nav)
+	if l.traded() {
 		o.QuantityAfter = l.q.Sub(l.sellQty()).Add(l.buyQty())
-		o.ValueAfter = o.QuantityAfter.Mul(l.price)
+		o.ValueAfter = l.valueAfter()
 	}
-	o.WeightAfter = pct(o.ValueAfter, invAfter)
+	o.WeightAfter = pct(o.ValueAfter, navAfter)
 	return o
 }
 
-// pct returns value as a percentage of NAV given inv = 100/NAV, rounded to 4 places.
-func pct(value, inv decimal.Decimal) decimal.Decimal {
-	if value.IsZero() {
-		return decimal.Zero
-	}
-	return value.Mul(inv).Round(4)
-}
+// pct returns value as a percentage of nav, rounded to 4 places.
+func pct(value, nav decimal.Decimal) decimal.Decimal { return pctOf(value, nav, 4) }
+
+// pct2 renders value as a percentage of nav with 2 decimals.
+func pct2(value, nav decimal.Decimal) string { return pctOf(value, nav, 2).StringFixed(2) }
 
 // reason explains a trade in words a PM reads: where the security stood
 // against its target and band, and why it trades this far.
-func (p *planner) reason(l *line, side portfolio.Side, inv decimal.Decimal) string {
+func (p *planner) reason(l *line, side portfolio.Side, nav decimal.Decimal) string {
 	var b strings.Builder
 	if !l.inModel {
 		b.WriteString("not in model, ")
 	}
-	w, t := l.v.Mul(inv).StringFixed(2), l.T.Mul(inv).StringFixed(2)
+	w, t := pct2(l.v, nav), pct2(l.T, nav)
 	if l.v.GreaterThan(l.T) {
 		b.WriteString("overweight ")
 	} else {
@@ -109,12 +103,12 @@ func (p *planner) reason(l *line, side portfolio.Side, inv decimal.Decimal) stri
 	case side == portfolio.Sell && l.sellAll:
 		b.WriteString("; sell the whole position")
 	case l.primary && p.mode == ModeBand && side == portfolio.Sell:
-		b.WriteString("; to the band edge " + l.hi.Mul(inv).StringFixed(2) + "%")
+		b.WriteString("; to the band edge " + pct2(l.hi, nav) + "%")
 	case l.primary && p.mode == ModeBand:
-		b.WriteString("; to the band edge " + l.lo.Mul(inv).StringFixed(2) + "%")
+		b.WriteString("; to the band edge " + pct2(l.lo, nav) + "%")
 	}
 	if l.secondary {
-		p.cashReason(&b, side, inv)
+		p.cashReason(&b, side, nav)
 	}
 	if l.scaled {
 		b.WriteString("; scaled down: not enough cash")
@@ -125,14 +119,14 @@ func (p *planner) reason(l *line, side portfolio.Side, inv decimal.Decimal) stri
 	return b.String()
 }
 
-func (p *planner) cashReason(b *strings.Builder, side portfolio.Side, inv decimal.Decimal) {
-	cash := p.stateCash.Mul(inv).StringFixed(2)
+func (p *planner) cashReason(b *strings.Builder, side portfolio.Side, nav decimal.Decimal) {
+	cash := pct2(p.stateCash, nav)
 	switch {
 	case side == portfolio.Sell && p.opts.Raise.IsPositive():
 		b.WriteString("; raising " + p.opts.Raise.String() + " cash, most overweight first")
 	case side == portfolio.Sell:
-		b.WriteString("; cash " + cash + "% after the out-of-band trades is below its floor " + p.cashFloor.Mul(inv).StringFixed(2) + "%")
+		b.WriteString("; cash " + cash + "% after the out-of-band trades is below its floor " + pct2(p.cashFloor, nav) + "%")
 	default:
-		b.WriteString("; cash " + cash + "% after the out-of-band trades is above its band " + p.cashUpper.Mul(inv).StringFixed(2) + "%")
+		b.WriteString("; cash " + cash + "% after the out-of-band trades is above its band " + pct2(p.cashUpper, nav) + "%")
 	}
 }

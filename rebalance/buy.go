@@ -44,7 +44,7 @@ func (p *planner) primaryBuys() error {
 	scaled := p.allocate(p.proj.Sub(p.cashTarget), ws)
 	for _, w := range ws {
 		if l := &p.lines[w.i]; w.got > 0 {
-			l.buyLots += w.got
+			l.setBuy(l.buyLots + w.got)
 			l.primary = true
 			l.scaled = scaled && w.got < w.n
 		}
@@ -75,7 +75,7 @@ func (p *planner) secondaryBuys() error {
 	p.allocate(p.proj.Sub(p.destHigh), ws)
 	for _, w := range ws {
 		if l := &p.lines[w.i]; w.got > 0 {
-			l.buyLots += w.got
+			l.setBuy(l.buyLots + w.got)
 			l.secondary = true
 		}
 	}
@@ -85,7 +85,7 @@ func (p *planner) secondaryBuys() error {
 // newWant returns the want for n more lots of l, with n = 0 when the whole
 // buy would be worth less than the minimum trade.
 func (p *planner) newWant(i int, l *line, n int64, room decimal.Decimal) want {
-	w := want{i: i, n: n, have: l.buyLots, lotCost: l.lot.Mul(l.buyLim), shortfal: room}
+	w := want{i: i, n: n, have: l.buyLots, lotCost: l.qt.lotCost, shortfal: room}
 	if n > 0 && w.have == 0 && w.lotCost.Mul(decimal.NewFromInt(n)).LessThan(p.opts.MinTrade) {
 		w.n = 0
 	}
@@ -168,12 +168,14 @@ func (p *planner) trimForCollar() {
 		for n > 0 && l.v.Add(l.lotVal.Mul(decimal.NewFromInt(n))).Mul(p.nav).GreaterThan(l.T.Mul(after)) {
 			n--
 		}
-		l.buyLots, l.trimmed = min(n, l.buyLots), true
+		l.trimmed = true
+		was := l.buyQty()
+		l.setBuy(min(n, l.buyLots))
 		if l.buyLots > 0 && l.buyQty().Mul(l.buyLim).LessThan(p.opts.MinTrade) {
-			l.buyLots = 0
+			l.setBuy(0)
 		}
+		p.cost = p.cost.Sub(was.Sub(l.buyQty()).Mul(l.buyLim.Sub(l.price)))
 	}
-	p.cost = p.tradingCost()
 }
 
 // tradingCost is what trading at limit rather than last prices costs.

@@ -24,6 +24,7 @@ type planner struct {
 	cashUpper           decimal.Decimal
 	destLow, destHigh   decimal.Decimal
 	proj                decimal.Decimal // cash after the trades decided so far, at limit prices
+	quotes              *quotes
 	state               CashState
 	stateCash           decimal.Decimal // projected cash that decided state
 	cost                decimal.Decimal // money lost trading at limit rather than last prices
@@ -43,11 +44,11 @@ func Plan(in Input, opts Options) (Result, error) {
 	if err := in.Model.Validate(); err != nil {
 		return Result{}, fmt.Errorf("rebalance %s: model %s: %w", in.Holdings.Portfolio.Code, in.Model.Name, err)
 	}
-	return plan(&in, opts)
+	return plan(&in, opts, &quotes{collar: opts.CollarBps})
 }
 
-func plan(in *Input, opts Options) (Result, error) {
-	p := planner{in: in, opts: opts, mode: opts.mode(), cash: in.Holdings.Portfolio.Cash}
+func plan(in *Input, opts Options, qs *quotes) (Result, error) {
+	p := planner{in: in, opts: opts, mode: opts.mode(), cash: in.Holdings.Portfolio.Cash, quotes: qs}
 	p.nav = p.cash
 	if err := p.setup(); err != nil {
 		return Result{}, fmt.Errorf("rebalance %s: %w", in.Holdings.Portfolio.Code, err)
@@ -109,14 +110,14 @@ func (p *planner) primarySells() error {
 		}
 		switch {
 		case dest.IsZero():
-			l.sellAll = true
+			l.setSell(0, true)
 		case p.mode == ModeBand:
-			l.sellLots = min(ceilDiv(l.v.Sub(dest), l.lotVal), floorDiv(l.v.Sub(l.T), l.lotVal))
+			l.setSell(min(ceilDiv(l.v.Sub(dest), l.lotVal), floorDiv(l.v.Sub(l.T), l.lotVal)), false)
 		default:
-			l.sellLots = floorDiv(l.v.Sub(dest), l.lotVal)
+			l.setSell(floorDiv(l.v.Sub(dest), l.lotVal), false)
 		}
 		if q := l.sellQty(); q.IsZero() || q.Mul(l.sellLimit).LessThan(p.opts.MinTrade) {
-			l.sellLots, l.sellAll = 0, false
+			l.setSell(0, false)
 			continue
 		}
 		l.primary = true
@@ -135,11 +136,12 @@ func (p *planner) secondarySells() error {
 	for i := range p.lines {
 		l := &p.lines[i]
 		if l.active() && !l.r.DoNotSell && !l.sellAll && l.valueAfter().GreaterThan(l.T) {
+			l.excess = l.valueAfter().Sub(l.T)
 			p.order = append(p.order, i)
 		}
 	}
 	slices.SortStableFunc(p.order, func(a, b int) int { // most overweight first; lines are in symbol order
-		return p.lines[b].valueAfter().Sub(p.lines[b].T).Cmp(p.lines[a].valueAfter().Sub(p.lines[a].T))
+		return p.lines[b].excess.Cmp(p.lines[a].excess)
 	})
 	for _, i := range p.order {
 		need := p.destLow.Sub(p.proj)
@@ -160,7 +162,7 @@ func (p *planner) sellMore(l *line, need decimal.Decimal) error {
 		return err
 	}
 	lots, all := l.sellLots, false
-	want := ceilDiv(need, l.lot.Mul(l.sellLimit))
+	want := ceilDiv(need, l.qt.lotProceeds)
 	if l.T.IsZero() {
 		left := l.q.Sub(l.lot.Mul(decimal.NewFromInt(lots)))
 		if l.lot.Mul(decimal.NewFromInt(want)).GreaterThanOrEqual(left) {
@@ -176,9 +178,9 @@ func (p *planner) sellMore(l *line, need decimal.Decimal) error {
 	}
 	before := l.sellQty()
 	old, oldAll := l.sellLots, l.sellAll
-	l.sellLots, l.sellAll = lots, all
+	l.setSell(lots, all)
 	if l.sellQty().Mul(l.sellLimit).LessThan(p.opts.MinTrade) {
-		l.sellLots, l.sellAll = old, oldAll
+		l.setSell(old, oldAll)
 		return nil
 	}
 	l.secondary = true
@@ -186,62 +188,72 @@ func (p *planner) sellMore(l *line, need decimal.Decimal) error {
 	return nil
 }
 
-// sellQty is the quantity l sells: whole lots, or everything held.
-func (l *line) sellQty() decimal.Decimal {
-	if l.sellAll {
-		return l.q
+// setSell makes l sell lots whole lots, or everything held when all is set.
+func (l *line) setSell(lots int64, all bool) {
+	l.sellLots, l.sellAll = lots, all
+	switch {
+	case all:
+		l.sq = l.q
+	case lots == 0:
+		l.sq = decimal.Zero
+	default:
+		l.sq = l.lot.Mul(decimal.NewFromInt(lots))
 	}
-	if l.sellLots == 0 {
-		return decimal.Zero
-	}
-	return l.lot.Mul(decimal.NewFromInt(l.sellLots))
+	l.revalue()
 }
 
-func (l *line) buyQty() decimal.Decimal {
-	if l.buyLots == 0 {
-		return decimal.Zero
+// setBuy makes l buy lots whole lots.
+func (l *line) setBuy(lots int64) {
+	l.buyLots = lots
+	l.bq = decimal.Zero
+	if lots > 0 {
+		l.bq = l.lot.Mul(decimal.NewFromInt(lots))
 	}
-	return l.lot.Mul(decimal.NewFromInt(l.buyLots))
+	l.revalue()
 }
+
+func (l *line) revalue() {
+	l.va = l.v
+	if l.sellLots != 0 || l.sellAll || l.buyLots != 0 {
+		l.va = l.q.Sub(l.sq).Add(l.bq).Mul(l.price)
+	}
+}
+
+// sellQty is the quantity l sells: whole lots, or everything held.
+func (l *line) sellQty() decimal.Decimal { return l.sq }
+
+// buyQty is the quantity l buys.
+func (l *line) buyQty() decimal.Decimal { return l.bq }
 
 // valueAfter is the line's value at last price after its trades so far.
-func (l *line) valueAfter() decimal.Decimal {
-	if l.sellLots == 0 && !l.sellAll && l.buyLots == 0 {
-		return l.v
-	}
-	return l.q.Sub(l.sellQty()).Add(l.buyQty()).Mul(l.price)
-}
+func (l *line) valueAfter() decimal.Decimal { return l.va }
 
-// sellLimitOf sets l's sell limit (last − collar, rounded down to the tick) and lot value.
+// traded reports whether l trades at all.
+func (l *line) traded() bool { return l.sellLots != 0 || l.sellAll || l.buyLots != 0 }
+
+// sellLimitOf sets l's quote; it fails when the sell limit rounds to zero.
 func (p *planner) sellLimitOf(l *line) error {
-	if l.hasSell {
-		return nil
-	}
-	l.lotVal = l.lot.Mul(l.price)
-	x := l.price.Mul(decimal.New(10000-p.opts.CollarBps, -4))
-	l.sellLimit = l.tick.Mul(decimal.NewFromInt(floorDiv(x, l.tick)))
-	if !l.sellLimit.IsPositive() {
-		return fmt.Errorf("%s: sell limit rounds to zero (last %s, tick %s)", l.sym, l.price, l.tick)
-	}
-	l.hasSell = true
-	return nil
+	p.quoteOf(l)
+	return l.qt.sellErr
 }
 
-// buyLimitOf sets l's buy limit (last + collar, rounded up to the tick) and lot value.
-func (p *planner) buyLimitOf(l *line) {
-	if l.hasBuy {
-		return
+// buyLimitOf sets l's quote.
+func (p *planner) buyLimitOf(l *line) { p.quoteOf(l) }
+
+func (p *planner) quoteOf(l *line) {
+	if l.qt == nil {
+		l.qt = p.quotes.get(l.sym, l.price, l.lot, l.tick)
+		l.lotVal, l.sellLimit, l.buyLim = l.qt.lotVal, l.qt.sellLimit, l.qt.buyLimit
 	}
-	l.lotVal = l.lot.Mul(l.price)
-	x := l.price.Mul(decimal.New(10000+p.opts.CollarBps, -4))
-	l.buyLim = l.tick.Mul(decimal.NewFromInt(ceilDiv(x, l.tick)))
-	l.hasBuy = true
 }
 
 // floorDiv returns ⌊x/y⌋ for y > 0, and 0 when x ≤ 0.
 func floorDiv(x, y decimal.Decimal) int64 {
 	if !x.IsPositive() {
 		return 0
+	}
+	if q, _, ok := quoInt(x, y); ok {
+		return q
 	}
 	q, _ := x.QuoRem(y, 0)
 	return q.IntPart()
@@ -251,6 +263,12 @@ func floorDiv(x, y decimal.Decimal) int64 {
 func ceilDiv(x, y decimal.Decimal) int64 {
 	if !x.IsPositive() {
 		return 0
+	}
+	if q, exact, ok := quoInt(x, y); ok {
+		if !exact {
+			q++
+		}
+		return q
 	}
 	q, r := x.QuoRem(y, 0)
 	if r.IsPositive() {

@@ -33,10 +33,13 @@ type line struct {
 	// effective target and band, in money
 	T, lo, hi decimal.Decimal
 	// limit prices and lot values, computed when first needed
+	qt                 *quote
 	lotVal             decimal.Decimal
 	sellLimit, buyLim  decimal.Decimal
 	hasSell, hasBuy    bool
 	sellLots, buyLots  int64
+	sq, bq, va         decimal.Decimal // sell and buy quantities, value after: kept by setSell and setBuy
+	excess             decimal.Decimal // scratch: value above target when selling most-overweight first
 	sellAll            bool
 	primary, secondary bool
 	scaled, trimmed    bool
@@ -96,6 +99,7 @@ func (p *planner) addLine(sym string, t *portfolio.Target, q decimal.Decimal) er
 		p.exclT = p.exclT.Add(l.t)
 		if priced {
 			l.price, l.v = px, q.Mul(px)
+			l.va = l.v
 		}
 		p.lines = append(p.lines, l)
 		return nil
@@ -114,17 +118,26 @@ func (p *planner) addLine(sym string, t *portfolio.Target, q decimal.Decimal) er
 	}
 	l.price, l.lot, l.tick = px, sec.LotSize, sec.Tick()
 	l.v = q.Mul(px)
+	l.va = l.v
 	p.nav = p.nav.Add(l.v)
 	p.lines = append(p.lines, l)
 	return nil
 }
 
+// sortedTargets returns the targets with the securities in symbol order
+// (CASH may sit anywhere: the merge skips it), sorting a copy only when needed.
 func sortedTargets(ts []portfolio.Target) []portfolio.Target {
-	less := func(a, b portfolio.Target) int { return cmp.Compare(a.Symbol, b.Symbol) }
-	if slices.IsSortedFunc(ts, less) {
-		return ts
+	prev := ""
+	for _, t := range ts {
+		if t.Symbol == portfolio.CashSymbol {
+			continue
+		}
+		if t.Symbol < prev {
+			return slices.SortedFunc(slices.Values(ts), func(a, b portfolio.Target) int { return cmp.Compare(a.Symbol, b.Symbol) })
+		}
+		prev = t.Symbol
 	}
-	return slices.SortedFunc(slices.Values(ts), less)
+	return ts
 }
 
 func sortedPositions(ps []portfolio.Position) ([]portfolio.Position, error) {

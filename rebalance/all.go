@@ -1,0 +1,107 @@
+package rebalance
+
+import (
+	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	"github.com/ballast-oms/ballast/portfolio"
+)
+
+// PlanAll plans many portfolios on workers goroutines (all cores when
+// workers ≤ 0). Results and errors keep the order of inputs: results[i] and
+// errs[i] belong to inputs[i]. errs is nil when every plan succeeded;
+// otherwise errs[i] is nil for the portfolios that planned.
+func PlanAll(inputs []Input, opts Options, workers int) ([]Result, []error) {
+	return PlanAllProgress(inputs, opts, workers, nil)
+}
+
+// chunk is how many portfolios a worker takes at a time.
+const chunk = 32
+
+// PlanAllProgress is PlanAll that also calls progress(done) after each batch
+// of portfolios, from the worker goroutines (progress must be safe for
+// concurrent use; done only grows, and the last call has done == len(inputs)).
+func PlanAllProgress(inputs []Input, opts Options, workers int, progress func(done int)) ([]Result, []error) {
+	results := make([]Result, len(inputs))
+	errs := make([]error, len(inputs))
+	failed := atomic.Bool{}
+	if err := opts.Validate(); err != nil {
+		for i := range errs {
+			errs[i] = fmt.Errorf("rebalance %s: options: %w", inputs[i].Holdings.Portfolio.Code, err)
+		}
+		return results, errs
+	}
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	var next, done atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			models := modelCache{}
+			qs := &quotes{collar: opts.CollarBps, m: map[string]*quote{}}
+			for {
+				start := int(next.Add(chunk)) - chunk
+				if start >= len(inputs) {
+					return
+				}
+				end := min(start+chunk, len(inputs))
+				for i := start; i < end; i++ {
+					results[i], errs[i] = models.plan(&inputs[i], opts, qs)
+					if errs[i] != nil {
+						failed.Store(true)
+					}
+				}
+				if n := done.Add(int64(end - start)); progress != nil {
+					progress(int(n))
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if !failed.Load() {
+		errs = nil
+	}
+	return results, errs
+}
+
+// modelKey identifies a model shared by many inputs: the same name and the
+// same backing array of targets.
+type modelKey struct {
+	name  string
+	first *portfolio.Target
+	n     int
+}
+
+// modelCache remembers, per worker, which shared models were validated.
+type modelCache map[modelKey]error
+
+func (c modelCache) plan(in *Input, opts Options, qs *quotes) (Result, error) {
+	m := in.Model
+	if len(m.Targets) == 0 {
+		return Plan(*in, opts)
+	}
+	k := modelKey{m.Name, &m.Targets[0], len(m.Targets)}
+	err, seen := c[k]
+	if !seen {
+		err = m.Validate()
+		c[k] = err
+	}
+	if err != nil {
+		return Result{}, fmt.Errorf("rebalance %s: model %s: %w", in.Holdings.Portfolio.Code, m.Name, err)
+	}
+	return plan(in, opts, qs)
+}
+
+// CountTrades returns the number of trades in results.
+func CountTrades(results []Result) int {
+	n := 0
+	for _, r := range results {
+		n += len(r.Trades)
+	}
+	return n
+}
