@@ -191,4 +191,3 @@ func TestWithdrawUnreleasedBlock(t *testing.T) {
 		t.Errorf("order is %s", o.Status)
 	}
 }
-
