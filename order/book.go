@@ -219,7 +219,14 @@ func rebook(ctx context.Context, tx Tx, b Block, orders []Order, dirty map[int64
 		legs[i] = Leg{OrderID: o.ID, Portfolio: o.Portfolio, Ordered: o.Quantity}
 		ordered = ordered.Add(o.Quantity)
 	}
-	allocs, err := Allocate(legs, decimal.Min(b.Totals.CumQty, ordered), b.LotSize, b.Totals.AvgPx())
+	if len(legs) == 0 {
+		return map[int64]decimal.Decimal{}, nil // nothing to allocate to: the fills stay on the block
+	}
+	lot := b.LotSize
+	if !lot.IsPositive() {
+		lot = decimal.NewFromInt(1)
+	}
+	allocs, err := Allocate(legs, decimal.Min(b.Totals.CumQty, ordered), lot, b.Totals.AvgPx())
 	if err != nil {
 		return nil, err
 	}
