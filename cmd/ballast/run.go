@@ -49,6 +49,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return cmdImport(ctx, e, rest)
 	case "user":
 		return cmdUser(ctx, e, rest)
+	case "rebalance":
+		return cmdRebalance(ctx, e, rest)
+	case "bench":
+		return cmdBench(ctx, e, rest)
 	case "version":
 		return cmdVersion(ctx, e, rest)
 	case "help", "-h", "-help", "--help":
@@ -84,6 +88,15 @@ Usage:
 
   ballast user token --name NAME [--label LABEL] [--db FILE]
       Create an API token for a user and print it (it is shown only once).
+
+  ballast rebalance (--portfolio NAME ... | --model NAME | --all) [--mode target|band]
+          [--cash-reserve 2%|10000] [--min-trade 500] [--collar-bps 50] [--buy-only]
+          [--raise 100000] [--format table|csv|json] [--save] [--db FILE]
+      Plan the trades that bring portfolios back to their models (docs/rebalance.md).
+      A dry run that writes nothing unless --save proposes them as orders.
+
+  ballast bench rebalance [--portfolios 10000] [--positions 100]
+      Plan a synthetic in-memory book and print portfolios/s and trades/s.
 
   ballast version    print the version
   ballast help       print this help

@@ -1,0 +1,86 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/ballast-oms/ballast/rebalance"
+)
+
+// cmdBench runs "ballast bench WHAT": in-memory benchmarks that print their
+// throughput. Each kind of benchmark is a case here with its function in the
+// file of its feature.
+func cmdBench(ctx context.Context, e *env, args []string) error {
+	if len(args) == 0 {
+		return fmt.Errorf("bench: want a benchmark name; usage: ballast bench rebalance [--portfolios N] [--positions N]")
+	}
+	switch args[0] {
+	case "rebalance":
+		return benchRebalance(ctx, e, args[1:])
+	}
+	return fmt.Errorf("bench: unknown benchmark %q (want rebalance)", args[0])
+}
+
+// benchRebalance builds a synthetic book in memory and plans every portfolio
+// with rebalance.PlanAll on all cores, --rounds times, printing portfolios/s and trades/s.
+func benchRebalance(_ context.Context, e *env, args []string) error {
+	fs := newFlagSet("bench rebalance", e)
+	portfolios := fs.Int("portfolios", 10000, "portfolios in the synthetic book")
+	positions := fs.Int("positions", 100, "positions per portfolio")
+	rounds := fs.Int("rounds", 3, "times to plan the whole book (the best round is reported too)")
+	workers := fs.Int("workers", 0, "planning goroutines (0: one per core)")
+	seed := fs.Uint64("seed", 1, "seed of the synthetic book")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return flagErr("bench rebalance", err)
+	}
+	if len(pos) > 0 || *portfolios <= 0 || *positions <= 0 || *rounds <= 0 {
+		return fmt.Errorf("bench rebalance: want positive --portfolios, --positions and --rounds, and no arguments")
+	}
+	start := time.Now()
+	book := rebalance.Synthetic(*portfolios, *positions, *seed)
+	fmt.Fprintf(e.stdout, "built %d portfolios × %d positions in %s (GOMAXPROCS %d)\n",
+		*portfolios, *positions, time.Since(start).Round(time.Millisecond), runtime.GOMAXPROCS(0))
+	opts := rebalance.Options{Mode: rebalance.ModeTarget, MinTrade: decimal.NewFromInt(500), CollarBps: 50}
+	var best time.Duration
+	for r := 1; r <= *rounds; r++ {
+		start := time.Now()
+		results, errs := rebalance.PlanAll(book, opts, *workers)
+		took := time.Since(start)
+		if failed := countErrs(errs); failed > 0 {
+			return fmt.Errorf("bench rebalance: %d plan(s) failed, the first: %w", failed, firstErr(errs))
+		}
+		trades := rebalance.CountTrades(results)
+		secs := took.Seconds()
+		fmt.Fprintf(e.stdout, "round %d: %d portfolios, %d trades in %s: %.0f portfolios/s, %.0f trades/s\n",
+			r, len(results), trades, took.Round(time.Millisecond), float64(len(results))/secs, float64(trades)/secs)
+		if best == 0 || took < best {
+			best = took
+		}
+	}
+	fmt.Fprintf(e.stdout, "best: %.0f portfolios/s\n", float64(*portfolios)/best.Seconds())
+	return nil
+}
+
+func countErrs(errs []error) int {
+	n := 0
+	for _, err := range errs {
+		if err != nil {
+			n++
+		}
+	}
+	return n
+}
+
+func firstErr(errs []error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

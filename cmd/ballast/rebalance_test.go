@@ -1,0 +1,186 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/ballast-oms/ballast/portfolio"
+)
+
+// cliSeedDemo seeds the demo desk into the database cliRun uses in dir.
+func cliSeedDemo(t *testing.T, dir string) {
+	t.Helper()
+	d := openCLIDB(t, dir)
+	if _, err := d.SeedDemo(context.Background(), "hash"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestRebalanceAllJSONOnDemoKeepsInvariants plans the fresh demo desk and
+// checks every printed trade: no sale of more than is held, whole lots
+// (except selling a whole position), cash after at limit prices equal to the
+// printed figure and at least the reserve; and that the dry run wrote nothing.
+func TestRebalanceAllJSONOnDemoKeepsInvariants(t *testing.T) {
+	dir := t.TempDir()
+	cliSeedDemo(t, dir)
+	d := openCLIDB(t, dir)
+	ctx := context.Background()
+	before, err := d.AllHoldings(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := cliRun(t, dir, "", "rebalance", "--all", "--format", "json", "--cash-reserve", "2%", "--min-trade", "500", "--collar-bps", "50")
+	if res.err != nil {
+		t.Fatalf("rebalance: %v\n%s", res.err, res.stderr)
+	}
+	var out planJSON
+	if err := json.Unmarshal([]byte(res.stdout), &out); err != nil {
+		t.Fatalf("output is not the JSON shape: %v\n%s", err, res.stdout)
+	}
+	if len(out.Trades) == 0 || len(out.Portfolios) != len(before) {
+		t.Fatalf("%d trades for %d portfolios; want trades for all %d demo portfolios", len(out.Trades), len(out.Portfolios), len(before))
+	}
+	secs, err := d.Securities(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lots := map[string]decimal.Decimal{}
+	for _, s := range secs {
+		lots[s.Symbol] = s.LotSize
+	}
+	held := map[string]decimal.Decimal{}
+	for _, h := range before {
+		for _, p := range h.Positions {
+			held[h.Portfolio.Code+" "+p.Symbol] = p.Quantity
+		}
+	}
+	cashMove := map[string]decimal.Decimal{}
+	for _, tr := range out.Trades {
+		checkTrade(t, tr, held[tr.Portfolio+" "+tr.Symbol], lots[tr.Symbol])
+		notional := dec(t, tr.Quantity).Mul(dec(t, tr.LimitPrice))
+		if tr.Side == string(portfolio.Buy) {
+			notional = notional.Neg()
+		}
+		cashMove[tr.Portfolio] = cashMove[tr.Portfolio].Add(notional)
+	}
+	for _, p := range out.Portfolios {
+		cb, ca, nav := dec(t, p.CashBefore), dec(t, p.CashAfter), dec(t, p.NAV)
+		if want := cb.Add(cashMove[p.Portfolio]); !want.Equal(ca) {
+			t.Errorf("%s: cash_after %s, but cash before plus trades at limit is %s", p.Portfolio, ca, want)
+		}
+		if reserve := nav.Mul(decimal.RequireFromString("0.02")); ca.LessThan(reserve) {
+			t.Errorf("%s: cash after %s is below the 2%% reserve %s", p.Portfolio, ca, reserve)
+		}
+	}
+	after, err := d.AllHoldings(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, b := holdingsKey(after), holdingsKey(before); a != b {
+		t.Errorf("the dry run changed holdings or cash")
+	}
+}
+
+func checkTrade(t *testing.T, tr tradeJSON, held, lot decimal.Decimal) {
+	t.Helper()
+	q := dec(t, tr.Quantity)
+	if !q.IsPositive() || !dec(t, tr.LimitPrice).IsPositive() || tr.Reason == "" {
+		t.Errorf("%s %s: quantity %s, limit %s, reason %q", tr.Portfolio, tr.Symbol, tr.Quantity, tr.LimitPrice, tr.Reason)
+	}
+	switch tr.Side {
+	case string(portfolio.Sell):
+		if q.GreaterThan(held) {
+			t.Errorf("%s sells %s %s but holds %s", tr.Portfolio, q, tr.Symbol, held)
+		}
+		if !q.Equal(held) && !q.Mod(lot).IsZero() {
+			t.Errorf("%s sells %s %s: not whole lots of %s nor the whole position", tr.Portfolio, q, tr.Symbol, lot)
+		}
+	case string(portfolio.Buy):
+		if !q.Mod(lot).IsZero() {
+			t.Errorf("%s buys %s %s: not whole lots of %s", tr.Portfolio, q, tr.Symbol, lot)
+		}
+	default:
+		t.Errorf("%s %s: side %q", tr.Portfolio, tr.Symbol, tr.Side)
+	}
+}
+
+func dec(t *testing.T, s string) decimal.Decimal {
+	t.Helper()
+	v, err := decimal.NewFromString(s)
+	if err != nil {
+		t.Fatalf("not a decimal string: %q", s)
+	}
+	return v
+}
+
+func holdingsKey(hs []portfolio.Holdings) string {
+	var b strings.Builder
+	for _, h := range hs {
+		b.WriteString(h.Portfolio.Code + "=" + h.Portfolio.Cash.String() + ";")
+		for _, p := range h.Positions {
+			b.WriteString(p.Symbol + ":" + p.Quantity.String() + ",")
+		}
+	}
+	return b.String()
+}
+
+func TestRebalanceSelectionFormatsAndErrors(t *testing.T) {
+	dir := t.TempDir()
+	cliSeedDemo(t, dir)
+	res := cliRun(t, dir, "", "rebalance", "--model", "Balanced", "--format", "csv")
+	if res.err != nil {
+		t.Fatalf("--model Balanced: %v", res.err)
+	}
+	lines := strings.Split(strings.TrimSpace(res.stdout), "\n")
+	if lines[0] != "portfolio,symbol,side,quantity,limit_price,reason" || len(lines) < 2 {
+		t.Fatalf("csv output:\n%s", res.stdout)
+	}
+	for _, l := range lines[1:] {
+		if !strings.HasPrefix(l, "US-BAL,") && !strings.HasPrefix(l, "FAM-01,") {
+			t.Errorf("--model Balanced traded another portfolio: %s", l)
+		}
+	}
+	res = cliRun(t, dir, "", "rebalance", "--portfolio", "US-TECH", "--portfolio", "UK-INC")
+	if res.err != nil || !strings.Contains(res.stdout, "US-TECH") || !strings.Contains(res.stdout, "UK-INC") || strings.Contains(res.stdout, "FAM-01") {
+		t.Errorf("two --portfolio flags: %v\n%s", res.err, res.stdout)
+	}
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"rebalance"}, "exactly one of --portfolio"},
+		{[]string{"rebalance", "--all", "--model", "Growth"}, "exactly one of"},
+		{[]string{"rebalance", "--all", "--mode", "sideways"}, `mode "sideways"`},
+		{[]string{"rebalance", "--all", "--cash-reserve", "lots"}, "cash reserve"},
+		{[]string{"rebalance", "--all", "--buy-only", "--raise", "1000"}, "buy-only and raise"},
+		{[]string{"rebalance", "--all", "--format", "xml"}, `format "xml"`},
+		{[]string{"rebalance", "--model", "Nope"}, "Nope"},
+		{[]string{"rebalance", "--portfolio", "NOPE"}, "NOPE"},
+		{[]string{"rebalance", "--all", "--save"}, "not available yet"},
+	}
+	for _, tc := range tests {
+		res := cliRun(t, dir, "", tc.args...)
+		if res.err == nil || !strings.Contains(res.err.Error(), tc.want) {
+			t.Errorf("%v: err = %v, want it to mention %q", tc.args, res.err, tc.want)
+		}
+	}
+}
+
+func TestBenchRebalanceSmall(t *testing.T) {
+	res := cliRun(t, t.TempDir(), "", "bench", "rebalance", "--portfolios", "50", "--positions", "20", "--rounds", "1")
+	if res.err != nil {
+		t.Fatalf("bench: %v", res.err)
+	}
+	for _, want := range []string{"50 portfolios", "portfolios/s", "trades/s"} {
+		if !strings.Contains(res.stdout, want) {
+			t.Errorf("bench output lacks %q:\n%s", want, res.stdout)
+		}
+	}
+	if res := cliRun(t, t.TempDir(), "", "bench", "nothing"); res.err == nil {
+		t.Error("unknown benchmark accepted")
+	}
+}
