@@ -56,6 +56,8 @@ func newBefore(st *State, working []portfolio.Trade) *book {
 		}
 	}
 	b.nav = nav.value()
+	b.qty.summarise()
+	b.mv.summarise()
 	return b
 }
 
@@ -74,6 +76,8 @@ func newAfter(before *book, basket []portfolio.Trade) *book {
 		a.mv.set(sym, v)
 		a.positions += nonZero(q) - nonZero(old)
 	}
+	a.qty.summarise()
+	a.mv.summarise()
 	return a
 }
 
@@ -152,7 +156,7 @@ func (b *book) sums(name string, keyOf func(*row) (string, bool)) sums {
 	}
 	var g sums
 	if b.prev == nil {
-		g = sums{base: sumRows(b.rows, keyOf)}
+		g = sumRows(b.rows, keyOf)
 	} else {
 		g = b.prev.sums(name, keyOf).overlay(len(b.changed))
 		for _, sym := range b.changed {
@@ -161,6 +165,7 @@ func (b *book) sums(name string, keyOf func(*row) (string, bool)) sums {
 				g.set(k, g.get(k).Add(b.mv.get(sym).Sub(b.prev.mv.get(sym))))
 			}
 		}
+		g.summarise()
 	}
 	if b.groups == nil {
 		b.groups = map[string]sums{}

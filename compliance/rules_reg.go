@@ -22,62 +22,64 @@ func (e *eval) ucits(r Rule) []Result {
 	p := r.Params
 	single, floor := orDefault(p.IssuerLimit, 10), orDefault(p.BucketFloor, 5)
 	bucket, gov := orDefault(p.BucketLimit, 40), orDefault(p.GovernmentLimit, 35)
-	keyOf := func(r *row) (string, bool) {
+	class := func(x *row) byte { // 'O' ordinary issuer, 'G' government or exempt, 0 outside Art. 52
 		switch {
-		case r.class == portfolio.AssetFund || r.class == portfolio.AssetCash:
-			return "", false
-		case r.class == portfolio.AssetGovernmentBond || slices.Contains(p.ExemptIssuers, r.issuer):
-			return "G" + r.issuer, true
+		case x.class == portfolio.AssetFund || x.class == portfolio.AssetCash:
+			return 0
+		case x.class == portfolio.AssetGovernmentBond || slices.Contains(p.ExemptIssuers, x.issuer):
+			return 'G'
 		}
-		return "O" + r.issuer, true
+		return 'O'
 	}
-	sB, sA := e.before.sums("ucits:"+r.ID, keyOf), e.after.sums("ucits:"+r.ID, keyOf)
+	ordKey := func(x *row) (string, bool) { return x.issuer, class(x) == 'O' }
+	govKey := func(x *row) (string, bool) { return x.issuer, class(x) == 'G' }
+	oB, oA := e.before.sums("ucits-o:"+r.ID, ordKey), e.after.sums("ucits-o:"+r.ID, ordKey)
+	gB, gA := e.before.sums("ucits-g:"+r.ID, govKey), e.after.sums("ucits-g:"+r.ID, govKey)
 	navB, navA := e.before.nav, e.after.nav
 	cOrd, cGov := newUpperCheck(r, single, navB, navA), newUpperCheck(r, gov, navB, navA)
 	fB, fA := ofNAV(navB, floor), ofNAV(navA, floor)
 	var out []Result
-	var inB, inA decimal.Decimal
+	var inB, inA acc
 	var members []string
-	ord := func(k string) bool { return k[0] == 'O' }
-	_, topOA := topOf(sA, nil, ord)
-	_, topOB := topOf(sB, nil, ord)
-	_, topG := topOf(sA, nil, func(k string) bool { return k[0] == 'G' })
-	quiet := topOA.Cmp(fA) <= 0 && topOB.Cmp(fB) <= 0 && cOrd.quiet(topOA) && cGov.quiet(topG)
-	sA.each(func(k string, vA decimal.Decimal) {
-		if quiet {
-			return
-		}
-		vB, issuer := sB.get(k), k[1:]
-		c, label := cOrd, "issuer "+issuer
-		if k[0] == 'G' {
-			c, label = cGov, "government issuer "+issuer
-		} else {
-			if navB.IsPositive() && vB.Cmp(fB) > 0 {
-				inB = inB.Add(vB)
+	visit := func(c upperCheck, label string, sB sums, bucketed bool) func(string, decimal.Decimal) {
+		return func(issuer string, vA decimal.Decimal) {
+			vB := sB.get(issuer)
+			if bucketed {
+				if navB.IsPositive() && vB.Cmp(fB) > 0 {
+					inB.add(vB)
+				}
+				if navA.IsPositive() && vA.Cmp(fA) > 0 {
+					inA.add(vA)
+					members = append(members, issuer)
+				}
 			}
-			if navA.IsPositive() && vA.Cmp(fA) > 0 {
-				inA = inA.Add(vA)
-				members = append(members, issuer)
+			if s := c.status(r.Severity, vB, vA); s != Pass {
+				res := c.result(r, s, issuer, vB, vA)
+				if s != Passive {
+					res.Trades = e.buysIn(func(sym string) bool { return e.st.security(sym).Issuer == issuer })
+				}
+				res.describe(label+issuer, true, true)
+				out = append(out, res)
 			}
 		}
-		if s := c.status(r.Severity, vB, vA); s != Pass {
-			res := c.result(r, s, issuer, vB, vA)
-			if s != Passive {
-				res.Trades = e.buysIn(func(sym string) bool { return e.st.security(sym).Issuer == issuer })
-			}
-			res.describe(label, true, true)
-			out = append(out, res)
-		}
-	})
+	}
+	_, topOA := oA.max()
+	_, topOB := oB.max()
+	_, topG := gA.max()
+	if topOA.Cmp(fA) > 0 || topOB.Cmp(fB) > 0 || !cOrd.quiet(topOA) {
+		oA.each(visit(cOrd, "issuer ", oB, true))
+	}
+	if !cGov.quiet(topG) {
+		gA.each(visit(cGov, "government issuer ", gB, false))
+	}
 	sort.Strings(members)
 	cBucket := newUpperCheck(r, bucket, navB, navA)
-	s := cBucket.status(r.Severity, inB, inA)
-	res := cBucket.result(r, s, fmt.Sprintf("issuers above %s%%", floor), inB, inA)
+	s := cBucket.status(r.Severity, inB.value(), inA.value())
+	res := cBucket.result(r, s, fmt.Sprintf("issuers above %s%%", floor), inB.value(), inA.value())
 	if s != Pass && s != Passive {
 		res.Trades = e.buysIn(func(sym string) bool {
-			r := newRow(e.st, sym, decimal.Zero)
-			k, in := keyOf(&r)
-			return in && k[0] == 'O' && slices.Contains(members, r.issuer)
+			x := newRow(e.st, sym, decimal.Zero)
+			return class(&x) == 'O' && slices.Contains(members, x.issuer)
 		})
 	}
 	res.describe(fmt.Sprintf("sum of the %d issuer(s) above %s%%", len(members), floor), true, true)
@@ -122,31 +124,23 @@ func (e *eval) act1940(r Rule) []Result {
 // issuers that do not qualify (above the per-issuer share of total assets or
 // of voting shares) with their market value.
 func (e *eval) diversification(b *book, per, vote decimal.Decimal) (q, ta decimal.Decimal, outside map[string]decimal.Decimal) {
-	keyOf := func(r *row) (string, bool) {
-		switch r.class {
-		case portfolio.AssetGovernmentBond, portfolio.AssetFund, portfolio.AssetCash:
-			return "Q", true
-		}
-		return "I" + r.issuer, true
-	}
-	g := b.sums("act1940", keyOf)
-	capAmt := ofNAV(b.nav, per)
-	exact := !b.cash.IsNegative()
-	g.each(func(_ string, v decimal.Decimal) { exact = exact && !v.IsNegative() })
-	if !exact { // shorts or an overdraft: total assets are the positive side only
-		return e.diversificationSlow(b, g, per, vote)
+	issuers := b.sums("act1940-i", func(x *row) (string, bool) { return x.issuer, !qualifiesAsClass(x.class) })
+	others := b.sums("act1940-q", func(x *row) (string, bool) { return "", qualifiesAsClass(x.class) })
+	if b.cash.IsNegative() || issuers.hasNegative() || others.hasNegative() {
+		return e.diversificationSlow(b, issuers, others.get(""), per, vote)
 	}
 	ta = b.nav
+	capAmt := ofNAV(ta, per)
 	outside = map[string]decimal.Decimal{}
-	if _, top := topOf(g, nil, func(k string) bool { return k[0] == 'I' }); top.Cmp(capAmt) > 0 {
-		g.each(func(k string, v decimal.Decimal) {
-			if k[0] == 'I' && v.Cmp(capAmt) > 0 {
-				outside[k[1:]] = v
+	if _, top := issuers.max(); top.Cmp(capAmt) > 0 {
+		issuers.each(func(k string, v decimal.Decimal) {
+			if v.Cmp(capAmt) > 0 {
+				outside[k] = v
 			}
 		})
 	}
 	for _, issuer := range b.voting(vote) {
-		if v := g.get("I" + issuer); v.IsPositive() {
+		if v := issuers.get(issuer); v.IsPositive() {
 			outside[issuer] = v
 		}
 	}
@@ -157,24 +151,30 @@ func (e *eval) diversification(b *book, per, vote decimal.Decimal) (q, ta decima
 	return q, ta, outside
 }
 
+// qualifiesAsClass reports whether an asset class counts in the 75% whatever
+// its issuer: government securities, investment companies and cash items.
+func qualifiesAsClass(class string) bool {
+	return class == portfolio.AssetGovernmentBond || class == portfolio.AssetFund || class == portfolio.AssetCash
+}
+
 // diversificationSlow is diversification when some amounts are negative:
-// total assets count positive cash and positive issuer amounts only.
-func (e *eval) diversificationSlow(b *book, g sums, per, vote decimal.Decimal) (q, ta decimal.Decimal, outside map[string]decimal.Decimal) {
-	ta = positive(b.cash)
-	g.each(func(_ string, v decimal.Decimal) { ta = ta.Add(positive(v)) })
-	q = positive(b.cash).Add(positive(g.get("Q")))
+// total assets count positive cash and positive amounts only.
+func (e *eval) diversificationSlow(b *book, issuers sums, others, per, vote decimal.Decimal) (q, ta decimal.Decimal, outside map[string]decimal.Decimal) {
+	ta = positive(b.cash).Add(positive(others))
+	issuers.each(func(_ string, v decimal.Decimal) { ta = ta.Add(positive(v)) })
+	q = positive(b.cash).Add(positive(others))
 	capAmt := ofNAV(ta, per)
 	voting := map[string]bool{}
 	for _, issuer := range b.voting(vote) {
 		voting[issuer] = true
 	}
 	outside = map[string]decimal.Decimal{}
-	g.each(func(k string, v decimal.Decimal) {
-		if k[0] != 'I' || !v.IsPositive() {
+	issuers.each(func(k string, v decimal.Decimal) {
+		if !v.IsPositive() {
 			return
 		}
-		if v.Cmp(capAmt) > 0 || voting[k[1:]] {
-			outside[k[1:]] = v
+		if v.Cmp(capAmt) > 0 || voting[k] {
+			outside[k] = v
 			return
 		}
 		q = q.Add(v)

@@ -51,26 +51,17 @@ func (c upperCheck) quiet(v decimal.Decimal) bool {
 	return v.Cmp(c.limA) <= 0 && (!c.hasWarn || v.Cmp(c.wrn) < 0)
 }
 
-// topOf returns the largest value of m (among keys when given, else among the
-// keys keep accepts; keep may be nil) and its key, ties to the smaller key.
-func topOf(m sums, keys []string, keep func(string) bool) (string, decimal.Decimal) {
-	top, topV := "", decimal.Zero
-	visit := func(k string, v decimal.Decimal) {
-		if keep != nil && !keep(k) {
-			return
-		}
-		if c := v.Cmp(topV); top == "" || c > 0 || (c == 0 && k < top) {
-			top, topV = k, v
-		}
+// topOf returns the largest amount of m among keys, or among all keys when
+// keys is empty, and its key (ties to the smaller key).
+func topOf(m sums, keys []string) (string, decimal.Decimal) {
+	if len(keys) == 0 {
+		return m.max()
 	}
-	if len(keys) > 0 {
-		for _, k := range keys {
-			visit(k, m.get(k))
-		}
-		return top, topV
+	var s summary
+	for _, k := range keys {
+		s.see(k, m.get(k))
 	}
-	m.each(visit)
-	return top, topV
+	return s.top, s.topV
 }
 
 // maxWeight: each group's market value ≤ limit % of NAV. The largest group is
@@ -79,7 +70,7 @@ func (e *eval) maxWeight(r Rule) []Result {
 	d := r.Params.Dimension
 	gB, gA := e.before.group(d), e.after.group(d)
 	c := newUpperCheck(r, r.Params.Limit, e.before.nav, e.after.nav)
-	top, topV := topOf(gA, r.Params.Keys, nil)
+	top, topV := topOf(gA, r.Params.Keys)
 	var out []Result
 	visit := func(k string, vA decimal.Decimal) {
 		vB := gB.get(k)
@@ -157,7 +148,11 @@ func (e *eval) cashFloor(r Rule) []Result {
 // longOnly: no position below zero after the basket.
 func (e *eval) longOnly(r Rule) []Result {
 	var out []Result
-	e.after.qty.each(func(sym string, qA decimal.Decimal) {
+	each := e.after.qty.each
+	if !e.after.qty.hasNegative() {
+		each = func(func(string, decimal.Decimal)) {}
+	}
+	each(func(sym string, qA decimal.Decimal) {
 		if !qA.IsNegative() {
 			return
 		}

@@ -9,15 +9,57 @@ import "github.com/shopspring/decimal"
 type sums struct {
 	base map[string]decimal.Decimal
 	over map[string]decimal.Decimal // nil for a plain map
+	sum  summary                    // of the current values, set by summarise
+	was  summary                    // of base, for an overlay
+}
+
+// summary is what rules ask of every group first: the largest amount (ties to
+// the smaller key) and whether any amount is negative.
+type summary struct {
+	top  string
+	topV decimal.Decimal
+	any  bool // there is a top
+	neg  bool
+}
+
+func (m *summary) see(k string, v decimal.Decimal) {
+	if c := v.Cmp(m.topV); !m.any || c > 0 || (c == 0 && k < m.top) {
+		m.top, m.topV, m.any = k, v, true
+	}
+	m.neg = m.neg || v.IsNegative()
 }
 
 // overlay returns an empty overlay on s's values, for about n changed keys.
 func (s sums) overlay(n int) sums {
 	if s.over != nil { // never stack overlays: flatten first
-		return sums{base: s.flat(), over: make(map[string]decimal.Decimal, n)}
+		s = sums{base: s.flat()}
+		s.summarise()
 	}
-	return sums{base: s.base, over: make(map[string]decimal.Decimal, n)}
+	return sums{base: s.base, over: make(map[string]decimal.Decimal, n), was: s.sum}
 }
+
+// summarise computes the summary: a plain map is scanned; an overlay looks at
+// its changed keys only, unless the old top or a negative amount may have changed.
+func (s *sums) summarise() {
+	s.sum = summary{}
+	_, topChanged := s.over[s.was.top]
+	if s.over == nil || s.was.neg || topChanged {
+		s.each(s.sum.see)
+		return
+	}
+	if s.was.any {
+		s.sum.see(s.was.top, s.was.topV)
+	}
+	for k, v := range s.over {
+		s.sum.see(k, v)
+	}
+}
+
+// max returns the largest amount and its key ("" and zero when empty).
+func (s sums) max() (string, decimal.Decimal) { return s.sum.top, s.sum.topV }
+
+// hasNegative reports whether any amount is below zero.
+func (s sums) hasNegative() bool { return s.sum.neg }
 
 // get returns the amount for k (zero when absent).
 func (s sums) get(k string) decimal.Decimal {
@@ -143,7 +185,7 @@ func (r *row) key(d Dimension) string {
 }
 
 // sumRows sums the rows' market values by keyOf (rows it rejects are left out).
-func sumRows(rows []row, keyOf func(*row) (string, bool)) map[string]decimal.Decimal {
+func sumRows(rows []row, keyOf func(*row) (string, bool)) sums {
 	m := make(map[string]acc, 16)
 	for i := range rows {
 		k, in := keyOf(&rows[i])
@@ -154,9 +196,11 @@ func sumRows(rows []row, keyOf func(*row) (string, bool)) map[string]decimal.Dec
 		a.add(rows[i].mv)
 		m[k] = a
 	}
-	out := make(map[string]decimal.Decimal, len(m))
+	out := sums{base: make(map[string]decimal.Decimal, len(m))}
 	for k, a := range m {
-		out[k] = a.value()
+		v := a.value()
+		out.base[k] = v
+		out.sum.see(k, v)
 	}
 	return out
 }
