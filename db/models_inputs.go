@@ -73,47 +73,45 @@ func (d *DB) restrictions(ctx context.Context, where string, args ...any) (map[s
 	return out, rows.Err()
 }
 
-// RebalanceBook is what rebalancing needs from storage for a set of portfolios.
-type RebalanceBook struct {
-	Inputs    []rebalance.Input // one per portfolio with targets, by code; Prices and Securities are shared
-	NoTargets []string          // portfolios skipped: no model (or a missing one) and no own targets
-}
-
 // RebalanceInputs loads everything rebalance.Plan needs for the portfolios
 // codes (every portfolio when codes is empty) in a handful of queries: holdings,
 // the model each follows or its own targets, latest prices, securities and
-// restrictions. An unknown code is an error wrapping ErrNotFound.
-func (d *DB) RebalanceInputs(ctx context.Context, codes []string) (RebalanceBook, error) {
-	var book RebalanceBook
+// restrictions. Inputs are one per portfolio with targets, in the order of
+// codes (by code for all), sharing one Prices and one Securities map;
+// noTargets lists the portfolios skipped because they follow no model (or a
+// missing one) and have no own targets. An unknown code is an error wrapping
+// ErrNotFound.
+func (d *DB) RebalanceInputs(ctx context.Context, codes []string) (inputs []rebalance.Input, noTargets []string, err error) {
 	hs, err := d.holdingsFor(ctx, codes)
 	if err != nil {
-		return book, err
+		return nil, nil, err
 	}
 	shared, own, err := d.AllModels(ctx)
 	if err != nil {
-		return book, err
+		return nil, nil, err
 	}
 	prices, secs, err := d.pricesAndSecurities(ctx)
 	if err != nil {
-		return book, err
+		return nil, nil, err
 	}
 	restr, err := d.restrictions(ctx, ``)
 	if err != nil {
-		return book, fmt.Errorf("db: rebalance inputs: restrictions: %w", err)
+		return nil, nil, fmt.Errorf("db: rebalance inputs: restrictions: %w", err)
 	}
+	inputs = make([]rebalance.Input, 0, len(hs))
 	for _, h := range hs {
 		m, ok := own[h.Portfolio.Code]
 		if h.Portfolio.Model != "" {
 			m, ok = shared[h.Portfolio.Model]
 		}
 		if !ok {
-			book.NoTargets = append(book.NoTargets, h.Portfolio.Code)
+			noTargets = append(noTargets, h.Portfolio.Code)
 			continue
 		}
-		book.Inputs = append(book.Inputs, rebalance.Input{Holdings: h, Model: m, Prices: prices,
+		inputs = append(inputs, rebalance.Input{Holdings: h, Model: m, Prices: prices,
 			Securities: secs, Restrictions: restr[h.Portfolio.Code]})
 	}
-	return book, nil
+	return inputs, noTargets, nil
 }
 
 // holdingsFor returns the holdings of codes (all when empty) in the order given.

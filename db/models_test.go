@@ -198,26 +198,26 @@ func TestDemoModelsAndRebalanceInputs(t *testing.T) {
 			t.Errorf("demo model %s: %v", m.Name, err)
 		}
 	}
-	book, err := d.RebalanceInputs(ctx, nil)
+	inputs, none, err := d.RebalanceInputs(ctx, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(book.Inputs) != len(demoPortfolios) || len(book.NoTargets) != 0 {
-		t.Fatalf("inputs %d, without targets %v", len(book.Inputs), book.NoTargets)
+	if len(inputs) != len(demoPortfolios) || len(none) != 0 {
+		t.Fatalf("inputs %d, without targets %v", len(inputs), none)
 	}
 	outOfBand := 0
-	for _, in := range book.Inputs {
+	for _, in := range inputs {
 		dr := portfolio.MeasureDrift(in.Holdings, in.Model, in.Prices)
 		outOfBand += dr.OutOfBand
 	}
 	if outOfBand == 0 {
 		t.Error("the demo desk shows no drift: no line is out of band")
 	}
-	one, err := d.RebalanceInputs(ctx, []string{"FAM-01"})
-	if err != nil || len(one.Inputs) != 1 || one.Inputs[0].Model.Name != "Balanced" {
+	one, _, err := d.RebalanceInputs(ctx, []string{"FAM-01"})
+	if err != nil || len(one) != 1 || one[0].Model.Name != "Balanced" {
 		t.Fatalf("RebalanceInputs(FAM-01) = %+v, %v", one, err)
 	}
-	if _, err := d.RebalanceInputs(ctx, []string{"NOPE"}); !errors.Is(err, ErrNotFound) {
+	if _, _, err := d.RebalanceInputs(ctx, []string{"NOPE"}); !errors.Is(err, ErrNotFound) {
 		t.Errorf("unknown portfolio: %v", err)
 	}
 }

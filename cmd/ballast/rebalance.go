@@ -43,14 +43,14 @@ func cmdRebalance(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	book, err := d.RebalanceInputs(ctx, codes)
+	inputs, none, err := d.RebalanceInputs(ctx, codes)
 	if err != nil {
 		return fmt.Errorf("rebalance: %w", err)
 	}
-	if err := noTargets(e, cfg, book.NoTargets); err != nil {
+	if err := noTargets(e, cfg, none); err != nil {
 		return err
 	}
-	results, errs := rebalance.PlanAll(book.Inputs, cfg.opts, 0)
+	results, errs := rebalance.PlanAll(inputs, cfg.opts, 0)
 	failed := 0
 	for _, err := range errs {
 		if err != nil {
