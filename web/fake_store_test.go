@@ -29,6 +29,7 @@ type fakeStore struct {
 	users    []user.User
 	tokens   map[string]int64 // token hash → user ID
 	imports  []string         // kinds imported
+	rb       fakeRebalance    // models and plan inputs (fake_rebalance_test.go)
 }
 
 func dec(s string) decimal.Decimal { return decimal.RequireFromString(s) }

@@ -29,7 +29,8 @@ type Config struct {
 	IsNotFound    func(error) bool // recognises the store's not-found error
 	Now           func() time.Time
 	Version       string
-	SecureCookies bool // false only when serving plain HTTP on loopback
+	SecureCookies bool          // false only when serving plain HTTP on loopback
+	Proposals     ProposalSaver // saves rebalance proposals; nil: saving is not available yet
 }
 
 // server holds the dependencies every handler shares.
@@ -41,6 +42,8 @@ type server struct {
 	now        func() time.Time
 	version    string
 	assets     *static.Assets
+	proposals  ProposalSaver
+	jobs       *rebalanceJobs
 }
 
 // decoyHash is checked against when a sign-in names an unknown user, so that the
@@ -69,6 +72,8 @@ func NewServer(cfg Config) (http.Handler, error) {
 		now:        cfg.Now,
 		version:    cfg.Version,
 		assets:     assets,
+		proposals:  cfg.Proposals,
+		jobs:       newRebalanceJobs(),
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)

@@ -23,4 +23,5 @@ type Store interface {
 	AddAPIToken(ctx context.Context, userID int64, tokenHash, label string) error
 	UserByTokenHash(ctx context.Context, tokenHash string) (user.User, error)
 	ImportCSV(ctx context.Context, kind string, r io.Reader) (portfolio.ImportResult, error)
+	RebalanceStore
 }
