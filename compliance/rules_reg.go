@@ -33,7 +33,11 @@ func (e *eval) ucits(r Rule) []Result {
 	}
 	ordKey := func(x *row) (string, bool) { return x.issuer, class(x) == 'O' }
 	govKey := func(x *row) (string, bool) { return x.issuer, class(x) == 'G' }
-	oB, oA := e.before.sums("ucits-o:"+r.ID, ordKey), e.after.sums("ucits-o:"+r.ID, ordKey)
+	ordName := "ucits-o:" + r.ID
+	if len(p.ExemptIssuers) == 0 {
+		ordName = ordinaryIssuers // the same grouping as the 1940 Act's: share it
+	}
+	oB, oA := e.before.sums(ordName, ordKey), e.after.sums(ordName, ordKey)
 	gB, gA := e.before.sums("ucits-g:"+r.ID, govKey), e.after.sums("ucits-g:"+r.ID, govKey)
 	navB, navA := e.before.nav, e.after.nav
 	cOrd, cGov := newUpperCheck(r, single, navB, navA), newUpperCheck(r, gov, navB, navA)
@@ -124,7 +128,7 @@ func (e *eval) act1940(r Rule) []Result {
 // issuers that do not qualify (above the per-issuer share of total assets or
 // of voting shares) with their market value.
 func (e *eval) diversification(b *book, per, vote decimal.Decimal) (q, ta decimal.Decimal, outside map[string]decimal.Decimal) {
-	issuers := b.sums("act1940-i", func(x *row) (string, bool) { return x.issuer, !qualifiesAsClass(x.class) })
+	issuers := b.sums(ordinaryIssuers, func(x *row) (string, bool) { return x.issuer, !qualifiesAsClass(x.class) })
 	others := b.sums("act1940-q", func(x *row) (string, bool) { return "", qualifiesAsClass(x.class) })
 	if b.cash.IsNegative() || issuers.hasNegative() || others.hasNegative() {
 		return e.diversificationSlow(b, issuers, others.get(""), per, vote)
@@ -150,6 +154,10 @@ func (e *eval) diversification(b *book, per, vote decimal.Decimal) (q, ta decima
 	}
 	return q, ta, outside
 }
+
+// ordinaryIssuers names the sums by issuer of everything but government
+// securities, funds and cash: UCITS' ordinary issuers and the 1940 Act's.
+const ordinaryIssuers = "ordinary-issuers"
 
 // qualifiesAsClass reports whether an asset class counts in the 75% whatever
 // its issuer: government securities, investment companies and cash items.

@@ -1,6 +1,10 @@
 package compliance
 
-import "github.com/shopspring/decimal"
+import (
+	"slices"
+
+	"github.com/shopspring/decimal"
+)
 
 // sums is amounts by key. A before book's sums are a plain map (base); an
 // after book's are an overlay: over holds the keys the basket touched, base is
@@ -184,23 +188,56 @@ func (r *row) key(d Dimension) string {
 	return r.sym
 }
 
-// sumRows sums the rows' market values by keyOf (rows it rejects are left out).
+// sumRows sums the rows' market values by keyOf (rows it rejects are left
+// out). Keys are looked up in a short slice while there are few of them
+// (sectors, countries) and in a map beyond that (issuers); the result map is
+// allocated once at its final size.
 func sumRows(rows []row, keyOf func(*row) (string, bool)) sums {
-	m := make(map[string]acc, 16)
+	const few = 16
+	keys := make([]string, 0, few)
+	accs := make([]acc, 0, few)
+	var idx map[string]int
 	for i := range rows {
 		k, in := keyOf(&rows[i])
 		if !in {
 			continue
 		}
-		a := m[k]
-		a.add(rows[i].mv)
-		m[k] = a
+		j, found := find(keys, idx, k)
+		if !found {
+			j = len(keys)
+			keys, accs = append(keys, k), append(accs, acc{})
+			switch {
+			case idx != nil:
+				idx[k] = j
+			case len(keys) > few: // many keys: grow once to the most there can be
+				keys, accs = slices.Grow(keys, len(rows)-len(keys)), slices.Grow(accs, len(rows)-len(accs))
+				idx = make(map[string]int, len(rows))
+				for x, kx := range keys {
+					idx[kx] = x
+				}
+			}
+		}
+		accs[j].add(rows[i].mv)
 	}
-	out := sums{base: make(map[string]decimal.Decimal, len(m))}
-	for k, a := range m {
-		v := a.value()
+	out := sums{base: make(map[string]decimal.Decimal, len(keys))}
+	for j, k := range keys {
+		v := accs[j].value()
 		out.base[k] = v
 		out.sum.see(k, v)
 	}
 	return out
+}
+
+// find returns k's index in keys, through idx when there is one.
+func find(keys []string, idx map[string]int, k string) (int, bool) {
+	if idx != nil {
+		j, ok := idx[k]
+		return j, ok
+	}
+	for j, x := range keys {
+		if x == k {
+			return j, true
+		}
+	}
+	return 0, false
 }
