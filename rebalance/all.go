@@ -43,7 +43,7 @@ func PlanAllProgress(inputs []Input, opts Options, workers int, progress func(do
 		go func() {
 			defer wg.Done()
 			models := modelCache{}
-			qs := &quotes{collar: opts.CollarBps, m: map[string]*quote{}}
+			ws := &workspace{quotes: quotes{collar: opts.CollarBps, m: map[string]*quote{}}}
 			for {
 				start := int(next.Add(chunk)) - chunk
 				if start >= len(inputs) {
@@ -51,7 +51,7 @@ func PlanAllProgress(inputs []Input, opts Options, workers int, progress func(do
 				}
 				end := min(start+chunk, len(inputs))
 				for i := start; i < end; i++ {
-					results[i], errs[i] = models.plan(&inputs[i], opts, qs)
+					results[i], errs[i] = models.plan(&inputs[i], opts, ws)
 					if errs[i] != nil {
 						failed.Store(true)
 					}
@@ -80,7 +80,7 @@ type modelKey struct {
 // modelCache remembers, per worker, which shared models were validated.
 type modelCache map[modelKey]error
 
-func (c modelCache) plan(in *Input, opts Options, qs *quotes) (Result, error) {
+func (c modelCache) plan(in *Input, opts Options, ws *workspace) (Result, error) {
 	m := in.Model
 	if len(m.Targets) == 0 {
 		return Plan(*in, opts)
@@ -94,7 +94,7 @@ func (c modelCache) plan(in *Input, opts Options, qs *quotes) (Result, error) {
 	if err != nil {
 		return Result{}, fmt.Errorf("rebalance %s: model %s: %w", in.Holdings.Portfolio.Code, m.Name, err)
 	}
-	return plan(in, opts, qs)
+	return plan(in, opts, ws)
 }
 
 // CountTrades returns the number of trades in results.

@@ -1,8 +1,6 @@
 package rebalance
 
 import (
-	"strings"
-
 	"github.com/ballast-oms/ballast/portfolio"
 	"github.com/shopspring/decimal"
 )
@@ -77,56 +75,3 @@ func (p *planner) outLine(l *line, nav, navAfter decimal.Decimal) Line {
 
 // pct returns value as a percentage of nav, rounded to 4 places.
 func pct(value, nav decimal.Decimal) decimal.Decimal { return pctOf(value, nav, 4) }
-
-// pct2 renders value as a percentage of nav with 2 decimals.
-func pct2(value, nav decimal.Decimal) string { return pctOf(value, nav, 2).StringFixed(2) }
-
-// reason explains a trade in words a PM reads: where the security stood
-// against its target and band, and why it trades this far.
-func (p *planner) reason(l *line, side portfolio.Side, nav decimal.Decimal) string {
-	var b strings.Builder
-	if !l.inModel {
-		b.WriteString("not in model, ")
-	}
-	w, t := pct2(l.v, nav), pct2(l.T, nav)
-	if l.v.GreaterThan(l.T) {
-		b.WriteString("overweight ")
-	} else {
-		b.WriteString("underweight ")
-	}
-	b.WriteString(w + "% vs target " + t + "% (band " + l.band.String() + ")")
-	inBand := l.v.Cmp(l.lo) >= 0 && l.v.Cmp(l.hi) <= 0
-	if inBand {
-		b.WriteString(", in band")
-	}
-	switch {
-	case side == portfolio.Sell && l.sellAll:
-		b.WriteString("; sell the whole position")
-	case l.primary && p.mode == ModeBand && side == portfolio.Sell:
-		b.WriteString("; to the band edge " + pct2(l.hi, nav) + "%")
-	case l.primary && p.mode == ModeBand:
-		b.WriteString("; to the band edge " + pct2(l.lo, nav) + "%")
-	}
-	if l.secondary {
-		p.cashReason(&b, side, nav)
-	}
-	if l.scaled {
-		b.WriteString("; scaled down: not enough cash")
-	}
-	if l.trimmed {
-		b.WriteString("; trimmed to stay at or below target after the price collar")
-	}
-	return b.String()
-}
-
-func (p *planner) cashReason(b *strings.Builder, side portfolio.Side, nav decimal.Decimal) {
-	cash := pct2(p.stateCash, nav)
-	switch {
-	case side == portfolio.Sell && p.opts.Raise.IsPositive():
-		b.WriteString("; raising " + p.opts.Raise.String() + " cash, most overweight first")
-	case side == portfolio.Sell:
-		b.WriteString("; cash " + cash + "% after the out-of-band trades is below its floor " + pct2(p.cashFloor, nav) + "%")
-	default:
-		b.WriteString("; cash " + cash + "% after the out-of-band trades is above its band " + pct2(p.cashUpper, nav) + "%")
-	}
-}

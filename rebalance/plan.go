@@ -29,8 +29,23 @@ type planner struct {
 	stateCash           decimal.Decimal // projected cash that decided state
 	cost                decimal.Decimal // money lost trading at limit rather than last prices
 
-	order []int  // scratch: candidate line indices
-	wants []want // scratch: buy allocation
+	order     []int  // scratch: candidate line indices
+	wants     []want // scratch: buy allocation
+	buf       []byte // scratch: a reason being written
+	modelBand string // the model band, rendered
+
+	bandKind   portfolio.BandKind // the model band and its factor (see cacheBand)
+	bandWidth  decimal.Decimal
+	bandFactor decimal.Decimal
+}
+
+// workspace is memory a worker reuses from one portfolio to the next: the
+// quote cache and the scratch slices. Results never point into it.
+type workspace struct {
+	quotes quotes
+	lines  []line
+	order  []int
+	wants  []want
 }
 
 // Plan proposes the trades that bring one portfolio back to its model, as the
@@ -44,11 +59,13 @@ func Plan(in Input, opts Options) (Result, error) {
 	if err := in.Model.Validate(); err != nil {
 		return Result{}, fmt.Errorf("rebalance %s: model %s: %w", in.Holdings.Portfolio.Code, in.Model.Name, err)
 	}
-	return plan(&in, opts, &quotes{collar: opts.CollarBps})
+	return plan(&in, opts, &workspace{quotes: quotes{collar: opts.CollarBps}})
 }
 
-func plan(in *Input, opts Options, qs *quotes) (Result, error) {
-	p := planner{in: in, opts: opts, mode: opts.mode(), cash: in.Holdings.Portfolio.Cash, quotes: qs}
+func plan(in *Input, opts Options, ws *workspace) (Result, error) {
+	p := planner{in: in, opts: opts, mode: opts.mode(), cash: in.Holdings.Portfolio.Cash, quotes: &ws.quotes,
+		lines: ws.lines[:0], order: ws.order[:0], wants: ws.wants[:0]}
+	defer func() { ws.lines, ws.order, ws.wants = p.lines[:0], p.order[:0], p.wants[:0] }()
 	p.nav = p.cash
 	if err := p.setup(); err != nil {
 		return Result{}, fmt.Errorf("rebalance %s: %w", in.Holdings.Portfolio.Code, err)

@@ -54,7 +54,6 @@ func (p *planner) setup() error {
 	if err != nil {
 		return err
 	}
-	p.lines = make([]line, 0, max(len(targets), len(positions))+8)
 	i, j := 0, 0
 	for i < len(targets) || j < len(positions) {
 		switch {
@@ -180,6 +179,11 @@ func (p *planner) targets() error {
 	case !p.exclT.IsZero() || !p.cashTarget.Equal(cashT):
 		scale = p.nav.Sub(p.cashTarget).Div(rest)
 	}
+	mb := p.in.Model.Band
+	if !mb.IsSet() {
+		mb = portfolio.DefaultBand()
+	}
+	p.cacheBand(mb)
 	for i := range p.lines {
 		p.lineTargets(&p.lines[i], scale)
 	}
@@ -200,11 +204,30 @@ func (p *planner) lineTargets(l *line, scale decimal.Decimal) {
 }
 
 // halfWidth returns a band's half width in money around a target in money.
+// For the model's own band it reuses what it worked out for the last line:
+// the absolute half width, or the relative band's fraction.
 func (p *planner) halfWidth(b portfolio.Band, target decimal.Decimal) decimal.Decimal {
+	mb := b.Kind == p.bandKind && b.Width.Equal(p.bandWidth)
 	if b.Kind == portfolio.BandRelative {
-		return target.Mul(b.Width).Shift(-2)
+		if !mb {
+			return target.Mul(b.Width).Shift(-2)
+		}
+		return target.Mul(p.bandFactor)
 	}
-	return p.hNav.Mul(b.Width)
+	if !mb {
+		return p.hNav.Mul(b.Width)
+	}
+	return p.bandFactor
+}
+
+// cacheBand remembers the model band's factor: the absolute half width in money, or the relative fraction.
+func (p *planner) cacheBand(b portfolio.Band) {
+	p.bandKind, p.bandWidth = b.Kind, b.Width
+	if b.Kind == portfolio.BandRelative {
+		p.bandFactor = b.Width.Shift(-2)
+	} else {
+		p.bandFactor = p.hNav.Mul(b.Width)
+	}
 }
 
 func (p *planner) cashBounds() {

@@ -1,0 +1,89 @@
+package rebalance
+
+import (
+	"strconv"
+
+	"github.com/ballast-oms/ballast/portfolio"
+	"github.com/shopspring/decimal"
+)
+
+// reason explains a trade in words a PM reads: where the security stood
+// against its target and band, and why it trades this far, e.g.
+// "overweight 7.43% vs target 5.00% (band ±1)".
+func (p *planner) reason(l *line, side portfolio.Side, nav decimal.Decimal) string {
+	b := p.buf[:0]
+	if !l.inModel {
+		b = append(b, "not in model, "...)
+	}
+	if l.v.GreaterThan(l.T) {
+		b = append(b, "overweight "...)
+	} else {
+		b = append(b, "underweight "...)
+	}
+	b = appendPct(b, l.v, nav)
+	b = append(b, " vs target "...)
+	b = appendPct(b, l.T, nav)
+	b = append(b, " (band "...)
+	b = append(b, p.bandString(l.band)...)
+	b = append(b, ')')
+	if l.v.Cmp(l.lo) >= 0 && l.v.Cmp(l.hi) <= 0 {
+		b = append(b, ", in band"...)
+	}
+	switch {
+	case side == portfolio.Sell && l.sellAll:
+		b = append(b, "; sell the whole position"...)
+	case l.primary && p.mode == ModeBand && side == portfolio.Sell:
+		b = appendPct(append(b, "; to the band edge "...), l.hi, nav)
+	case l.primary && p.mode == ModeBand:
+		b = appendPct(append(b, "; to the band edge "...), l.lo, nav)
+	}
+	if l.secondary {
+		b = p.appendCashReason(b, side, nav)
+	}
+	if l.scaled {
+		b = append(b, "; scaled down: not enough cash"...)
+	}
+	if l.trimmed {
+		b = append(b, "; trimmed to stay at or below target after the price collar"...)
+	}
+	p.buf = b
+	return string(b)
+}
+
+func (p *planner) appendCashReason(b []byte, side portfolio.Side, nav decimal.Decimal) []byte {
+	switch {
+	case side == portfolio.Sell && p.opts.Raise.IsPositive():
+		return append(append(append(b, "; raising "...), p.opts.Raise.String()...), " cash, most overweight first"...)
+	case side == portfolio.Sell:
+		b = appendPct(append(b, "; cash "...), p.stateCash, nav)
+		return appendPct(append(b, " after the out-of-band trades is below its floor "...), p.cashFloor, nav)
+	default:
+		b = appendPct(append(b, "; cash "...), p.stateCash, nav)
+		return appendPct(append(b, " after the out-of-band trades is above its band "...), p.cashUpper, nav)
+	}
+}
+
+// bandString renders a band, remembering the model's own band's rendering.
+func (p *planner) bandString(b portfolio.Band) string {
+	if b.Kind == p.in.Model.Band.Kind && b.Width.Equal(p.in.Model.Band.Width) {
+		if p.modelBand == "" {
+			p.modelBand = b.String()
+		}
+		return p.modelBand
+	}
+	return b.String()
+}
+
+// appendPct appends value as a percentage of nav with 2 decimals and a "%".
+func appendPct(b []byte, value, nav decimal.Decimal) []byte {
+	q, ok := pctInt(value, nav, 2)
+	if !ok {
+		return append(append(b, pctOf(value, nav, 2).StringFixed(2)...), '%')
+	}
+	if q < 0 {
+		b, q = append(b, '-'), -q
+	}
+	b = strconv.AppendInt(b, q/100, 10)
+	b = append(b, '.', byte('0'+q%100/10), byte('0'+q%10), '%')
+	return b
+}
