@@ -1,6 +1,7 @@
 package compliance
 
 import (
+	"slices"
 	"sort"
 
 	"github.com/ballast-oms/ballast/portfolio"
@@ -49,15 +50,15 @@ func newBefore(st *State, working []portfolio.Trade) *book {
 	for sym, q := range b.qty.base {
 		v := q.Mul(b.price(sym))
 		b.mv.base[sym] = v
+		b.mv.sum.see(sym, v)
 		b.rows = append(b.rows, newRow(st, sym, v))
 		nav.add(v)
 		if !q.IsZero() {
 			b.positions++
 		}
+		b.qty.sum.neg = b.qty.sum.neg || q.IsNegative() // only the sign of quantities is asked for
 	}
 	b.nav = nav.value()
-	b.qty.summarise()
-	b.mv.summarise()
 	return b
 }
 
@@ -176,43 +177,44 @@ func (b *book) sums(name string, keyOf func(*row) (string, bool)) sums {
 
 // voting returns the issuers of which the book holds more than vote % of an
 // equity's shares outstanding (securities without the figure are not tested),
-// sorted. The after book re-tests only the symbols the basket changed.
+// sorted. The after book re-tests only the symbols the basket changed, unless
+// one of them belongs to an issuer already flagged before.
 func (b *book) voting(vote decimal.Decimal) []string {
 	key := vote.String()
 	if v, ok := b.votes[key]; ok {
 		return v
 	}
-	rows, extra := b.rows, []row(nil)
+	seen := map[string]bool{}
+	rows := b.rows
 	if b.prev != nil {
-		rows = b.prev.rows
-		for _, sym := range b.changed {
-			if _, held := b.prev.qty.base[sym]; !held {
-				extra = append(extra, newRow(b.st, sym, decimal.Zero))
+		changed, ok := b.changedRows(b.prev.voting(vote))
+		if ok {
+			rows = changed
+			for _, issuer := range b.prev.voting(vote) {
+				seen[issuer] = true
+			}
+		} else { // every holding, and the symbols the basket adds (a copy: prev.rows stays intact)
+			rows = slices.Clip(b.prev.rows)
+			for _, sym := range b.changed {
+				if _, held := b.prev.qty.base[sym]; !held {
+					rows = append(rows, newRow(b.st, sym, decimal.Zero))
+				}
 			}
 		}
 	}
-	var seen map[string]bool
-	test := func(r *row) {
+	for i := range rows {
+		r := &rows[i]
 		if r.class != portfolio.AssetEquity || seen[r.issuer] || !r.so.IsPositive() {
-			return
+			continue
 		}
 		q := b.qty.get(r.sym)
 		// q·100 < 10^(mag q + 2) ≤ SO·vote when mag q + 2 ≤ (mag SO − 1) + (mag vote − 1): skip the multiplications.
 		if !q.IsPositive() || magnitude(q)+2 <= magnitude(r.so)+magnitude(vote)-2 {
-			return
+			continue
 		}
 		if q.Shift(2).Cmp(r.so.Mul(vote)) > 0 {
-			if seen == nil {
-				seen = map[string]bool{}
-			}
 			seen[r.issuer] = true
 		}
-	}
-	for i := range rows {
-		test(&rows[i])
-	}
-	for i := range extra {
-		test(&extra[i])
 	}
 	out := make([]string, 0, len(seen))
 	for issuer := range seen {
@@ -224,6 +226,20 @@ func (b *book) voting(vote decimal.Decimal) []string {
 	}
 	b.votes[key] = out
 	return out
+}
+
+// changedRows returns rows for the symbols the basket changed, and false when
+// one of them belongs to a flagged issuer (its other holdings then matter too).
+func (b *book) changedRows(flagged []string) ([]row, bool) {
+	out := make([]row, 0, len(b.changed))
+	for _, sym := range b.changed {
+		x := newRow(b.st, sym, decimal.Zero)
+		if slices.Contains(flagged, x.issuer) {
+			return nil, false
+		}
+		out = append(out, x)
+	}
+	return out, true
 }
 
 // grossWorst returns Σ|market value| and NAV on the worst-case path: current

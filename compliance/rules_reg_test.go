@@ -96,3 +96,20 @@ func TestAct1940TriggeredByPurchases(t *testing.T) {
 		})
 	}
 }
+
+func TestAct1940VotingSharesFollowTheBasket(t *testing.T) {
+	act := rule("act", KindAct1940, Hard, Params{})
+	st := desk("980000", map[string]string{"S1": "200"}) // 20% of Small Co's 1,000 voting shares, 2% of assets
+	rep := Check(st, []portfolio.Trade{sell("S1", "150")}, []Rule{act})
+	if res := worst(t, rep, "act"); !res.Before.Equal(d("98")) || !res.Value.Equal(d("100")) {
+		t.Fatalf("selling down to 5%% of the votes brings Small Co back into the 75%%: %+v", res)
+	}
+	st = desk("980000", map[string]string{"A1": "200"})
+	alpha := st.Securities["A1"]
+	alpha.SharesOutstanding = d("1000")
+	st.Securities["A1"] = alpha
+	rep = Check(st, []portfolio.Trade{buy("A2", "100")}, []Rule{act})
+	if res := worst(t, rep, "act"); !res.Before.Equal(d("98")) || !res.Value.Equal(d("97")) {
+		t.Fatalf("Alpha stays outside, with its new security: %+v", res)
+	}
+}
