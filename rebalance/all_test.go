@@ -1,0 +1,84 @@
+package rebalance
+
+import (
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/shopspring/decimal"
+)
+
+func TestPlanAllMatchesPlanInOrder(t *testing.T) {
+	inputs := Synthetic(300, 30, 7)
+	bad := inputs[5]
+	bad.Prices = map[string]decimal.Decimal{} // every price missing: this one fails
+	inputs[5] = bad
+	var calls atomic.Int64
+	var last atomic.Int64
+	results, errs := PlanAllProgress(inputs, benchOptions(), 3, func(done int) {
+		calls.Add(1)
+		for {
+			prev := last.Load()
+			if int64(done) <= prev || last.CompareAndSwap(prev, int64(done)) {
+				break
+			}
+		}
+	})
+	if len(results) != len(inputs) || len(errs) != len(inputs) {
+		t.Fatalf("got %d results, %d errors for %d inputs", len(results), len(errs), len(inputs))
+	}
+	if last.Load() != int64(len(inputs)) || calls.Load() == 0 {
+		t.Errorf("progress reached %d in %d calls, want %d", last.Load(), calls.Load(), len(inputs))
+	}
+	for i, in := range inputs {
+		want, wantErr := Plan(in, benchOptions())
+		if fmt.Sprint(wantErr) != fmt.Sprint(errs[i]) {
+			t.Fatalf("input %d: error %v, Plan gives %v", i, errs[i], wantErr)
+		}
+		if a, b := fmt.Sprintf("%+v", results[i]), fmt.Sprintf("%+v", want); a != b {
+			t.Fatalf("input %d: PlanAll and Plan differ", i)
+		}
+	}
+	if errs[5] == nil || !strings.Contains(errs[5].Error(), "rebalance P000005") {
+		t.Errorf("errs[5] = %v, want the failing portfolio named", errs[5])
+	}
+}
+
+func TestPlanAllNoErrorsIsNil(t *testing.T) {
+	inputs := Synthetic(50, 10, 1)
+	results, errs := PlanAll(inputs, Options{}, 0)
+	if errs != nil {
+		t.Fatalf("errs = %v, want nil", errs)
+	}
+	if CountTrades(results) == 0 {
+		t.Error("a drifted synthetic book planned no trades")
+	}
+	_, errs = PlanAll(inputs, Options{CollarBps: -1}, 2)
+	if len(errs) != len(inputs) || errs[0] == nil {
+		t.Errorf("bad options: errs = %v", errs)
+	}
+}
+
+func TestSyntheticIsDeterministic(t *testing.T) {
+	a, b := Synthetic(20, 15, 42), Synthetic(20, 15, 42)
+	if fmt.Sprintf("%+v", a[7].Holdings) != fmt.Sprintf("%+v", b[7].Holdings) || fmt.Sprintf("%+v", a[3].Model) != fmt.Sprintf("%+v", b[3].Model) {
+		t.Fatal("same seed, different books")
+	}
+	if fmt.Sprintf("%+v", a[7].Holdings) == fmt.Sprintf("%+v", Synthetic(20, 15, 43)[7].Holdings) {
+		t.Error("different seeds, same book")
+	}
+	if len(a) != 20 || len(a[0].Holdings.Positions) != 15 {
+		t.Errorf("got %d portfolios of %d positions, want 20 of 15", len(a), len(a[0].Holdings.Positions))
+	}
+	for _, in := range a {
+		if err := in.Model.Validate(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ra, _ := PlanAll(a, benchOptions(), 2)
+	rb, _ := PlanAll(b, benchOptions(), 1)
+	if fmt.Sprintf("%+v", ra) != fmt.Sprintf("%+v", rb) {
+		t.Error("same book, different plans on 2 and 1 workers")
+	}
+}
