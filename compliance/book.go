@@ -25,6 +25,7 @@ type book struct {
 	nav       decimal.Decimal
 	positions int                 // positions with a non-zero quantity
 	rows      []row               // before book: one per symbol, with its master fields
+	scratch   *scratch            // shared by the before and after books
 	groups    map[string]sums     // group and custom sums by name, computed once
 	votes     map[string][]string // voting(limit) cache
 }
@@ -34,7 +35,7 @@ func newBefore(st *State, working []portfolio.Trade) *book {
 	n := len(st.Holdings.Positions)
 	b := &book{st: st, qty: sums{base: make(map[string]decimal.Decimal, n)},
 		mv: sums{base: make(map[string]decimal.Decimal, n)}, cash: st.Holdings.Portfolio.Cash,
-		cashWorst: st.Holdings.Portfolio.Cash}
+		cashWorst: st.Holdings.Portfolio.Cash, scratch: &scratch{keys: make([]string, 0, n), accs: make([]acc, 0, n)}}
 	for _, p := range st.Holdings.Positions {
 		if q, ok := b.qty.base[p.Symbol]; ok {
 			b.qty.base[p.Symbol] = q.Add(p.Quantity)
@@ -157,7 +158,7 @@ func (b *book) sums(name string, keyOf func(*row) (string, bool)) sums {
 	}
 	var g sums
 	if b.prev == nil {
-		g = sumRows(b.rows, keyOf)
+		g = sumRows(b.rows, keyOf, b.scratch)
 	} else {
 		g = b.prev.sums(name, keyOf).overlay(len(b.changed))
 		for _, sym := range b.changed {

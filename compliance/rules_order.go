@@ -62,14 +62,48 @@ func verdict(s Status) string {
 	return "allowed"
 }
 
+// ratio is a measured value num / den, compared without dividing; a zero den means 1.
+type ratio struct{ num, den decimal.Decimal }
+
+// cmp compares the ratio with level.
+func (q ratio) cmp(level decimal.Decimal) int {
+	if q.den.IsZero() {
+		return q.num.Cmp(level)
+	}
+	return q.num.Cmp(level.Mul(q.den))
+}
+
+// greater reports whether q > o.
+func (q ratio) greater(o ratio) bool {
+	if q.den.IsZero() && o.den.IsZero() {
+		return q.num.Cmp(o.num) > 0
+	}
+	return q.num.Mul(one(o.den)).Cmp(o.num.Mul(one(q.den))) > 0
+}
+
+// value divides, rounding up to 4 places (exact when den is 1).
+func (q ratio) value() decimal.Decimal {
+	if q.den.IsZero() {
+		return q.num
+	}
+	return q.num.Div(q.den).RoundCeil(4)
+}
+
+func one(d decimal.Decimal) decimal.Decimal {
+	if d.IsZero() {
+		return decimal.NewFromInt(1)
+	}
+	return d
+}
+
 // perTrade checks each valid trade's measure against an upper limit. measure
 // returns ok false when it cannot be computed, with a note for a warning.
-func (e *eval) perTrade(r Rule, unit Unit, what string, measure func(i int, t portfolio.Trade) (v decimal.Decimal, ok bool, note string)) []Result {
+func (e *eval) perTrade(r Rule, unit Unit, what string, measure func(i int, t portfolio.Trade) (v ratio, ok bool, note string)) []Result {
 	lim := r.Params.Limit
 	warn, hasWarn := r.warnLevel(lim, true)
 	var out []Result
 	top := -1
-	var topV decimal.Decimal
+	var topV ratio
 	for i, t := range e.basket {
 		if !e.ok[i] {
 			continue
@@ -84,15 +118,15 @@ func (e *eval) perTrade(r Rule, unit Unit, what string, measure func(i int, t po
 			}
 			continue
 		}
-		if top < 0 || v.Cmp(topV) > 0 {
+		if top < 0 || v.greater(topV) {
 			top, topV = i, v
 		}
-		s := classify(r.Severity, false, v.Cmp(lim) > 0, true, hasWarn && v.Cmp(warn) >= 0)
+		s := classify(r.Severity, false, v.cmp(lim) > 0, true, hasWarn && v.cmp(warn) >= 0)
 		if s == Pass {
 			continue
 		}
 		res := newResult(r, s, t.Symbol)
-		res.Unit, res.Value, res.Limit, res.WarnLevel, res.HasWarn, res.Trades = unit, v, lim, warn, hasWarn, []int{i}
+		res.Unit, res.Value, res.Limit, res.WarnLevel, res.HasWarn, res.Trades = unit, v.value(), lim, warn, hasWarn, []int{i}
 		res.describe(tradeLabel(i, t)+" "+what, true, false)
 		out = append(out, res)
 	}
@@ -101,7 +135,7 @@ func (e *eval) perTrade(r Rule, unit Unit, what string, measure func(i int, t po
 		res.Unit, res.Limit, res.WarnLevel, res.HasWarn = unit, lim, warn, hasWarn
 		res.Message = fmt.Sprintf("no trade above %s", show(lim, unit))
 		if top >= 0 {
-			res.Group, res.Value = e.basket[top].Symbol, topV
+			res.Group, res.Value = e.basket[top].Symbol, topV.value()
 			res.describe("largest "+what, true, false)
 		}
 		out = append(out, res)
@@ -111,26 +145,26 @@ func (e *eval) perTrade(r Rule, unit Unit, what string, measure func(i int, t po
 
 // maxNotional: quantity × fill price ≤ limit.
 func (e *eval) maxNotional(r Rule) []Result {
-	return e.perTrade(r, UnitAmount, "notional", func(i int, t portfolio.Trade) (decimal.Decimal, bool, string) {
-		return t.Quantity.Mul(e.px[i]), true, ""
+	return e.perTrade(r, UnitAmount, "notional", func(i int, t portfolio.Trade) (ratio, bool, string) {
+		return ratio{num: t.Quantity.Mul(e.px[i])}, true, ""
 	})
 }
 
 // maxQuantity: quantity ≤ limit.
 func (e *eval) maxQuantity(r Rule) []Result {
-	return e.perTrade(r, UnitQuantity, "quantity", func(_ int, t portfolio.Trade) (decimal.Decimal, bool, string) {
-		return t.Quantity, true, ""
+	return e.perTrade(r, UnitQuantity, "quantity", func(_ int, t portfolio.Trade) (ratio, bool, string) {
+		return ratio{num: t.Quantity}, true, ""
 	})
 }
 
 // maxADV: quantity ≤ limit % of the security's average daily volume.
 func (e *eval) maxADV(r Rule) []Result {
-	return e.perTrade(r, UnitPercent, "% of ADV", func(_ int, t portfolio.Trade) (decimal.Decimal, bool, string) {
+	return e.perTrade(r, UnitPercent, "% of ADV", func(_ int, t portfolio.Trade) (ratio, bool, string) {
 		adv := e.st.security(t.Symbol).ADV
 		if !adv.IsPositive() {
-			return decimal.Zero, false, "no average daily volume in the securities master, cannot check"
+			return ratio{}, false, "no average daily volume in the securities master, cannot check"
 		}
-		return pct(t.Quantity, adv, true), true, ""
+		return ratio{num: t.Quantity.Shift(2), den: adv}, true, ""
 	})
 }
 

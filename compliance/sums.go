@@ -1,10 +1,6 @@
 package compliance
 
-import (
-	"slices"
-
-	"github.com/shopspring/decimal"
-)
+import "github.com/shopspring/decimal"
 
 // sums is amounts by key. A before book's sums are a plain map (base); an
 // after book's are an overlay: over holds the keys the basket touched, base is
@@ -188,14 +184,20 @@ func (r *row) key(d Dimension) string {
 	return r.sym
 }
 
+// scratch is working space for sumRows, reused by every sum of one Check.
+type scratch struct {
+	keys []string
+	accs []acc
+	idx  map[string]int
+}
+
 // sumRows sums the rows' market values by keyOf (rows it rejects are left
 // out). Keys are looked up in a short slice while there are few of them
 // (sectors, countries) and in a map beyond that (issuers); the result map is
 // allocated once at its final size.
-func sumRows(rows []row, keyOf func(*row) (string, bool)) sums {
+func sumRows(rows []row, keyOf func(*row) (string, bool), sc *scratch) sums {
 	const few = 16
-	keys := make([]string, 0, few)
-	accs := make([]acc, 0, few)
+	keys, accs := sc.keys[:0], sc.accs[:0]
 	var idx map[string]int
 	for i := range rows {
 		k, in := keyOf(&rows[i])
@@ -209,9 +211,12 @@ func sumRows(rows []row, keyOf func(*row) (string, bool)) sums {
 			switch {
 			case idx != nil:
 				idx[k] = j
-			case len(keys) > few: // many keys: grow once to the most there can be
-				keys, accs = slices.Grow(keys, len(rows)-len(keys)), slices.Grow(accs, len(rows)-len(accs))
-				idx = make(map[string]int, len(rows))
+			case len(keys) > few: // many keys: index them
+				if sc.idx == nil {
+					sc.idx = make(map[string]int, len(rows))
+				}
+				idx = sc.idx
+				clear(idx)
 				for x, kx := range keys {
 					idx[kx] = x
 				}
@@ -225,6 +230,7 @@ func sumRows(rows []row, keyOf func(*row) (string, bool)) sums {
 		out.base[k] = v
 		out.sum.see(k, v)
 	}
+	sc.keys, sc.accs = keys, accs
 	return out
 }
 
