@@ -1,6 +1,7 @@
 package compliance
 
 import (
+	"maps"
 	"slices"
 	"sort"
 
@@ -13,21 +14,22 @@ import (
 // the working orders' remainder; the "after" book adds the basket and shares
 // the before book's maps: it holds only the keys the basket touched (see sums).
 type book struct {
-	st        *State
-	prev      *book    // the before book, for the after book
-	changed   []string // symbols the basket touched (after book)
-	qty       sums
-	mv        sums                       // quantity × last price
-	fallback  map[string]decimal.Decimal // trade prices for symbols with no last price
-	cash      decimal.Decimal            // every order filled
-	cashWorst decimal.Decimal            // worst-case path: buys filled, sells not
-	buys      map[string]decimal.Decimal // quantity bought on the way here (worst-case path)
-	nav       decimal.Decimal
-	positions int                 // positions with a non-zero quantity
-	rows      []row               // before book: one per symbol, with its master fields
-	scratch   *scratch            // shared by the before and after books
-	groups    map[string]sums     // group and custom sums by name, computed once
-	votes     map[string][]string // voting(limit) cache
+	st         *State
+	prev       *book           // the before book, for the after book
+	changed    []string        // symbols the basket touched (after book)
+	changedSet map[string]bool // the same, indexed, for large baskets
+	qty        sums
+	mv         sums                       // quantity × last price
+	fallback   map[string]decimal.Decimal // trade prices for symbols with no last price
+	cash       decimal.Decimal            // every order filled
+	cashWorst  decimal.Decimal            // worst-case path: buys filled, sells not
+	buys       map[string]decimal.Decimal // quantity bought on the way here (worst-case path)
+	nav        decimal.Decimal
+	positions  int                 // positions with a non-zero quantity
+	rows       []row               // before book: one per symbol, with its master fields
+	scratch    *scratch            // shared by the before and after books
+	groups     map[string]sums     // group and custom sums by name, computed once
+	votes      map[string][]string // voting(limit) cache
 }
 
 // newBefore builds the before book: holdings plus the working orders' remainder.
@@ -44,7 +46,7 @@ func newBefore(st *State, working []portfolio.Trade) *book {
 		b.qty.base[p.Symbol] = p.Quantity
 	}
 	b.apply(working)
-	b.changed = nil
+	b.changed, b.changedSet = nil, nil
 	b.rows = make([]row, 0, len(b.qty.base))
 	var nav acc
 	nav.add(b.cash)
@@ -67,8 +69,8 @@ func newBefore(st *State, working []portfolio.Trade) *book {
 func newAfter(before *book, basket []portfolio.Trade) *book {
 	n := len(basket)
 	a := &book{st: before.st, prev: before, qty: before.qty.overlay(n), mv: before.mv.overlay(n),
-		fallback: before.fallback, cash: before.cash, cashWorst: before.cashWorst,
-		buys: before.buys, nav: before.nav, positions: before.positions}
+		fallback: maps.Clone(before.fallback), cash: before.cash, cashWorst: before.cashWorst,
+		buys: maps.Clone(before.buys), nav: before.nav, positions: before.positions}
 	a.apply(basket)
 	a.nav = a.nav.Add(a.cash.Sub(before.cash))
 	for _, sym := range a.changed {
@@ -98,7 +100,7 @@ func (b *book) apply(trades []portfolio.Trade) {
 			continue
 		}
 		if _, has := b.st.Prices[t.Symbol]; !has {
-			b.fallback = withEntry(b.fallback, t.Symbol, px)
+			b.fallback = set(b.fallback, t.Symbol, px)
 		}
 		b.markChanged(t.Symbol)
 		b.qty.set(t.Symbol, b.qty.get(t.Symbol).Add(t.Delta()))
@@ -106,30 +108,43 @@ func (b *book) apply(trades []portfolio.Trade) {
 		if t.Side == portfolio.Buy {
 			b.cash = b.cash.Sub(notional)
 			b.cashWorst = b.cashWorst.Sub(notional)
-			b.buys = withEntry(b.buys, t.Symbol, b.buys[t.Symbol].Add(t.Quantity))
+			b.buys = set(b.buys, t.Symbol, b.buys[t.Symbol].Add(t.Quantity))
 			continue
 		}
 		b.cash = b.cash.Add(notional)
 	}
 }
 
-// withEntry sets m[k] = v on a copy of m, leaving a map shared with the before book intact.
-func withEntry(m map[string]decimal.Decimal, k string, v decimal.Decimal) map[string]decimal.Decimal {
-	c := make(map[string]decimal.Decimal, len(m)+1)
-	for x, y := range m {
-		c[x] = y
+// set sets m[k] = v, making m when it is nil. Each book owns its maps (the
+// after book clones the before book's), so writing is safe.
+func set(m map[string]decimal.Decimal, k string, v decimal.Decimal) map[string]decimal.Decimal {
+	if m == nil {
+		m = map[string]decimal.Decimal{}
 	}
-	c[k] = v
-	return c
+	m[k] = v
+	return m
 }
 
 func (b *book) markChanged(sym string) {
+	if b.changedSet != nil {
+		if !b.changedSet[sym] {
+			b.changedSet[sym] = true
+			b.changed = append(b.changed, sym)
+		}
+		return
+	}
 	for _, s := range b.changed {
 		if s == sym {
 			return
 		}
 	}
 	b.changed = append(b.changed, sym)
+	if len(b.changed) > 32 { // a large basket: index the symbols
+		b.changedSet = make(map[string]bool, 2*len(b.changed))
+		for _, s := range b.changed {
+			b.changedSet[s] = true
+		}
+	}
 }
 
 // price is the valuation price: the last price, else the basket's price for a

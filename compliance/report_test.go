@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/ballast-oms/ballast/portfolio"
+	"github.com/shopspring/decimal"
 )
 
 // mixed is a basket with two hard issuer breaches, a soft notional breach and
@@ -153,6 +154,37 @@ func TestDomainImportsNoAdapters(t *testing.T) {
 			if pkg == banned || strings.HasPrefix(pkg, banned) && pkg != "database/sql/driver" {
 				t.Errorf("compliance depends on %s", pkg)
 			}
+		}
+	}
+}
+
+// TestProFormaMatchesValuation recomputes the after state of large synthetic
+// baskets (repeated symbols, more than 32 of them) with portfolio.Value.
+func TestProFormaMatchesValuation(t *testing.T) {
+	states, baskets := Synthetic(5, 80, 90, 3)
+	for i, st := range states {
+		h := st.Holdings
+		h.Portfolio.Cash = h.Portfolio.Cash.Copy()
+		qty := map[string]decimal.Decimal{}
+		for _, p := range h.Positions {
+			qty[p.Symbol] = qty[p.Symbol].Add(p.Quantity)
+		}
+		for _, tr := range append(append([]portfolio.Trade{}, st.Working...), baskets[i]...) {
+			px := tr.LimitPrice
+			if !px.IsPositive() {
+				px = st.Prices[tr.Symbol]
+			}
+			qty[tr.Symbol] = qty[tr.Symbol].Add(tr.Delta())
+			h.Portfolio.Cash = h.Portfolio.Cash.Sub(tr.Delta().Mul(px))
+		}
+		h.Positions = nil
+		for sym, q := range qty {
+			h.Positions = append(h.Positions, portfolio.Position{Symbol: sym, Quantity: q})
+		}
+		want := portfolio.Value(h, st.Prices)
+		rep := Check(st, baskets[i], SyntheticRules())
+		if !rep.NAVAfter.Equal(want.NAV) || !rep.CashAfter.Equal(want.Cash) {
+			t.Fatalf("portfolio %d: NAV %s cash %s, want %s %s", i, rep.NAVAfter, rep.CashAfter, want.NAV, want.Cash)
 		}
 	}
 }
