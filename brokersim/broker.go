@@ -27,6 +27,8 @@ type Broker struct {
 	totals map[TotalKey]Total
 	nextID int
 
+	outboxes map[quickfix.SessionID]*outbox
+
 	wg      sync.WaitGroup
 	stop    chan struct{}
 	stopped sync.Once
@@ -56,12 +58,13 @@ type Total struct {
 func New(cfg Config) (*Broker, error) {
 	cfg = cfg.withDefaults()
 	b := &Broker{
-		cfg:    cfg,
-		log:    cfg.Logger,
-		rng:    rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15)),
-		orders: make(map[orderKey]*simOrder),
-		totals: make(map[TotalKey]Total),
-		stop:   make(chan struct{}),
+		cfg:      cfg,
+		log:      cfg.Logger,
+		rng:      rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15)),
+		orders:   make(map[orderKey]*simOrder),
+		totals:   make(map[TotalKey]Total),
+		stop:     make(chan struct{}),
+		outboxes: make(map[quickfix.SessionID]*outbox),
 	}
 	settings, err := b.settings()
 	if err != nil {
@@ -77,12 +80,12 @@ func New(cfg Config) (*Broker, error) {
 	if cfg.StorePath != "" {
 		store = file.NewStoreFactory(settings)
 	}
-	acc, err := quickfix.NewAcceptor(b, store, settings, logFactory{b.log})
+	acc, err := quickfix.NewAcceptor(b, store, settings, logFactory{b.log, b.outboxes})
 	if err != nil {
 		ln.Close()
 		return nil, fmt.Errorf("brokersim: create acceptor: %w", err)
 	}
-	acc.SetNewListenerCallback(func(string, *tls.Config) (net.Listener, error) { return ln, nil })
+	acc.SetNewListenerCallback(func(string, *tls.Config) (net.Listener, error) { return bufListener{ln}, nil })
 	b.ln, b.acceptor = ln, acc
 	return b, nil
 }
@@ -106,9 +109,11 @@ func (b *Broker) settings() (*quickfix.Settings, error) {
 		ss.Set("BeginString", sess.BeginString)
 		ss.Set("SenderCompID", sess.SenderCompID)
 		ss.Set("TargetCompID", sess.TargetCompID)
-		if _, err := s.AddSession(ss); err != nil {
+		id, err := s.AddSession(ss)
+		if err != nil {
 			return nil, fmt.Errorf("brokersim: add session %s: %w", sess.SenderCompID, err)
 		}
+		b.outboxes[id] = newOutbox(id)
 	}
 	return s, nil
 }
@@ -120,6 +125,15 @@ func (b *Broker) Addr() string { return b.ln.Addr().String() }
 func (b *Broker) Start() error {
 	if err := b.acceptor.Start(); err != nil {
 		return fmt.Errorf("brokersim: start acceptor: %w", err)
+	}
+	for _, o := range b.outboxes {
+		b.wg.Add(1)
+		go func() {
+			defer b.wg.Done()
+			o.run(b.stop, func(err error) {
+				b.log.Warn("brokersim: send", "session", o.id.String(), "error", err)
+			})
+		}()
 	}
 	return nil
 }
@@ -189,6 +203,7 @@ func (b *Broker) OnLogon(id quickfix.SessionID) {
 
 // OnLogout is a quickfix callback.
 func (b *Broker) OnLogout(id quickfix.SessionID) {
+	b.outboxes[id].loggedOn.Store(false)
 	b.log.Info("brokersim logout", "session", id.String())
 }
 

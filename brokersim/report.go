@@ -140,10 +140,7 @@ func (r report) spell42() (string, string) {
 // send delivers r on o's session. The caller holds b.mu, so reports leave
 // in the order they happened.
 func (b *Broker) send(o *simOrder, r report) {
-	if err := quickfix.SendToTarget(r.message(o.session.BeginString), o.session); err != nil {
-		b.log.Warn("brokersim: send execution report", "session", o.session.String(),
-			"exec_id", r.execID, "error", err)
-	}
+	b.outboxes[o.session].push(r.message(o.session.BeginString))
 }
 
 // cancelReject answers a cancel (responseTo "1") or replace ("2") request.
@@ -161,23 +158,26 @@ func (b *Broker) cancelReject(id quickfix.SessionID, clOrdID, origClOrdID, order
 	m.Body.SetString(tag.CxlRejResponseTo, responseTo)
 	m.Body.SetString(tag.CxlRejReason, reason)
 	m.Body.SetString(tag.Text, text)
-	if err := quickfix.SendToTarget(m, id); err != nil {
-		b.log.Warn("brokersim: send cancel reject", "session", id.String(), "cl_ord_id", clOrdID, "error", err)
-	}
+	b.outboxes[id].push(m)
 }
 
 // logFactory sends quickfix events to slog at debug level.
-type logFactory struct{ log *slog.Logger }
+// It also tells the session's outbox what reached the writer.
+type logFactory struct {
+	log      *slog.Logger
+	outboxes map[quickfix.SessionID]*outbox
+}
 
-func (f logFactory) Create() (quickfix.Log, error) { return fixLog{f.log, ""}, nil }
+func (f logFactory) Create() (quickfix.Log, error) { return fixLog{log: f.log}, nil }
 
 func (f logFactory) CreateSessionLog(id quickfix.SessionID) (quickfix.Log, error) {
-	return fixLog{f.log, id.String()}, nil
+	return fixLog{f.log, id.String(), f.outboxes[id]}, nil
 }
 
 type fixLog struct {
 	log     *slog.Logger
 	session string
+	out     *outbox
 }
 
 func (l fixLog) OnIncoming(b []byte) {

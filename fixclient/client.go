@@ -130,6 +130,7 @@ func (c *Client) newSession(id quickfix.SessionID, ss *quickfix.SessionSettings,
 		id: id, broker: broker, settings: one,
 		store:    &storeFactory{inner: inner},
 		throttle: newThrottle(c.cfg.Throttle, c.now),
+		handoff:  newHandoff(),
 		sent:     make(map[int]string),
 	}, nil
 }
@@ -250,7 +251,7 @@ func (c *Client) logon(s *session) error {
 	if s.ini != nil {
 		return nil
 	}
-	ini, err := quickfix.NewInitiator(c, s.store, s.settings, logFactory{c.log})
+	ini, err := quickfix.NewInitiator(c, s.store, s.settings, logFactory{c.log, s.handoff})
 	if err != nil {
 		return fmt.Errorf("fixclient: create initiator for %s: %w", s.broker, err)
 	}

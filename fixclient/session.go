@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/quickfixgo/quickfix"
+	"github.com/quickfixgo/tag"
 
 	"github.com/ballast-oms/ballast/order"
 )
@@ -22,6 +23,7 @@ type session struct {
 	settings *quickfix.Settings // this session only, for its own initiator
 	store    *storeFactory
 	throttle *throttle
+	handoff  *handoff
 
 	ctl sync.Mutex // guards ini
 	ini *quickfix.Initiator
@@ -132,6 +134,9 @@ func (c *Client) sendApp(ctx context.Context, s *session, msg *quickfix.Message,
 	}
 	if err := quickfix.SendToTarget(msg, s.id); err != nil {
 		return fmt.Errorf("fixclient: %s to %s: %w", what, s.broker, err)
+	}
+	if seq, err := msg.Header.GetInt(tag.MsgSeqNum); err == nil {
+		s.handoff.wait(ctx, seq)
 	}
 	return nil
 }
