@@ -28,6 +28,7 @@ func (s *server) apiRoutes() http.Handler {
 		r.Get("/securities", s.apiSecurities)
 		r.Get("/prices", s.apiPrices)
 	})
+	s.rebalanceAPI(r)
 	return r
 }
 

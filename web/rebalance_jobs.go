@@ -92,3 +92,21 @@ func newJobID() string {
 	_, _ = rand.Read(b[:])
 	return hex.EncodeToString(b[:])
 }
+
+// markSaved records that the run's proposal is being saved; false when it already was.
+func (j *rebalanceJob) markSaved() bool {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.saved {
+		return false
+	}
+	j.saved = true
+	return true
+}
+
+// unmarkSaved undoes markSaved after a failed save.
+func (j *rebalanceJob) unmarkSaved() {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.saved = false
+}

@@ -45,6 +45,7 @@ func (s *server) routes() http.Handler {
 			r.Get("/securities", s.securityList)
 			r.Get("/prices", s.priceList)
 		})
+		s.rebalancePages(r)
 
 		r.Route("/admin", func(r chi.Router) {
 			r.Use(s.requireRole(user.Admin))

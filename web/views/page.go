@@ -52,6 +52,9 @@ func navigation() []navItem {
 		{"portfolios", "Portfolios", "/portfolios", user.Roles},
 		{"securities", "Securities", "/securities", user.Roles},
 		{"prices", "Prices", "/prices", user.Roles},
+		{"drift", "Drift", "/drift", user.Roles},
+		{"models", "Models", "/models", user.Roles},
+		{"rebalance", "Rebalance", "/rebalance", []user.Role{user.PM}},
 		{"users", "Users", "/admin/users", []user.Role{user.Admin}},
 		{"uploads", "Uploads", "/admin/uploads", []user.Role{user.Admin}},
 	}
