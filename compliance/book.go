@@ -51,7 +51,7 @@ func newBefore(st *State, working []portfolio.Trade) *book {
 	var nav acc
 	nav.add(b.cash)
 	for sym, q := range b.qty.base {
-		v := q.Mul(b.price(sym))
+		v := mul(q, b.price(sym))
 		b.mv.base[sym] = v
 		b.mv.sum.see(sym, v)
 		b.rows = append(b.rows, newRow(st, sym, v))
@@ -75,7 +75,7 @@ func newAfter(before *book, basket []portfolio.Trade) *book {
 	a.nav = a.nav.Add(a.cash.Sub(before.cash))
 	for _, sym := range a.changed {
 		old, q := before.qty.get(sym), a.qty.get(sym)
-		v := q.Mul(a.price(sym))
+		v := mul(q, a.price(sym))
 		a.nav = a.nav.Add(v.Sub(before.mv.get(sym)))
 		a.mv.set(sym, v)
 		a.positions += nonZero(q) - nonZero(old)
@@ -104,7 +104,7 @@ func (b *book) apply(trades []portfolio.Trade) {
 		}
 		b.markChanged(t.Symbol)
 		b.qty.set(t.Symbol, b.qty.get(t.Symbol).Add(t.Delta()))
-		notional := t.Quantity.Mul(px)
+		notional := mul(t.Quantity, px)
 		if t.Side == portfolio.Buy {
 			b.cash = b.cash.Sub(notional)
 			b.cashWorst = b.cashWorst.Sub(notional)

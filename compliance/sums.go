@@ -247,3 +247,12 @@ func find(keys []string, idx map[string]int, k string) (int, bool) {
 	}
 	return 0, false
 }
+
+// mul is a.Mul(b), exact, with one allocation instead of two when both
+// coefficients are small enough for their product to fit an int64.
+func mul(a, b decimal.Decimal) decimal.Decimal {
+	if a.NumDigits()+b.NumDigits() <= 18 {
+		return decimal.New(a.CoefficientInt64()*b.CoefficientInt64(), a.Exponent()+b.Exponent())
+	}
+	return a.Mul(b)
+}
