@@ -16,7 +16,9 @@
 //     computed once per book; the after book only re-adds the symbols the basket
 //     touches (an overlay on the before book's sums). Weights are compared in
 //     amounts (limit % × NAV) so no division is needed per group; a percentage
-//     is divided out only for results that are shown.
+//     is divided out only for results that are shown. Sums of decimals with the
+//     same exponent add their int64 coefficients while they fit (checked), which
+//     gives exactly the decimal that decimal.Add would.
 //  4. Every rule whose Scope covers the portfolio is evaluated on both books and
 //     each finding is classified:
 //     - Pass: within the limit, outside the warning band;

@@ -188,3 +188,12 @@ func TestProFormaMatchesValuation(t *testing.T) {
 		}
 	}
 }
+
+func TestWorstCaseExposure(t *testing.T) {
+	st := desk("100000", map[string]string{"A1": "9000"})
+	st.Working = []portfolio.Trade{buy("C1", "100")}
+	cash, gross, nav := WorstCase(st, []portfolio.Trade{sell("A1", "5000"), buy("B1", "2000")})
+	if !cash.Equal(d("-110000")) || !gross.Equal(d("1110000")) || !nav.Equal(d("1000000")) {
+		t.Fatalf("cash %s gross %s nav %s", cash, gross, nav)
+	}
+}

@@ -212,8 +212,11 @@ func (e *eval) priceCollar(r Rule) []Result {
 	}
 	if len(out) == 0 {
 		res := newResult(r, Pass, "")
-		res.Unit, res.Limit = UnitBps, soft
-		res.Message = fmt.Sprintf("every limit price within %s bps of the last price", soft)
+		res.Severity, res.Unit, res.Limit = Soft, UnitBps, soft
+		if !soft.IsPositive() {
+			res.Severity, res.Limit = Hard, hard
+		}
+		res.Message = fmt.Sprintf("every limit price within %s bps of the last price", res.Limit)
 		out = append(out, res)
 	}
 	return out
