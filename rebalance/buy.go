@@ -41,7 +41,7 @@ func (p *planner) primaryBuys() error {
 		}
 	}
 	p.wants = ws
-	scaled := p.allocate(p.proj.Sub(p.cashTarget), ws)
+	scaled := p.allocate(p.proj.Sub(p.cashTarget), ws, true)
 	for _, w := range ws {
 		if l := &p.lines[w.i]; w.got > 0 {
 			l.setBuy(l.buyLots + w.got)
@@ -53,7 +53,8 @@ func (p *planner) primaryBuys() error {
 }
 
 // secondaryBuys invests the cash above its high destination in underweight
-// securities, toward (never above) target, by the same allocation rule.
+// securities, toward (never above) target, most underweight first: cash is
+// brought back with the fewest trades rather than a sliver of everything.
 func (p *planner) secondaryBuys() error {
 	ws := p.wants[:0]
 	for i := range p.lines {
@@ -72,7 +73,7 @@ func (p *planner) secondaryBuys() error {
 		}
 	}
 	p.wants = ws
-	p.allocate(p.proj.Sub(p.destHigh), ws)
+	p.allocate(p.proj.Sub(p.destHigh), ws, false)
 	for _, w := range ws {
 		if l := &p.lines[w.i]; w.got > 0 {
 			l.setBuy(l.buyLots + w.got)
@@ -93,12 +94,13 @@ func (p *planner) newWant(i int, l *line, n int64, room decimal.Decimal) want {
 }
 
 // allocate spends at most budget on ws and reports whether it had to scale
-// down. When everything fits every buy gets its lots. Otherwise each buy gets
-// ⌊budget × n / total⌋ lots (pro rata, rounded down); a new buy then worth
-// less than the minimum trade gets none; the cash left buys further whole
-// lots in order of largest shortfall (ties by symbol), each up to its n, a
-// new buy only if what fits reaches the minimum trade.
-func (p *planner) allocate(budget decimal.Decimal, ws []want) bool {
+// down. When everything fits every buy gets its lots. Otherwise, with
+// proRata, each buy first gets ⌊budget × n / total⌋ lots (rounded down) and a
+// new buy then worth less than the minimum trade gets none; then (and
+// without proRata, only then) the cash left buys further whole lots in order
+// of largest shortfall (ties by symbol), each up to its n, a new buy only if
+// what fits reaches the minimum trade.
+func (p *planner) allocate(budget decimal.Decimal, ws []want, proRata bool) bool {
 	if len(ws) == 0 {
 		return false
 	}
@@ -119,6 +121,9 @@ func (p *planner) allocate(budget decimal.Decimal, ws []want) bool {
 	rest := budget
 	for k := range ws {
 		w := &ws[k]
+		if w.got = 0; !proRata {
+			continue
+		}
 		w.got = floorDiv(budget.Mul(decimal.NewFromInt(w.n)), total)
 		if w.got > 0 && p.belowMin(w, w.got) {
 			w.got = 0

@@ -73,10 +73,12 @@
 //     (ties by symbol), each up to its n, a new buy only if what fits reaches
 //     the minimum trade. Scaled buys say so in their reason.
 //  6. If cash is not CashUnder and p (after the buys) is above Cu, cash is
-//     CashOver: secondary buys (not when raising; not DoNotBuy) take every
-//     security below its target, inside its band or not, toward target
-//     (lots rounded down) with the cash above C* (target mode) or Cu (band
-//     mode), allocated by the same rule.
+//     CashOver: secondary buys (not when raising; not DoNotBuy) spend the
+//     cash above C* (target mode) or Cu (band mode) on securities below
+//     their target, inside their band or not, most underweight first (ties by
+//     symbol), each taking the whole lots that fit up to its target (rounded
+//     down), a new buy only if it reaches the minimum trade: cash comes back
+//     with the fewest trades rather than a sliver of everything.
 //  7. Collar trim: trading at limit rather than last prices costs money and
 //     lowers NAV, which raises every weight. A buy whose weight after the
 //     trades would exceed its target weight (value·N > T·N_after) loses lots
