@@ -18,7 +18,6 @@ type planner struct {
 	cash, nav, hNav     decimal.Decimal
 	exclT, cashT        decimal.Decimal // excluded target points; model cash target points
 	cashBand            portfolio.Band
-	cashBandUsed        portfolio.Band
 	reserve, cashTarget decimal.Decimal
 	cashFloor           decimal.Decimal
 	cashUpper           decimal.Decimal

@@ -238,7 +238,6 @@ func (p *planner) cashBounds() {
 	if !b.IsSet() {
 		b = portfolio.DefaultBand()
 	}
-	p.cashBandUsed = b
 	hw := p.halfWidth(b, p.cashTarget)
 	p.cashUpper = p.cashTarget.Add(hw)
 	p.cashFloor = decimal.Max(p.cashTarget.Sub(hw), p.reserve)
