@@ -16,20 +16,20 @@ const (
 // the same rule, portfolio and group, so a store can keep one open alert per
 // Key and resolve the ones a later batch no longer reports.
 type Alert struct {
-	Key       string
-	Portfolio string
-	RuleID    string
-	RuleName  string
-	Version   int
-	Kind      Kind
-	Severity  Severity
-	Level     AlertLevel
-	Group     string
-	Value     string // the measured value, formatted exactly (decimal text)
-	Limit     string
-	Unit      Unit
-	Message   string
-	Result    Result // the underlying result, with decimals
+	Key       string     `json:"key"`
+	Portfolio string     `json:"portfolio"`
+	RuleID    string     `json:"rule"`
+	RuleName  string     `json:"name"`
+	Version   int        `json:"version"`
+	Kind      Kind       `json:"kind"`
+	Severity  Severity   `json:"severity"`
+	Level     AlertLevel `json:"level"`
+	Group     string     `json:"group,omitempty"`
+	Value     string     `json:"value"` // the measured value, formatted exactly (decimal text)
+	Limit     string     `json:"limit"`
+	Unit      Unit       `json:"unit"`
+	Message   string     `json:"message"`
+	Result    Result     `json:"-"` // the underlying result, with decimals
 }
 
 // Batch checks current holdings (no basket; working orders included) of each

@@ -145,3 +145,20 @@ func wire(r Rule) ruleJSON {
 		IssuerLimit: p.IssuerLimit, BucketFloor: p.BucketFloor, BucketLimit: p.BucketLimit,
 		GovernmentLimit: p.GovernmentLimit, VotingLimit: p.VotingLimit, ExemptIssuers: p.ExemptIssuers}
 }
+
+// MarshalJSON writes one rule in the rules-file format (for storing a rule
+// in a row or sending it over the API).
+func (r Rule) MarshalJSON() ([]byte, error) { return json.Marshal(wire(r)) }
+
+// UnmarshalJSON reads one rule in the rules-file format, refusing unknown
+// fields; it does not validate (call Validate).
+func (r *Rule) UnmarshalJSON(b []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	var w ruleJSON
+	if err := dec.Decode(&w); err != nil {
+		return fmt.Errorf("compliance: rule: %w", err)
+	}
+	*r = w.rule()
+	return nil
+}

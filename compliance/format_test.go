@@ -2,6 +2,7 @@ package compliance
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -113,5 +114,23 @@ func TestDemoRulesLeaveOutAnEmptyRestrictedList(t *testing.T) {
 	}
 	if !ucits {
 		t.Fatal("UCITS 5/10/40 applies to portfolios tagged ucits")
+	}
+}
+
+func TestRuleJSONIsTheFileFormat(t *testing.T) {
+	r := DemoRules("AAPL")[2]
+	b, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(b) != `{"id":"restricted","name":"Restricted list","version":1,"kind":"restricted","severity":"hard","mode":"no_buy","symbols":["AAPL"]}` {
+		t.Fatalf("%s", b)
+	}
+	var back Rule
+	if err := json.Unmarshal(b, &back); err != nil || back.ID != r.ID || back.Params.Mode != NoBuy || back.Params.Symbols[0] != "AAPL" {
+		t.Fatalf("%v %+v", err, back)
+	}
+	if err := json.Unmarshal([]byte(`{"id":"x","colour":"red"}`), &back); err == nil {
+		t.Fatal("unknown field accepted")
 	}
 }

@@ -52,22 +52,22 @@ const (
 // Result is one rule's finding, for the whole portfolio or for one group
 // (issuer, sector, security…) or one trade.
 type Result struct {
-	RuleID    string
-	RuleName  string
-	Version   int
-	Kind      Kind
-	Severity  Severity
-	Status    Status
-	Group     string          // e.g. the issuer's name; empty for portfolio-wide results
-	Value     decimal.Decimal // measured after the basket
-	Before    decimal.Decimal // measured before the basket (state rules)
-	Limit     decimal.Decimal
-	WarnLevel decimal.Decimal // meaningful when HasWarn
-	HasWarn   bool
-	Unit      Unit
-	Trades    []int  // indexes into the basket of the trades that contributed
-	Message   string // one line for people
-	order     int    // the rule's position in the rule set, for sorting
+	RuleID    string          `json:"rule"`
+	RuleName  string          `json:"name"`
+	Version   int             `json:"version"`
+	Kind      Kind            `json:"kind"`
+	Severity  Severity        `json:"severity"`
+	Status    Status          `json:"status"`
+	Group     string          `json:"group,omitempty"` // e.g. the issuer's name; empty for portfolio-wide results
+	Value     decimal.Decimal `json:"value"`           // measured after the basket
+	Before    decimal.Decimal `json:"before"`          // measured before the basket (state rules)
+	Limit     decimal.Decimal `json:"limit"`
+	WarnLevel decimal.Decimal `json:"warn_level"` // meaningful when HasWarn
+	HasWarn   bool            `json:"has_warn"`
+	Unit      Unit            `json:"unit"`
+	Trades    []int           `json:"trades"`  // indexes into the basket of the trades that contributed
+	Message   string          `json:"message"` // one line for people
+	order     int             // the rule's position in the rule set, for sorting
 }
 
 // Key identifies a result for overrides and alerts: rule, group and trades.
@@ -111,16 +111,16 @@ type TradeSummary struct {
 
 // Report is the outcome of Check for one portfolio and one basket.
 type Report struct {
-	Portfolio     string
-	Status        Status // the most severe result; Fail when there are Problems
-	NAVBefore     decimal.Decimal
-	NAVAfter      decimal.Decimal
-	CashBefore    decimal.Decimal // current cash plus working orders, all filled
-	CashAfter     decimal.Decimal // … plus the basket, all filled
-	CashWorstCase decimal.Decimal // … buys filled, sells not
-	Results       []Result        // most severe first, then rule order, then group
-	Trades        []TradeSummary  // one per basket trade, in basket order
-	Problems      []string        // bad input (unknown security, no price…); any blocks
+	Portfolio     string          `json:"portfolio"`
+	Status        Status          `json:"status"` // the most severe result; Fail when there are Problems
+	NAVBefore     decimal.Decimal `json:"nav_before"`
+	NAVAfter      decimal.Decimal `json:"nav_after"`
+	CashBefore    decimal.Decimal `json:"cash_before"`     // current cash plus working orders, all filled
+	CashAfter     decimal.Decimal `json:"cash_after"`      // … plus the basket, all filled
+	CashWorstCase decimal.Decimal `json:"cash_worst_case"` // … buys filled, sells not
+	Results       []Result        `json:"results"`         // most severe first, then rule order, then group
+	Trades        []TradeSummary  `json:"trades"`          // one per basket trade, in basket order
+	Problems      []string        `json:"problems"`        // bad input (unknown security, no price…); any blocks
 }
 
 // Blocked reports whether the basket cannot proceed: a hard breach or bad input.
@@ -155,12 +155,12 @@ func (r Report) Counts() map[Status]int {
 
 // ResultGroup is the results of one rule with one status, for display.
 type ResultGroup struct {
-	RuleID   string
-	RuleName string
-	Severity Severity
-	Status   Status
-	Count    int
-	Results  []Result
+	RuleID   string   `json:"rule"`
+	RuleName string   `json:"name"`
+	Severity Severity `json:"severity"`
+	Status   Status   `json:"status"`
+	Count    int      `json:"count"`
+	Results  []Result `json:"results"`
 }
 
 // Groups returns the results grouped by rule and status, most severe first,
