@@ -48,13 +48,22 @@ func newBefore(st *State, working []portfolio.Trade) *book {
 	b.apply(working)
 	b.changed, b.changedSet = nil, nil
 	b.rows = make([]row, 0, len(b.qty.base))
+	var metas []meta // without a shared index: one allocation for every row's fields
+	if st.Master == nil {
+		metas = make([]meta, 0, len(b.qty.base))
+	}
 	var nav acc
 	nav.add(b.cash)
 	for sym, q := range b.qty.base {
 		v := mul(q, b.price(sym))
 		b.mv.base[sym] = v
 		b.mv.sum.see(sym, v)
-		b.rows = append(b.rows, newRow(st, sym, v))
+		if m, ok := st.Master.lookup(sym); ok {
+			b.rows = append(b.rows, row{sym: sym, meta: m, mv: v})
+		} else {
+			metas = append(metas, metaOf(st.security(sym)))
+			b.rows = append(b.rows, row{sym: sym, meta: &metas[len(metas)-1], mv: v})
+		}
 		nav.add(v)
 		if !q.IsZero() {
 			b.positions++

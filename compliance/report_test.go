@@ -83,6 +83,13 @@ func TestCheckIsDeterministic(t *testing.T) {
 			t.Fatalf("portfolio %d: two checks differ", i)
 		}
 	}
+	for i := range states {
+		plain := states[i]
+		plain.Master = nil
+		if !reflect.DeepEqual(Check(plain, baskets[i], rules), Check(states[i], baskets[i], rules)) {
+			t.Fatalf("portfolio %d: the shared Master index changes the result", i)
+		}
+	}
 	par := CheckAll(states, baskets, rules, 2)
 	for i := range states {
 		if !reflect.DeepEqual(par[i], Check(states[i], baskets[i], rules)) {

@@ -17,6 +17,7 @@ type State struct {
 	Working    []portfolio.Trade             // unfilled remainder of working orders
 	Recent     []RecentOrder                 // orders placed recently (duplicate_order)
 	Now        time.Time                     // the check's clock (duplicate_order)
+	Master     *Master                       // optional index of Securities (NewMaster), shared by a batch
 }
 
 // RecentOrder is an order already placed, for the duplicate-order rule.
@@ -71,4 +72,62 @@ func (s *State) tradePrice(t portfolio.Trade) (decimal.Decimal, bool) {
 	}
 	px, ok := s.Prices[t.Symbol]
 	return px, ok && px.IsPositive()
+}
+
+// Master indexes a securities master for checks. Build it once with NewMaster
+// and share it between the States of a batch (State.Master): Check then reads
+// each symbol's grouping fields without copying its Security. It is read-only
+// and safe for concurrent use. Securities stays the source of truth: a symbol
+// the index lacks is looked up there.
+type Master struct {
+	meta map[string]*meta
+}
+
+// NewMaster indexes securities.
+func NewMaster(securities map[string]portfolio.Security) *Master {
+	m := &Master{meta: make(map[string]*meta, len(securities))}
+	all := make([]meta, 0, len(securities))
+	for sym, sec := range securities {
+		all = append(all, metaOf(sec))
+		m.meta[sym] = &all[len(all)-1]
+	}
+	return m
+}
+
+// meta is what grouping needs of a security; empty fields read "(unknown)".
+type meta struct {
+	issuer  string
+	sector  string
+	country string
+	class   string
+	so      decimal.Decimal // shares outstanding
+}
+
+func metaOf(sec portfolio.Security) meta {
+	return meta{issuer: nonEmpty(sec.Issuer), sector: nonEmpty(sec.Sector), country: nonEmpty(sec.Country),
+		class: nonEmpty(sec.AssetClass), so: sec.SharesOutstanding}
+}
+
+func nonEmpty(s string) string {
+	if s == "" {
+		return unknown
+	}
+	return s
+}
+
+// meta returns symbol's grouping fields, from the index when there is one.
+func (s *State) meta(symbol string) *meta {
+	if m, ok := s.Master.lookup(symbol); ok {
+		return m
+	}
+	m := metaOf(s.security(symbol))
+	return &m
+}
+
+func (m *Master) lookup(symbol string) (*meta, bool) {
+	if m == nil {
+		return nil, false
+	}
+	x, ok := m.meta[symbol]
+	return x, ok
 }

@@ -145,28 +145,16 @@ func (a *acc) value() decimal.Decimal {
 	return decimal.New(a.c, a.exp)
 }
 
-// row is one symbol of the before book with the master fields groups use.
+// row is one symbol of the before book: its market value and the master
+// fields groups use.
 type row struct {
-	sym     string
-	issuer  string
-	sector  string
-	country string
-	class   string
-	so      decimal.Decimal // shares outstanding
-	mv      decimal.Decimal
+	sym string
+	*meta
+	mv decimal.Decimal
 }
 
 func newRow(st *State, sym string, mv decimal.Decimal) row {
-	sec := st.security(sym)
-	return row{sym: sym, issuer: nonEmpty(sec.Issuer), sector: nonEmpty(sec.Sector), country: nonEmpty(sec.Country),
-		class: nonEmpty(sec.AssetClass), so: sec.SharesOutstanding, mv: mv}
-}
-
-func nonEmpty(s string) string {
-	if s == "" {
-		return unknown
-	}
-	return s
+	return row{sym: sym, meta: st.meta(sym), mv: mv}
 }
 
 // key returns the row's key in dimension d.

@@ -22,6 +22,7 @@ const syntheticUniverse = 2003
 func Synthetic(portfolios, positions, trades int, seed uint64) ([]State, [][]portfolio.Trade) {
 	rng := rand.New(rand.NewPCG(seed, 0xba11a57))
 	secs, prices, cents := syntheticMaster(rng)
+	master := NewMaster(secs)
 	names := make([]string, syntheticUniverse) // shared symbol strings: a smaller heap to scan
 	for i := range names {
 		names[i] = secs[fmt.Sprintf("S%04d", i)].Symbol
@@ -54,7 +55,7 @@ func Synthetic(portfolios, positions, trades int, seed uint64) ([]State, [][]por
 			target := int64(9_500_000_00/positions) * int64(50+rng.IntN(100)) / 100 // cents
 			h.Positions[k] = portfolio.Position{Portfolio: code, Symbol: s, Quantity: qty(max(1, target/cents[s]))}
 		}
-		st := State{Holdings: h, Prices: prices, Securities: secs, Now: now}
+		st := State{Holdings: h, Prices: prices, Securities: secs, Now: now, Master: master}
 		for k := range 2 {
 			st.Working = append(st.Working, portfolio.Trade{Portfolio: code, Symbol: sym(k), Side: portfolio.Sell, Quantity: qty(10)})
 		}
