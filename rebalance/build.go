@@ -64,7 +64,10 @@ func (p *planner) outLine(l *line, nav, navAfter decimal.Decimal) Line {
 	}
 	o.TargetValue, o.LowerValue, o.UpperValue = l.T, l.lo, l.hi
 	o.InBand = l.v.Cmp(l.lo) >= 0 && l.v.Cmp(l.hi) <= 0
-	o.Target, o.Weight = pct(l.T, nav), pct(l.v, nav)
+	o.Target, o.Weight = l.t, pct(l.v, nav)
+	if !p.plainScale {
+		o.Target = pct(l.T, nav)
+	}
 	if l.traded() {
 		o.QuantityAfter = l.q.Sub(l.sellQty()).Add(l.buyQty())
 		o.ValueAfter = l.valueAfter()

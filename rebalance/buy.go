@@ -12,6 +12,7 @@ type want struct {
 	i        int
 	n, have  int64
 	got      int64
+	minLots  int64           // a new buy of fewer lots is worth less than the minimum trade
 	lotCost  decimal.Decimal // one lot at the buy limit
 	shortfal decimal.Decimal
 }
@@ -86,8 +87,8 @@ func (p *planner) secondaryBuys() error {
 // newWant returns the want for n more lots of l, with n = 0 when the whole
 // buy would be worth less than the minimum trade.
 func (p *planner) newWant(i int, l *line, n int64, room decimal.Decimal) want {
-	w := want{i: i, n: n, have: l.buyLots, lotCost: l.qt.lotCost, shortfal: room}
-	if n > 0 && w.have == 0 && w.lotCost.Mul(decimal.NewFromInt(n)).LessThan(p.opts.MinTrade) {
+	w := want{i: i, n: n, have: l.buyLots, lotCost: l.qt.lotCost, minLots: l.qt.minBuyLots, shortfal: room}
+	if n > 0 && w.have == 0 && n < w.minLots {
 		w.n = 0
 	}
 	return w
@@ -147,7 +148,7 @@ func (p *planner) allocate(budget decimal.Decimal, ws []want, proRata bool) bool
 
 // belowMin reports whether w's whole trade with got more lots is a new trade worth less than the minimum.
 func (p *planner) belowMin(w *want, got int64) bool {
-	return w.have == 0 && w.lotCost.Mul(decimal.NewFromInt(got)).LessThan(p.opts.MinTrade)
+	return w.have == 0 && got < w.minLots
 }
 
 func (p *planner) wantIndex(ws []want, i int) int {
@@ -176,7 +177,7 @@ func (p *planner) trimForCollar() {
 		l.trimmed = true
 		was := l.buyQty()
 		l.setBuy(min(n, l.buyLots))
-		if l.buyLots > 0 && l.buyQty().Mul(l.buyLim).LessThan(p.opts.MinTrade) {
+		if l.buyLots > 0 && l.buyLots < l.qt.minBuyLots {
 			l.setBuy(0)
 		}
 		p.cost = p.cost.Sub(was.Sub(l.buyQty()).Mul(l.buyLim.Sub(l.price)))

@@ -36,6 +36,9 @@ type planner struct {
 	bandKind   portfolio.BandKind // the model band and its factor (see cacheBand)
 	bandWidth  decimal.Decimal
 	bandFactor decimal.Decimal
+	scaleLo    decimal.Decimal // scale·(1 − f) and scale·(1 + f) for the model's relative band
+	scaleHi    decimal.Decimal
+	plainScale bool // targets are exactly the model weights (no exclusion, reserve or raise)
 }
 
 // workspace is memory a worker reuses from one portfolio to the next: the
@@ -58,7 +61,7 @@ func Plan(in Input, opts Options) (Result, error) {
 	if err := in.Model.Validate(); err != nil {
 		return Result{}, fmt.Errorf("rebalance %s: model %s: %w", in.Holdings.Portfolio.Code, in.Model.Name, err)
 	}
-	return plan(&in, opts, &workspace{quotes: quotes{collar: opts.CollarBps}})
+	return plan(&in, opts, &workspace{quotes: quotes{collar: opts.CollarBps, minTrade: opts.MinTrade}})
 }
 
 func plan(in *Input, opts Options, ws *workspace) (Result, error) {
@@ -132,7 +135,7 @@ func (p *planner) primarySells() error {
 		default:
 			l.setSell(floorDiv(l.v.Sub(dest), l.lotVal), false)
 		}
-		if q := l.sellQty(); q.IsZero() || q.Mul(l.sellLimit).LessThan(p.opts.MinTrade) {
+		if p.sellBelowMin(l) {
 			l.setSell(0, false)
 			continue
 		}
@@ -195,13 +198,21 @@ func (p *planner) sellMore(l *line, need decimal.Decimal) error {
 	before := l.sellQty()
 	old, oldAll := l.sellLots, l.sellAll
 	l.setSell(lots, all)
-	if l.sellQty().Mul(l.sellLimit).LessThan(p.opts.MinTrade) {
+	if p.sellBelowMin(l) {
 		l.setSell(old, oldAll)
 		return nil
 	}
 	l.secondary = true
 	p.proj = p.proj.Add(l.sellQty().Sub(before).Mul(l.sellLimit))
 	return nil
+}
+
+// sellBelowMin reports whether l sells nothing or less than the minimum trade.
+func (p *planner) sellBelowMin(l *line) bool {
+	if l.sellAll {
+		return l.q.IsZero() || l.q.Mul(l.sellLimit).LessThan(p.opts.MinTrade)
+	}
+	return l.sellLots == 0 || l.sellLots < l.qt.minSellLots
 }
 
 // setSell makes l sell lots whole lots, or everything held when all is set.

@@ -80,7 +80,8 @@ func (p *planner) setup() error {
 }
 
 func (p *planner) addLine(sym string, t *portfolio.Target, q decimal.Decimal) error {
-	l := line{sym: sym, q: q, r: p.in.Restrictions[sym], band: p.in.Model.Band}
+	p.lines = append(p.lines, line{sym: sym, q: q, r: p.in.Restrictions[sym], band: p.in.Model.Band})
+	l := &p.lines[len(p.lines)-1]
 	if t != nil {
 		l.inModel, l.t = true, t.Weight
 		if t.Band.IsSet() {
@@ -100,12 +101,10 @@ func (p *planner) addLine(sym string, t *portfolio.Target, q decimal.Decimal) er
 			l.price, l.v = px, q.Mul(px)
 			l.va = l.v
 		}
-		p.lines = append(p.lines, l)
 		return nil
 	}
 	if q.IsZero() && l.t.IsZero() {
 		l.inert = true
-		p.lines = append(p.lines, l)
 		return nil
 	}
 	if !priced || !px.IsPositive() {
@@ -119,7 +118,6 @@ func (p *planner) addLine(sym string, t *portfolio.Target, q decimal.Decimal) er
 	l.v = q.Mul(px)
 	l.va = l.v
 	p.nav = p.nav.Add(l.v)
-	p.lines = append(p.lines, l)
 	return nil
 }
 
@@ -184,6 +182,11 @@ func (p *planner) targets() error {
 		mb = portfolio.DefaultBand()
 	}
 	p.cacheBand(mb)
+	p.plainScale = scale.Equal(p.hNav) // targets are the model's weights of NAV
+	if mb.Kind == portfolio.BandRelative {
+		one := decimal.NewFromInt(1)
+		p.scaleLo, p.scaleHi = scale.Mul(one.Sub(p.bandFactor)), scale.Mul(one.Add(p.bandFactor))
+	}
 	for i := range p.lines {
 		p.lineTargets(&p.lines[i], scale)
 	}
@@ -196,8 +199,13 @@ func (p *planner) lineTargets(l *line, scale decimal.Decimal) {
 		return
 	}
 	l.T = l.t.Mul(scale)
-	hw := p.halfWidth(l.band, l.T)
-	l.lo, l.hi = l.T.Sub(hw), l.T.Add(hw)
+	if p.bandKind == portfolio.BandRelative && l.band.Kind == p.bandKind && l.band.Width.Equal(p.bandWidth) {
+		// the model's relative band: t·scale·(1 ± f), exactly T ± T·f
+		l.lo, l.hi = l.t.Mul(p.scaleLo), l.t.Mul(p.scaleHi)
+	} else {
+		hw := p.halfWidth(l.band, l.T)
+		l.lo, l.hi = l.T.Sub(hw), l.T.Add(hw)
+	}
 	if l.lo.IsNegative() {
 		l.lo = decimal.Zero
 	}
