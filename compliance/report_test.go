@@ -90,11 +90,21 @@ func TestCheckIsDeterministic(t *testing.T) {
 			t.Fatalf("portfolio %d: the shared Master index changes the result", i)
 		}
 	}
-	par := CheckAll(states, baskets, rules, 2)
+	plain := make([]State, len(states)) // one shared Securities map, no index: CheckAll builds one
 	for i := range states {
-		if !reflect.DeepEqual(par[i], Check(states[i], baskets[i], rules)) {
-			t.Fatalf("CheckAll differs for portfolio %d", i)
+		plain[i] = states[i]
+		plain[i].Master = nil
+	}
+	for _, set := range [][]State{states, plain} {
+		par := CheckAll(set, baskets, rules, 2)
+		for i := range set {
+			if !reflect.DeepEqual(par[i], Check(set[i], baskets[i], rules)) {
+				t.Fatalf("CheckAll differs for portfolio %d", i)
+			}
 		}
+	}
+	if m := sharedMasters(plain); m[0] == nil || m[0] != m[len(m)-1] {
+		t.Fatal("states sharing a master map share one index")
 	}
 }
 
