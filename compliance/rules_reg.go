@@ -130,10 +130,10 @@ func (e *eval) act1940(r Rule) []Result {
 func (e *eval) diversification(b *book, per, vote decimal.Decimal) (q, ta decimal.Decimal, outside map[string]decimal.Decimal) {
 	issuers := b.sums(ordinaryIssuers, func(x *row) (string, bool) { return x.issuer, !qualifiesAsClass(x.class) })
 	others := b.sums("act1940-q", func(x *row) (string, bool) { return "", qualifiesAsClass(x.class) })
-	if b.cash.IsNegative() || issuers.hasNegative() || others.hasNegative() {
+	if issuers.hasNegative() || others.hasNegative() {
 		return e.diversificationSlow(b, issuers, others.get(""), per, vote)
 	}
-	ta = b.nav
+	ta = b.nav.Sub(b.cash).Add(positive(b.cash)) // an overdraft is not an asset
 	capAmt := ofNAV(ta, per)
 	outside = map[string]decimal.Decimal{}
 	if _, top := issuers.max(); top.Cmp(capAmt) > 0 {
@@ -165,7 +165,7 @@ func qualifiesAsClass(class string) bool {
 	return class == portfolio.AssetGovernmentBond || class == portfolio.AssetFund || class == portfolio.AssetCash
 }
 
-// diversificationSlow is diversification when some amounts are negative:
+// diversificationSlow is diversification when some positions are short:
 // total assets count positive cash and positive amounts only.
 func (e *eval) diversificationSlow(b *book, issuers sums, others, per, vote decimal.Decimal) (q, ta decimal.Decimal, outside map[string]decimal.Decimal) {
 	ta = positive(b.cash).Add(positive(others))

@@ -83,6 +83,7 @@ func TestAct1940TriggeredByPurchases(t *testing.T) {
 		{"already breached: buying government bonds is passive", "730000", breached, []portfolio.Trade{buy("G1", "100")}, Passive, nil},
 		{"already breached: buying a small issuer is passive", "730000", breached, []portfolio.Trade{buy("H1", "100")}, Passive, nil},
 		{"already breached: buying an outside issuer worsens it", "730000", breached, []portfolio.Trade{buy("B1", "100")}, Fail, []int{0}},
+		{"an overdraft is not an asset: 750,000 of 1,000,000 qualify", "-100000", map[string]string{"G1": "7500", "A1": "2500"}, nil, Pass, nil},
 		{"10% of voting shares exactly qualifies", "740000", map[string]string{"A1": "900", "B1": "900", "C1": "700", "S1": "100"}, nil, Pass, nil},
 		{"just over 10% of voting shares does not", "740000", map[string]string{"A1": "900", "B1": "900", "C1": "700", "S1": "100"},
 			[]portfolio.Trade{buy("S1", "1")}, Fail, []int{0}},
