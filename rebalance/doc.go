@@ -104,13 +104,18 @@
 // effective targets (cash included) never rises; the same input gives
 // byte-identical output; and rerunning on the post-trade state proposes
 // nothing. The last holds exactly when fills at limit prices equal last
-// prices (no collar, prices on tick). With a collar, NAV after the fills is
-// lower by the collar cost and every weight rises by N/N_after, so a
-// security left alone just inside its upper band edge can cross it; the
-// rerun then proposes that small sale. TestRerunWithCollar measures how often.
+// prices (no collar, prices on tick). With a collar the invariants
+// conflict: NAV after the fills is lower by the collar cost and every weight
+// rises by N/N_after, so a security that sat just inside its upper band edge
+// (and so rightly did not trade) can cross it, and a cash target that is a
+// share of NAV falls and frees a little cash; the rerun then trades again.
+// TestCollarMovesAnUntouchedSecurityOutOfBand is the smallest such case;
+// TestRerunWithCollar measures how often it happens and checks that reruns
+// settle within a few rounds.
 //
 // # Weights in results
 //
 // Result.Lines weights are 100·value/NAV (before) and /NAVAfter (after),
-// rounded half away from zero to 4 places; reasons show 2 places.
+// rounded half away from zero to 4 places (Target is the model weight itself
+// when nothing rescales the targets); reasons show 2 places.
 package rebalance
