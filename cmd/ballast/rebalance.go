@@ -9,7 +9,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/ballast-oms/ballast/db"
-	"github.com/ballast-oms/ballast/order"
+	"github.com/ballast-oms/ballast/portfolio"
 	"github.com/ballast-oms/ballast/rebalance"
 	"github.com/ballast-oms/ballast/user"
 )
@@ -188,8 +188,8 @@ func noTargets(e *env, cfg *rebalanceConfig, codes []string) error {
 	return nil
 }
 
-// saveProposal proposes every trade as a limit order through the order
-// Service, all or nothing, and prints how many orders were saved.
+// saveProposal saves every trade as a proposal of limit orders through the
+// order Service, all or nothing, and prints how many orders were saved.
 func saveProposal(ctx context.Context, e *env, d *db.DB, actorName string, results []rebalance.Result) error {
 	if actorName == "" {
 		actorName = "pm"
@@ -201,29 +201,18 @@ func saveProposal(ctx context.Context, e *env, d *db.DB, actorName string, resul
 	if !u.Has(user.PM, user.Trader) {
 		return fmt.Errorf("rebalance: save: %s is neither pm nor trader", u.Name)
 	}
-	svc, err := newOrderService(d)
+	saver, err := newProposalSaver(d)
 	if err != nil {
 		return fmt.Errorf("rebalance: save: %w", err)
 	}
-	orders, err := svc.Propose(ctx, order.Actor{Name: u.Name, Roles: u.Roles}, proposals(results))
-	if err != nil {
-		return fmt.Errorf("rebalance: save: %w", err)
-	}
-	_, err = fmt.Fprintf(e.stderr, "saved %d proposed order(s) for %d portfolio(s) as %s\n", len(orders), len(results), u.Name)
-	return err
-}
-
-// proposals turns planned trades into day limit orders carrying their reasons.
-func proposals(results []rebalance.Result) []order.Proposal {
-	var ps []order.Proposal
+	var trades []portfolio.Trade
 	for _, r := range results {
-		for _, t := range r.Trades {
-			ps = append(ps, order.Proposal{
-				Order: order.Order{Portfolio: t.Portfolio, Symbol: t.Symbol, Side: t.Side, Quantity: t.Quantity,
-					Type: order.Limit, LimitPrice: t.LimitPrice, TimeInForce: order.Day, Notes: t.Reason},
-				Check: order.Check{Verdict: order.VerdictPass, Findings: "rebalance proposal; no compliance rules configured"},
-			})
-		}
+		trades = append(trades, r.Trades...)
 	}
-	return ps
+	n, err := saver.SaveProposal(ctx, u, trades)
+	if err != nil {
+		return fmt.Errorf("rebalance: save: %w", err)
+	}
+	_, err = fmt.Fprintf(e.stderr, "saved %d proposed order(s) for %d portfolio(s) as %s\n", n, len(results), u.Name)
+	return err
 }
