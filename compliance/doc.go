@@ -89,6 +89,10 @@
 // # Post-trade and scale
 //
 // Batch checks current holdings (no basket) and returns alert candidates with a
-// stable Key. CheckAll spreads many checks over the CPUs. Synthetic and
-// SyntheticRules generate the benchmark desk (BenchmarkCheck10kx100x15).
+// stable Key. CheckAll spreads many checks over the CPUs; states that share one
+// Securities map share one Master index of it (NewMaster; set State.Master to
+// share one yourself). Synthetic and SyntheticRules generate the benchmark desk
+// (BenchmarkCheck10kx100x15):
+//
+//	go test -run '^$' -bench Check10k -benchtime 3x ./compliance/
 package compliance
