@@ -27,13 +27,15 @@ func cmdBench(ctx context.Context, e *env, args []string) error {
 
 // benchRebalance builds a synthetic book in memory and plans every portfolio
 // with rebalance.PlanAll on all cores, --rounds times, printing portfolios/s and trades/s.
-func benchRebalance(_ context.Context, e *env, args []string) error {
+func benchRebalance(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet("bench rebalance", e)
 	portfolios := fs.Int("portfolios", 10000, "portfolios in the synthetic book")
 	positions := fs.Int("positions", 100, "positions per portfolio")
 	rounds := fs.Int("rounds", 3, "times to plan the whole book (the best round is reported too)")
 	workers := fs.Int("workers", 0, "planning goroutines (0: one per core)")
 	seed := fs.Uint64("seed", 1, "seed of the synthetic book")
+	save := fs.Bool("save", false, "also time a full --all --save: the book in SQLite, loaded, planned and saved as a proposal")
+	dbPath := fs.String("db", "", "with --save: a new database file to keep (default: a temporary one)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return flagErr("bench rebalance", err)
@@ -63,6 +65,9 @@ func benchRebalance(_ context.Context, e *env, args []string) error {
 		}
 	}
 	fmt.Fprintf(e.stdout, "best: %.0f portfolios/s\n", float64(*portfolios)/best.Seconds())
+	if *save {
+		return benchRebalanceSave(ctx, e, *dbPath, book, opts)
+	}
 	return nil
 }
 

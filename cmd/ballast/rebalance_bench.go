@@ -1,0 +1,74 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/ballast-oms/ballast/db"
+	"github.com/ballast-oms/ballast/portfolio"
+	"github.com/ballast-oms/ballast/rebalance"
+	"github.com/ballast-oms/ballast/user"
+)
+
+// benchRebalanceSave measures a full "rebalance --all --save" at scale: the
+// synthetic book is written to a new SQLite database (not timed), then
+// loading every portfolio, planning it and saving the proposal are timed.
+func benchRebalanceSave(ctx context.Context, e *env, dbPath string, book []rebalance.Input, opts rebalance.Options) error {
+	if dbPath == "" {
+		dir, err := os.MkdirTemp("", "ballast-bench-")
+		if err != nil {
+			return fmt.Errorf("bench rebalance: %w", err)
+		}
+		defer os.RemoveAll(dir)
+		dbPath = filepath.Join(dir, "bench.db")
+	}
+	d, err := db.Open(ctx, dbPath)
+	if err != nil {
+		return fmt.Errorf("bench rebalance: %w", err)
+	}
+	defer d.Close()
+	if empty, err := d.Empty(ctx); err != nil || !empty {
+		return fmt.Errorf("bench rebalance: --save needs a new, empty database (%s): %v", dbPath, err)
+	}
+	start := time.Now()
+	if err := d.LoadBook(ctx, book); err != nil {
+		return fmt.Errorf("bench rebalance: %w", err)
+	}
+	// The proposer cannot sign in: its password hash is not a hash.
+	u, err := d.CreateUser(ctx, user.User{Name: "bench", Roles: []user.Role{user.PM}, PasswordHash: "!"})
+	if err != nil {
+		return fmt.Errorf("bench rebalance: %w", err)
+	}
+	fmt.Fprintf(e.stdout, "wrote the book to %s in %s\n", dbPath, time.Since(start).Round(time.Millisecond))
+	saver, err := newProposalSaver(d)
+	if err != nil {
+		return fmt.Errorf("bench rebalance: %w", err)
+	}
+	t0 := time.Now()
+	inputs, _, err := d.RebalanceInputs(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("bench rebalance: %w", err)
+	}
+	t1 := time.Now()
+	results, errs := rebalance.PlanAll(inputs, opts, 0)
+	if failed := countErrs(errs); failed > 0 {
+		return fmt.Errorf("bench rebalance: %d plan(s) failed, the first: %w", failed, firstErr(errs))
+	}
+	t2 := time.Now()
+	var trades []portfolio.Trade
+	for _, r := range results {
+		trades = append(trades, r.Trades...)
+	}
+	n, err := saver.SaveProposal(ctx, u, trades)
+	if err != nil {
+		return fmt.Errorf("bench rebalance: %w", err)
+	}
+	t3 := time.Now()
+	_, err = fmt.Fprintf(e.stdout, "--all --save: %d portfolios, %d orders saved in %s (load %s, plan %s, save %s)\n",
+		len(results), n, t3.Sub(t0).Round(time.Millisecond), t1.Sub(t0).Round(time.Millisecond),
+		t2.Sub(t1).Round(time.Millisecond), t3.Sub(t2).Round(time.Millisecond))
+	return err
+}
