@@ -184,3 +184,33 @@ func TestBenchRebalanceSmall(t *testing.T) {
 		t.Error("unknown benchmark accepted")
 	}
 }
+
+// TestRebalanceAfterPricesMove drifts an in-band demo portfolio with a price
+// import and checks that the plan then sells the security that rose.
+func TestRebalanceAfterPricesMove(t *testing.T) {
+	dir := t.TempDir()
+	cliSeedDemo(t, dir)
+	res := cliRun(t, dir, "", "rebalance", "--portfolio", "EU-LEAD", "--format", "json")
+	var before planJSON
+	if err := json.Unmarshal([]byte(res.stdout), &before); res.err != nil || err != nil || len(before.Trades) != 0 {
+		t.Fatalf("EU-LEAD is in band on the fresh demo, yet: %v %v %+v", res.err, err, before.Trades)
+	}
+	prices := cliWriteFile(t, dir, "prices.csv", "symbol,price\nSAP,260\n")
+	if res := cliRun(t, dir, "", "import", "prices", prices); res.err != nil {
+		t.Fatalf("import prices: %v %s", res.err, res.stderr)
+	}
+	res = cliRun(t, dir, "", "rebalance", "--portfolio", "EU-LEAD", "--format", "json", "--collar-bps", "50")
+	var after planJSON
+	if err := json.Unmarshal([]byte(res.stdout), &after); res.err != nil || err != nil {
+		t.Fatalf("rebalance: %v %v", res.err, err)
+	}
+	sold := false
+	for _, tr := range after.Trades {
+		if tr.Symbol == "SAP" && tr.Side == "sell" && strings.HasPrefix(tr.Reason, "overweight") && tr.LimitPrice == "258.7" {
+			sold = true
+		}
+	}
+	if !sold {
+		t.Errorf("after SAP rose to 260 the plan does not sell it at 258.70 (50 bps below): %+v", after.Trades)
+	}
+}
