@@ -15,8 +15,8 @@ type State struct {
 	Prices     map[string]decimal.Decimal    // last price per symbol
 	Securities map[string]portfolio.Security // securities master by symbol
 	Working    []portfolio.Trade             // unfilled remainder of working orders
-	Recent     []RecentOrder                 // orders placed recently (duplicate_order)
-	Now        time.Time                     // the check's clock (duplicate_order)
+	Recent     []RecentOrder                 // orders placed recently, working or not (duplicate_order)
+	Now        time.Time                     // the check's clock (duplicate_order); zero ignores Recent
 	Master     *Master                       // optional index of Securities (NewMaster), shared by a batch
 }
 
