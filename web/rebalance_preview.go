@@ -16,6 +16,9 @@ import (
 // of a large run is submitted as planned.
 const maxPreviewLines = 500
 
+// maxPreviewPortfolios is how many portfolios without shown trades a preview lists.
+const maxPreviewPortfolios = 200
+
 // tradeEdit is what the PM changed on one proposed trade.
 type tradeEdit struct {
 	qty, limit string
@@ -40,7 +43,10 @@ func (s *server) review(j *rebalanceJob, edits map[string]tradeEdit) (views.Reba
 			continue
 		}
 		pf, ts, good := reviewPortfolio(&j.inputs[i], res, j.opts, i, edits, &p)
-		p.Portfolios = append(p.Portfolios, pf)
+		p.Planned++
+		if len(pf.Lines) > 0 || pf.Problem != "" || len(p.Portfolios) < maxPreviewPortfolios {
+			p.Portfolios = append(p.Portfolios, pf)
+		}
 		trades = append(trades, ts...)
 		ok = ok && good
 	}
@@ -198,8 +204,8 @@ func (s *server) rebalanceSubmit(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, fmt.Errorf("web: save proposal: %w", err))
 			return
 		}
-		s.log.InfoContext(r.Context(), "rebalance proposal saved", "job", j.id, "orders", n, "portfolios", len(p.Portfolios))
-		s.setFlash(r, fmt.Sprintf("Saved a proposal of %d order(s) for %d portfolio(s).", n, len(p.Portfolios)))
+		s.log.InfoContext(r.Context(), "rebalance proposal saved", "job", j.id, "orders", n, "portfolios", p.Planned)
+		s.setFlash(r, fmt.Sprintf("Saved a proposal of %d order(s) for %d portfolio(s).", n, p.Planned))
 		seeOther(w, r, "/rebalance")
 		return
 	}
