@@ -80,12 +80,12 @@ func New(cfg Config) (*Broker, error) {
 	if cfg.StorePath != "" {
 		store = file.NewStoreFactory(settings)
 	}
-	acc, err := quickfix.NewAcceptor(b, store, settings, logFactory{b.log, b.outboxes})
+	acc, err := quickfix.NewAcceptor(b, store, settings, logFactory{b.log})
 	if err != nil {
 		ln.Close()
 		return nil, fmt.Errorf("brokersim: create acceptor: %w", err)
 	}
-	acc.SetNewListenerCallback(func(string, *tls.Config) (net.Listener, error) { return bufListener{ln}, nil })
+	acc.SetNewListenerCallback(func(string, *tls.Config) (net.Listener, error) { return bufListener{ln, b.wrote}, nil })
 	b.ln, b.acceptor = ln, acc
 	return b, nil
 }
@@ -116,6 +116,19 @@ func (b *Broker) settings() (*quickfix.Settings, error) {
 		b.outboxes[id] = newOutbox(id)
 	}
 	return s, nil
+}
+
+// wrote tells the sending session's outbox that quickfixgo's writer is
+// done with msg, so the next message finds the writer waiting.
+func (b *Broker) wrote(msg []byte) {
+	id := quickfix.SessionID{
+		BeginString:  fieldOf(msg, "8="),
+		SenderCompID: fieldOf(msg, "\x0149="),
+		TargetCompID: fieldOf(msg, "\x0156="),
+	}
+	if o, ok := b.outboxes[id]; ok {
+		o.outgoing(msg)
+	}
 }
 
 // Addr is the address the broker accepts on.

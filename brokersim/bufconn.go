@@ -5,15 +5,21 @@ import (
 	"sync"
 )
 
-// bufListener wraps accepted connections in bufConns.
-type bufListener struct{ net.Listener }
+// bufListener wraps accepted connections in bufConns that report each
+// message quickfixgo's writer hands them.
+type bufListener struct {
+	net.Listener
+	wrote func([]byte)
+}
 
 func (l bufListener) Accept() (net.Conn, error) {
 	c, err := l.Listener.Accept()
 	if err != nil {
 		return nil, err
 	}
-	return newBufConn(c), nil
+	b := newBufConn(c)
+	b.wrote = l.wrote
+	return b, nil
 }
 
 // bufConn makes Write return at once and flushes from a goroutine of its
@@ -29,6 +35,7 @@ type bufConn struct {
 	wake    chan struct{}
 	done    chan struct{}
 	once    sync.Once
+	wrote   func([]byte) // optional: told of every write, after it is queued
 }
 
 func newBufConn(c net.Conn) *bufConn {
@@ -51,6 +58,9 @@ func (b *bufConn) Write(p []byte) (int, error) {
 	b.buf = append(b.buf, p...)
 	b.mu.Unlock()
 	b.signal()
+	if b.wrote != nil {
+		b.wrote(p)
+	}
 	return len(p), nil
 }
 

@@ -2,6 +2,7 @@ package brokersim
 
 import (
 	"bytes"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -13,8 +14,8 @@ import (
 // outbox sends one session's reports in order from a goroutine of its own,
 // one at a time: quickfixgo's SendToTarget only queues, and its session
 // goroutine busy-loops while queued messages wait for a busy writer, so the
-// broker hands over a message only after the previous one reached the
-// writer. That keeps the demo and the benchmarks from burning the CPU.
+// broker queues a message only after the writer has written the previous
+// one. That keeps the demo and the benchmarks from burning the CPU.
 type outbox struct {
 	id       quickfix.SessionID
 	mu       sync.Mutex
@@ -53,6 +54,19 @@ func (o *outbox) pop() *quickfix.Message {
 	return m
 }
 
+// fieldOf is the value after key (e.g. "\x0134=") in a raw FIX message.
+func fieldOf(msg []byte, key string) string {
+	i := bytes.Index(msg, []byte(key))
+	if i < 0 {
+		return ""
+	}
+	v := msg[i+len(key):]
+	if j := bytes.IndexByte(v, 1); j >= 0 {
+		v = v[:j]
+	}
+	return string(v)
+}
+
 // run sends queued messages until stop is closed.
 func (o *outbox) run(stop <-chan struct{}, onErr func(error)) {
 	for {
@@ -75,17 +89,11 @@ func (o *outbox) run(stop <-chan struct{}, onErr func(error)) {
 	}
 }
 
+// outgoing records that the writer has taken msg.
 func (o *outbox) outgoing(msg []byte) {
-	i := bytes.Index(msg, []byte("\x0134="))
-	if i < 0 {
+	n, err := strconv.Atoi(fieldOf(msg, "\x0134="))
+	if err != nil {
 		return
-	}
-	n := 0
-	for _, c := range msg[i+4:] {
-		if c < '0' || c > '9' {
-			break
-		}
-		n = n*10 + int(c-'0')
 	}
 	o.sentMu.Lock()
 	if n > o.sent || n == 1 {

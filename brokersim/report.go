@@ -162,22 +162,17 @@ func (b *Broker) cancelReject(id quickfix.SessionID, clOrdID, origClOrdID, order
 }
 
 // logFactory sends quickfix events to slog at debug level.
-// It also tells the session's outbox what reached the writer.
-type logFactory struct {
-	log      *slog.Logger
-	outboxes map[quickfix.SessionID]*outbox
-}
+type logFactory struct{ log *slog.Logger }
 
-func (f logFactory) Create() (quickfix.Log, error) { return fixLog{log: f.log}, nil }
+func (f logFactory) Create() (quickfix.Log, error) { return fixLog{f.log, ""}, nil }
 
 func (f logFactory) CreateSessionLog(id quickfix.SessionID) (quickfix.Log, error) {
-	return fixLog{f.log, id.String(), f.outboxes[id]}, nil
+	return fixLog{f.log, id.String()}, nil
 }
 
 type fixLog struct {
 	log     *slog.Logger
 	session string
-	out     *outbox
 }
 
 func (l fixLog) OnIncoming(b []byte) {
