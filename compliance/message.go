@@ -2,6 +2,7 @@ package compliance
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/ballast-oms/ballast/portfolio"
 	"github.com/shopspring/decimal"
@@ -15,6 +16,9 @@ var hundred = decimal.NewFromInt(100)
 func pct(amount, base decimal.Decimal, upper bool) decimal.Decimal {
 	if !base.IsPositive() {
 		return decimal.Zero
+	}
+	if q, ok := quotient(amount, base, 6, upper); ok {
+		return q
 	}
 	w := portfolio.WeightOf(amount, base)
 	if upper {
@@ -74,4 +78,33 @@ func (res *Result) describe(subject string, upper, withBefore bool) {
 // tradeLabel names a basket trade for messages: "trade 3 buy 100 ACME".
 func tradeLabel(i int, t portfolio.Trade) string {
 	return fmt.Sprintf("trade %d %s %s %s", i, t.Side, t.Quantity, t.Symbol)
+}
+
+// quotient returns num / den × 10^(shift−4) rounded to 4 places (up when
+// upper, else down), exactly, in int64 arithmetic; ok is false when the
+// numbers are too large for it (the caller then divides decimals). den > 0.
+func quotient(num, den decimal.Decimal, shift int, upper bool) (decimal.Decimal, bool) {
+	if num.NumDigits() > 17 || den.NumDigits() > 17 {
+		return decimal.Zero, false
+	}
+	a, n := num.CoefficientInt64(), den.CoefficientInt64()
+	const limit = math.MaxInt64 / 10
+	for k := int(num.Exponent()) - int(den.Exponent()) + shift; k != 0; {
+		switch {
+		case k > 0 && a <= limit && a >= -limit:
+			a, k = a*10, k-1
+		case k < 0 && n <= limit:
+			n, k = n*10, k+1
+		default:
+			return decimal.Zero, false
+		}
+	}
+	q, r := a/n, a%n
+	switch {
+	case upper && r > 0:
+		q++
+	case !upper && r < 0:
+		q--
+	}
+	return decimal.New(q, -4), true
 }

@@ -86,6 +86,9 @@ func (q ratio) value() decimal.Decimal {
 	if q.den.IsZero() {
 		return q.num
 	}
+	if v, ok := quotient(q.num, q.den, 4, true); ok {
+		return v
+	}
 	return q.num.Div(q.den).RoundCeil(4)
 }
 

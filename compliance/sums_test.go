@@ -1,8 +1,10 @@
 package compliance
 
 import (
+	"math/rand/v2"
 	"testing"
 
+	"github.com/ballast-oms/ballast/portfolio"
 	"github.com/shopspring/decimal"
 )
 
@@ -34,5 +36,35 @@ func TestMulIsExact(t *testing.T) {
 		if got, want := mul(d(c[0]), d(c[1])), d(c[0]).Mul(d(c[1])); !got.Equal(want) || got.Exponent() != want.Exponent() {
 			t.Errorf("%v: got %s, want %s", c, got, want)
 		}
+	}
+}
+
+func TestPercentFastPathMatchesDecimalDivision(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	fast := 0
+	for range 20000 {
+		amount := decimal.New(rng.Int64N(2_000_000_000)-500_000_000, -int32(rng.IntN(5)))
+		base := decimal.New(1+rng.Int64N(5_000_000_000), -int32(rng.IntN(5)))
+		for _, upper := range []bool{true, false} {
+			q, ok := quotient(amount, base, 6, upper)
+			if !ok {
+				continue // too large for int64: pct divides decimals
+			}
+			fast++
+			w := portfolio.WeightOf(amount, base)
+			slow := w.RoundFloor(4)
+			if upper {
+				slow = w.RoundCeil(4)
+			}
+			if !q.Equal(slow) {
+				t.Fatalf("%s / %s upper=%v: fast %s, decimal %s", amount, base, upper, q, slow)
+			}
+		}
+	}
+	if fast < 20000 {
+		t.Fatalf("only %d of 40000 on the fast path", fast)
+	}
+	if _, ok := quotient(d("123456789012345678901"), d("3"), 6, true); ok {
+		t.Fatal("too large for int64 must fall back")
 	}
 }
