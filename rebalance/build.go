@@ -69,10 +69,13 @@ func (p *planner) outLine(l *line, nav, navAfter decimal.Decimal) Line {
 		o.Target = pct(l.T, nav)
 	}
 	if l.traded() {
-		o.QuantityAfter = l.q.Sub(l.sellQty()).Add(l.buyQty())
+		o.QuantityAfter = l.qa
 		o.ValueAfter = l.valueAfter()
 	}
-	o.WeightAfter = pct(o.ValueAfter, navAfter)
+	o.WeightAfter = o.Weight
+	if l.traded() || !p.cost.IsZero() {
+		o.WeightAfter = pct(o.ValueAfter, navAfter)
+	}
 	return o
 }
 

@@ -167,7 +167,7 @@ func (p *planner) trimForCollar() {
 	after := p.nav.Sub(p.cost)
 	for i := range p.lines {
 		l := &p.lines[i]
-		if l.buyLots == 0 || l.valueAfter().Mul(p.nav).Cmp(l.T.Mul(after)) <= 0 {
+		if l.buyLots == 0 || !productAbove(l.valueAfter(), p.nav, l.T, after) {
 			continue
 		}
 		n := floorDiv(l.T.Mul(after).Div(p.nav).Sub(l.v), l.lotVal)

@@ -53,3 +53,31 @@ func TestFloorCeilDivMatchQuoRem(t *testing.T) {
 		}
 	}
 }
+
+func TestWideArithmeticMatchesDecimal(t *testing.T) {
+	rng := rand.New(rand.NewPCG(12, 12))
+	rnd := func() decimal.Decimal {
+		return decimal.New(1+rng.Int64N([]int64{1e3, 1e9, 1e17}[rng.IntN(3)]), -int32(rng.IntN(20)))
+	}
+	for i := 0; i < 20000; i++ {
+		a, b, c, e := rnd(), rnd(), rnd(), rnd()
+		if i%7 == 0 {
+			c, e = a, b.Add(decimal.New(int64(rng.IntN(3)-1), b.Exponent())) // near-equal products
+		}
+		if got, want := productAbove(a, b, c, e), a.Mul(b).GreaterThan(c.Mul(e)); got != want {
+			t.Fatalf("productAbove(%s, %s, %s, %s) = %v, want %v", a, b, c, e, got, want)
+		}
+	}
+	lines := make([]line, 50)
+	want := d("-12.5")
+	for i := range lines {
+		lines[i].v = rnd()
+		lines[i].inert = i%9 == 0
+		if !lines[i].inert {
+			want = want.Add(lines[i].v)
+		}
+	}
+	if got := sumValues(d("-12.5"), lines); !got.Equal(want) {
+		t.Errorf("sumValues = %s, want %s", got, want)
+	}
+}

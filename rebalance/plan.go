@@ -68,7 +68,6 @@ func plan(in *Input, opts Options, ws *workspace) (Result, error) {
 	p := planner{in: in, opts: opts, mode: opts.mode(), cash: in.Holdings.Portfolio.Cash, quotes: &ws.quotes,
 		lines: ws.lines[:0], order: ws.order[:0], wants: ws.wants[:0]}
 	defer func() { ws.lines, ws.order, ws.wants = p.lines[:0], p.order[:0], p.wants[:0] }()
-	p.nav = p.cash
 	if err := p.setup(); err != nil {
 		return Result{}, fmt.Errorf("rebalance %s: %w", in.Holdings.Portfolio.Code, err)
 	}
@@ -240,9 +239,10 @@ func (l *line) setBuy(lots int64) {
 }
 
 func (l *line) revalue() {
-	l.va = l.v
+	l.qa, l.va = l.q, l.v
 	if l.sellLots != 0 || l.sellAll || l.buyLots != 0 {
-		l.va = l.q.Sub(l.sq).Add(l.bq).Mul(l.price)
+		l.qa = l.q.Sub(l.sq).Add(l.bq)
+		l.va = l.qa.Mul(l.price)
 	}
 }
 

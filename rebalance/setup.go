@@ -38,7 +38,7 @@ type line struct {
 	sellLimit, buyLim  decimal.Decimal
 	hasSell, hasBuy    bool
 	sellLots, buyLots  int64
-	sq, bq, va         decimal.Decimal // sell and buy quantities, value after: kept by setSell and setBuy
+	sq, bq, qa, va     decimal.Decimal // sell and buy quantities, quantity and value after: kept by setSell and setBuy
 	excess             decimal.Decimal // scratch: value above target when selling most-overweight first
 	sellAll            bool
 	primary, secondary bool
@@ -117,7 +117,6 @@ func (p *planner) addLine(sym string, t *portfolio.Target, q decimal.Decimal) er
 	l.price, l.lot, l.tick = px, sec.LotSize, sec.Tick()
 	l.v = q.Mul(px)
 	l.va = l.v
-	p.nav = p.nav.Add(l.v)
 	return nil
 }
 
@@ -153,6 +152,7 @@ func sortedPositions(ps []portfolio.Position) ([]portfolio.Position, error) {
 // targets computes the effective NAV, cash target, floor and band, and every
 // line's effective target and band in money (see the package doc).
 func (p *planner) targets() error {
+	p.nav = sumValues(p.cash, p.lines)
 	if !p.nav.IsPositive() {
 		return fmt.Errorf("NAV %s is not positive", p.nav)
 	}

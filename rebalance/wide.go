@@ -1,0 +1,134 @@
+package rebalance
+
+import (
+	"math/bits"
+
+	"github.com/shopspring/decimal"
+)
+
+// u128 is an unsigned 128-bit integer, for exact comparisons and sums of
+// decimal coefficients without allocating.
+type u128 struct{ hi, lo uint64 }
+
+func mul64(a, b uint64) u128 { hi, lo := bits.Mul64(a, b); return u128{hi, lo} }
+
+// mulPow10 returns x·10^k and false when it does not fit in 128 bits.
+func (x u128) mulPow10(k int) (u128, bool) {
+	for k > 0 {
+		step := min(k, 19)
+		p, _ := pow10(step)
+		h1, l1 := bits.Mul64(x.lo, p)
+		h2, l2 := bits.Mul64(x.hi, p)
+		mid, carry := bits.Add64(h1, l2, 0)
+		if h2 != 0 || carry != 0 {
+			return u128{}, false
+		}
+		x, k = u128{mid, l1}, k-step
+	}
+	return x, true
+}
+
+func (x u128) cmp(y u128) int {
+	switch {
+	case x.hi != y.hi:
+		if x.hi < y.hi {
+			return -1
+		}
+		return 1
+	case x.lo < y.lo:
+		return -1
+	case x.lo > y.lo:
+		return 1
+	}
+	return 0
+}
+
+// coef returns d's coefficient and exponent when it is positive and fits in 18 digits.
+func coef(d decimal.Decimal) (uint64, int, bool) {
+	c := d.CoefficientInt64()
+	if c <= 0 || !fits(d, c) {
+		return 0, 0, false
+	}
+	return uint64(c), int(d.Exponent()), true
+}
+
+// mulCmp compares a·b with c·d for positive decimals, exactly and without
+// allocating; ok is false when a coefficient is too long (use decimals then).
+func mulCmp(a, b, c, d decimal.Decimal) (r int, ok bool) {
+	ca, ea, ok1 := coef(a)
+	cb, eb, ok2 := coef(b)
+	cc, ec, ok3 := coef(c)
+	cd, ed, ok4 := coef(d)
+	if !ok1 || !ok2 || !ok3 || !ok4 {
+		return 0, false
+	}
+	x, ex := mul64(ca, cb), ea+eb
+	y, ey := mul64(cc, cd), ec+ed
+	if ex > ey {
+		if x, ok = x.mulPow10(ex - ey); !ok {
+			return 1, true // x·10^k ≥ 2^128 > y
+		}
+	} else if ey > ex {
+		if y, ok = y.mulPow10(ey - ex); !ok {
+			return -1, true
+		}
+	}
+	return x.cmp(y), true
+}
+
+// productAbove reports whether a·b > c·d, exactly.
+func productAbove(a, b, c, d decimal.Decimal) bool {
+	if r, ok := mulCmp(a, b, c, d); ok {
+		return r > 0
+	}
+	return a.Mul(b).GreaterThan(c.Mul(d))
+}
+
+// sumValues returns start plus the values of the active lines, adding the
+// coefficients in 128 bits when they fit (one decimal instead of one per line).
+func sumValues(start decimal.Decimal, lines []line) decimal.Decimal {
+	e := 0
+	first := true
+	for i := range lines {
+		if !lines[i].active() || lines[i].v.IsZero() {
+			continue
+		}
+		_, ev, ok := coef(lines[i].v)
+		if !ok {
+			return slowSum(start, lines)
+		}
+		if first || ev < e {
+			e, first = ev, false
+		}
+	}
+	var acc u128
+	for i := range lines {
+		if !lines[i].active() || lines[i].v.IsZero() {
+			continue
+		}
+		c, ev, _ := coef(lines[i].v)
+		x, ok := u128{0, c}.mulPow10(ev - e)
+		if !ok {
+			return slowSum(start, lines)
+		}
+		var carry uint64
+		acc.lo, carry = bits.Add64(acc.lo, x.lo, 0)
+		acc.hi, carry = bits.Add64(acc.hi, x.hi, carry)
+		if carry != 0 {
+			return slowSum(start, lines)
+		}
+	}
+	if acc.hi != 0 || acc.lo > 1<<62 {
+		return slowSum(start, lines)
+	}
+	return start.Add(decimal.New(int64(acc.lo), int32(e)))
+}
+
+func slowSum(start decimal.Decimal, lines []line) decimal.Decimal {
+	for i := range lines {
+		if lines[i].active() {
+			start = start.Add(lines[i].v)
+		}
+	}
+	return start
+}
