@@ -30,6 +30,7 @@ func (c *Client) OnLogout(id quickfix.SessionID) {
 	s := c.byID[id]
 	s.lastLogout.Store(c.now().UnixNano())
 	s.loggedOn.Store(false)
+	s.handoff.kick()
 	c.log.Warn("fix session logged out", "session", id.String(), "broker", s.broker)
 	c.notify(s)
 }

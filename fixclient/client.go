@@ -126,8 +126,17 @@ func (c *Client) newSession(id quickfix.SessionID, ss *quickfix.SessionSettings,
 	if _, err := one.AddSession(ss); err != nil {
 		return nil, fmt.Errorf("fixclient: session %s: %w", id, err)
 	}
+	resetOnLogon := false
+	if ss.HasSetting("ResetOnLogon") {
+		resetOnLogon, _ = ss.BoolSetting("ResetOnLogon")
+	}
+	if resetOnLogon {
+		c.log.Warn("fixclient: ResetOnLogon=Y: messages persisted but unsent when the session drops are not resent; Send reports them as ErrSessionDown",
+			"session", id.String())
+	}
 	return &session{
-		id: id, broker: broker, settings: one,
+		resetOnLogon: resetOnLogon,
+		id:           id, broker: broker, settings: one,
 		store:    &storeFactory{inner: inner},
 		throttle: newThrottle(c.cfg.Throttle, c.now),
 		handoff:  newHandoff(),

@@ -37,27 +37,42 @@ func (h *handoff) outgoing(msg []byte) {
 	if seq > h.sent || seq == 1 {
 		h.sent = seq
 	}
+	h.wakeLocked()
+}
+
+// kick wakes waiters, e.g. when the session drops.
+func (h *handoff) kick() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.wakeLocked()
+}
+
+func (h *handoff) wakeLocked() {
 	close(h.ch)
 	h.ch = make(chan struct{})
 }
 
-// wait blocks until seq was handed over, ctx ends or the wait times out.
-func (h *handoff) wait(ctx context.Context, seq int) {
+// wait blocks until seq was handed over (true), or the session is down,
+// ctx ends or the wait times out (false).
+func (h *handoff) wait(ctx context.Context, seq int, down func() bool) bool {
 	timer := time.NewTimer(handoffWait)
 	defer timer.Stop()
 	for {
 		h.mu.Lock()
 		done, ch := h.sent >= seq, h.ch
 		h.mu.Unlock()
-		if done {
-			return
+		switch {
+		case done:
+			return true
+		case down():
+			return false
 		}
 		select {
 		case <-ch:
 		case <-timer.C:
-			return
+			return false
 		case <-ctx.Done():
-			return
+			return false
 		}
 	}
 }

@@ -25,6 +25,8 @@ type session struct {
 	throttle *throttle
 	handoff  *handoff
 
+	resetOnLogon bool // the store is reset at each logon: unsent messages are never resent
+
 	ctl sync.Mutex // guards ini
 	ini *quickfix.Initiator
 
@@ -135,8 +137,16 @@ func (c *Client) sendApp(ctx context.Context, s *session, msg *quickfix.Message,
 	if err := quickfix.SendToTarget(msg, s.id); err != nil {
 		return fmt.Errorf("fixclient: %s to %s: %w", what, s.broker, err)
 	}
-	if seq, err := msg.Header.GetInt(tag.MsgSeqNum); err == nil {
-		s.handoff.wait(ctx, seq)
+	seq, err := msg.Header.GetInt(tag.MsgSeqNum)
+	if err != nil {
+		return nil
+	}
+	down := func() bool { return !s.loggedOn.Load() }
+	if !s.handoff.wait(ctx, seq, down) && down() && s.resetOnLogon {
+		// Persisted but not sent, and the next logon resets the store: the
+		// message would never be resent, so the caller must send it again.
+		return fmt.Errorf("fixclient: %s to %s: session dropped before sending, and ResetOnLogon discards it: %w",
+			what, s.broker, ErrSessionDown)
 	}
 	return nil
 }
