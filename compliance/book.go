@@ -15,9 +15,11 @@ import (
 // the before book's maps: it holds only the keys the basket touched (see sums).
 type book struct {
 	st         *State
-	prev       *book           // the before book, for the after book
-	changed    []string        // symbols the basket touched (after book)
-	changedSet map[string]bool // the same, indexed, for large baskets
+	prev       *book             // the before book, for the after book
+	changed    []string          // symbols the basket touched (after book)
+	changedSet map[string]bool   // the same, indexed, for large baskets
+	deltas     []decimal.Decimal // market value change of each changed symbol (after book)
+	metas      []*meta           // grouping fields of each changed symbol (after book)
 	qty        sums
 	mv         sums                       // quantity × last price
 	fallback   map[string]decimal.Decimal // trade prices for symbols with no last price
@@ -82,10 +84,14 @@ func newAfter(before *book, basket []portfolio.Trade) *book {
 		buys: maps.Clone(before.buys), nav: before.nav, positions: before.positions}
 	a.apply(basket)
 	a.nav = a.nav.Add(a.cash.Sub(before.cash))
-	for _, sym := range a.changed {
+	a.deltas = make([]decimal.Decimal, len(a.changed))
+	a.metas = make([]*meta, len(a.changed))
+	for i, sym := range a.changed {
+		a.metas[i] = a.st.meta(sym)
 		old, q := before.qty.get(sym), a.qty.get(sym)
 		v := mul(q, a.price(sym))
-		a.nav = a.nav.Add(v.Sub(before.mv.get(sym)))
+		a.deltas[i] = v.Sub(before.mv.get(sym))
+		a.nav = a.nav.Add(a.deltas[i])
 		a.mv.set(sym, v)
 		a.positions += nonZero(q) - nonZero(old)
 	}
@@ -185,10 +191,10 @@ func (b *book) sums(name string, keyOf func(*row) (string, bool)) sums {
 		g = sumRows(b.rows, keyOf, b.scratch)
 	} else {
 		g = b.prev.sums(name, keyOf).overlay(len(b.changed))
-		for _, sym := range b.changed {
-			r := newRow(b.st, sym, decimal.Zero)
-			if k, in := keyOf(&r); in {
-				g.set(k, g.get(k).Add(b.mv.get(sym).Sub(b.prev.mv.get(sym))))
+		for i, sym := range b.changed {
+			r := row{sym: sym, meta: b.metas[i]}
+			if k, in := keyOf(&r); in && !b.deltas[i].IsZero() {
+				g.set(k, g.get(k).Add(b.deltas[i]))
 			}
 		}
 		g.summarise()
