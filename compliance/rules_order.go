@@ -175,6 +175,7 @@ func (e *eval) maxADV(r Rule) []Result {
 // last price. Market orders are not collared.
 func (e *eval) priceCollar(r Rule) []Result {
 	soft, hard := r.Params.SoftBps, r.Params.HardBps
+	bps := decimal.NewFromInt(10000)
 	var out []Result
 	for i, t := range e.basket {
 		if !e.ok[i] || !t.LimitPrice.IsPositive() {
@@ -189,7 +190,7 @@ func (e *eval) priceCollar(r Rule) []Result {
 			continue
 		}
 		// Compare |limit − last|·10000 with band·last: no division unless reported.
-		gap := t.LimitPrice.Sub(last).Abs().Mul(decimal.NewFromInt(10000))
+		gap := t.LimitPrice.Sub(last).Abs().Mul(bps)
 		outside := func(band decimal.Decimal) bool { return band.IsPositive() && gap.Cmp(band.Mul(last)) > 0 }
 		res := newResult(r, Pass, t.Symbol)
 		res.Unit, res.Trades = UnitBps, []int{i}
