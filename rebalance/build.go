@@ -42,7 +42,7 @@ func (p *planner) result() Result {
 	if p.opts.Raise.IsPositive() {
 		need = p.cashTarget
 	}
-	if cash.LessThan(need) {
+	if cmpDec(cash, need) < 0 {
 		r.Shortfall = need.Sub(cash)
 	}
 	r.Lines = make([]Line, 0, len(p.lines)+1)
@@ -52,7 +52,7 @@ func (p *planner) result() Result {
 	r.Lines = append(r.Lines, Line{Symbol: portfolio.CashSymbol, Quantity: p.cash, QuantityAfter: cash,
 		Value: p.cash, ValueAfter: cash, Target: pct(p.cashTarget, nav), Weight: pct(p.cash, nav), WeightAfter: pct(cash, navAfter),
 		TargetValue: p.cashTarget, LowerValue: p.cashFloor, UpperValue: p.cashUpper,
-		InBand: p.cash.Cmp(p.cashFloor) >= 0 && p.cash.Cmp(p.cashUpper) <= 0})
+		InBand: cmpDec(p.cash, p.cashFloor) >= 0 && cmpDec(p.cash, p.cashUpper) <= 0})
 	return r
 }
 
@@ -63,7 +63,7 @@ func (p *planner) outLine(l *line, nav, navAfter decimal.Decimal) Line {
 		return o
 	}
 	o.TargetValue, o.LowerValue, o.UpperValue = l.T, l.lo, l.hi
-	o.InBand = l.v.Cmp(l.lo) >= 0 && l.v.Cmp(l.hi) <= 0
+	o.InBand = cmpDec(l.v, l.lo) >= 0 && cmpDec(l.v, l.hi) <= 0
 	o.Target, o.Weight = l.t, pct(l.v, nav)
 	if !p.plainScale {
 		o.Target = pct(l.T, nav)

@@ -28,7 +28,7 @@ func (p *planner) primaryBuys() error {
 	ws := p.wants[:0]
 	for i := range p.lines {
 		l := &p.lines[i]
-		if !l.active() || l.r.DoNotBuy || l.v.Cmp(l.lo) >= 0 {
+		if !l.active() || l.r.DoNotBuy || cmpDec(l.v, l.lo) >= 0 {
 			continue
 		}
 		p.buyLimitOf(l)
@@ -64,7 +64,7 @@ func (p *planner) secondaryBuys() error {
 			continue
 		}
 		va := l.valueAfter()
-		if va.Cmp(l.T) >= 0 {
+		if cmpDec(va, l.T) >= 0 {
 			continue
 		}
 		p.buyLimitOf(l)
@@ -112,7 +112,7 @@ func (p *planner) allocate(budget decimal.Decimal, ws []want, proRata bool) bool
 	for _, w := range ws {
 		total = total.Add(w.lotCost.Mul(decimal.NewFromInt(w.n)))
 	}
-	if total.Cmp(budget) <= 0 {
+	if cmpDec(total, budget) <= 0 {
 		for k := range ws {
 			ws[k].got = ws[k].n
 		}
@@ -132,7 +132,7 @@ func (p *planner) allocate(budget decimal.Decimal, ws []want, proRata bool) bool
 		rest = rest.Sub(w.lotCost.Mul(decimal.NewFromInt(w.got)))
 	}
 	byNeed := slices.Clone(ws)
-	slices.SortStableFunc(byNeed, func(a, b want) int { return b.shortfal.Cmp(a.shortfal) })
+	slices.SortStableFunc(byNeed, func(a, b want) int { return cmpDec(b.shortfal, a.shortfal) })
 	for _, w := range byNeed {
 		k := p.wantIndex(ws, w.i)
 		extra := min(w.n-ws[k].got, floorDiv(rest, w.lotCost))
@@ -180,7 +180,7 @@ func (p *planner) trimForCollar() {
 		if l.buyLots > 0 && l.buyLots < l.qt.minBuyLots {
 			l.setBuy(0)
 		}
-		p.cost = p.cost.Sub(was.Sub(l.buyQty()).Mul(l.buyLim.Sub(l.price)))
+		p.cost = p.cost.Sub(was.Sub(l.buyQty()).Mul(l.qt.buyCost))
 	}
 }
 
@@ -190,10 +190,10 @@ func (p *planner) tradingCost() decimal.Decimal {
 	for i := range p.lines {
 		l := &p.lines[i]
 		if q := l.sellQty(); !q.IsZero() {
-			c = c.Add(q.Mul(l.price.Sub(l.sellLimit)))
+			c = c.Add(q.Mul(l.qt.sellCost))
 		}
 		if l.buyLots > 0 {
-			c = c.Add(l.buyQty().Mul(l.buyLim.Sub(l.price)))
+			c = c.Add(l.buyQty().Mul(l.qt.buyCost))
 		}
 	}
 	return c

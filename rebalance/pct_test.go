@@ -81,3 +81,20 @@ func TestWideArithmeticMatchesDecimal(t *testing.T) {
 		t.Errorf("sumValues = %s, want %s", got, want)
 	}
 }
+
+func TestCmpDecMatchesCmp(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 13))
+	for i := 0; i < 50000; i++ {
+		a := decimal.New(rng.Int64N(2e6)-1e6, -int32(rng.IntN(25)))
+		b := decimal.New(rng.Int64N(2e6)-1e6, -int32(rng.IntN(25)))
+		if i%5 == 0 {
+			b = a.Round(int32(rng.IntN(10)))
+		}
+		if i%11 == 0 {
+			b = decimal.New(rng.Int64N(1e17), -int32(rng.IntN(3)))
+		}
+		if got, want := cmpDec(a, b), a.Cmp(b); got != want {
+			t.Fatalf("cmpDec(%s, %s) = %d, want %d", a, b, got, want)
+		}
+	}
+}

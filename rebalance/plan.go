@@ -89,7 +89,7 @@ func (p *planner) run() error {
 		return err
 	}
 	p.state, p.stateCash = CashInBand, p.proj
-	if p.proj.LessThan(p.cashFloor) {
+	if cmpDec(p.proj, p.cashFloor) < 0 {
 		p.state = CashUnder
 		if err := p.secondarySells(); err != nil {
 			return err
@@ -98,7 +98,7 @@ func (p *planner) run() error {
 	if err := p.primaryBuys(); err != nil {
 		return err
 	}
-	if p.state == CashInBand && p.proj.GreaterThan(p.cashUpper) && !p.opts.Raise.IsPositive() {
+	if p.state == CashInBand && cmpDec(p.proj, p.cashUpper) > 0 && !p.opts.Raise.IsPositive() {
 		p.state, p.stateCash = CashOver, p.proj
 		if err := p.secondaryBuys(); err != nil {
 			return err
@@ -116,7 +116,7 @@ func (p *planner) primarySells() error {
 	}
 	for i := range p.lines {
 		l := &p.lines[i]
-		if !l.active() || l.r.DoNotSell || l.v.Cmp(l.hi) <= 0 {
+		if !l.active() || l.r.DoNotSell || cmpDec(l.v, l.hi) <= 0 {
 			continue
 		}
 		if err := p.sellLimitOf(l); err != nil {
@@ -153,13 +153,13 @@ func (p *planner) secondarySells() error {
 	p.order = p.order[:0]
 	for i := range p.lines {
 		l := &p.lines[i]
-		if l.active() && !l.r.DoNotSell && !l.sellAll && l.valueAfter().GreaterThan(l.T) {
+		if l.active() && !l.r.DoNotSell && !l.sellAll && cmpDec(l.valueAfter(), l.T) > 0 {
 			l.excess = l.valueAfter().Sub(l.T)
 			p.order = append(p.order, i)
 		}
 	}
 	slices.SortStableFunc(p.order, func(a, b int) int { // most overweight first; lines are in symbol order
-		return p.lines[b].excess.Cmp(p.lines[a].excess)
+		return cmpDec(p.lines[b].excess, p.lines[a].excess)
 	})
 	for _, i := range p.order {
 		need := p.destLow.Sub(p.proj)

@@ -15,6 +15,8 @@ type quote struct {
 	buyLimit         decimal.Decimal // last + collar, rounded up to the tick
 	lotProceeds      decimal.Decimal // one lot at the sell limit
 	lotCost          decimal.Decimal // one lot at the buy limit
+	sellCost         decimal.Decimal // last − sell limit: what selling one unit at the limit costs
+	buyCost          decimal.Decimal // buy limit − last: what buying one unit at the limit costs
 	minSellLots      int64           // fewest lots worth the minimum trade at the sell limit
 	minBuyLots       int64           // fewest lots worth the minimum trade at the buy limit
 	sellErr          error
@@ -30,6 +32,7 @@ func newQuote(sym string, price, lot, tick decimal.Decimal, collarBps int64, min
 		q.sellErr = fmt.Errorf("%s: sell limit rounds to zero (last %s, tick %s)", sym, price, tick)
 	}
 	q.lotProceeds, q.lotCost = lot.Mul(q.sellLimit), lot.Mul(q.buyLimit)
+	q.sellCost, q.buyCost = price.Sub(q.sellLimit), q.buyLimit.Sub(price)
 	if q.sellErr == nil {
 		q.minSellLots = ceilDiv(minTrade, q.lotProceeds) // n lots are worth less than minTrade iff n < this
 	}

@@ -15,7 +15,7 @@ func (p *planner) reason(l *line, side portfolio.Side, nav decimal.Decimal) stri
 	if !l.inModel {
 		b = append(b, "not in model, "...)
 	}
-	if l.v.GreaterThan(l.T) {
+	if cmpDec(l.v, l.T) > 0 {
 		b = append(b, "overweight "...)
 	} else {
 		b = append(b, "underweight "...)
@@ -26,7 +26,7 @@ func (p *planner) reason(l *line, side portfolio.Side, nav decimal.Decimal) stri
 	b = append(b, " (band "...)
 	b = append(b, p.bandString(l.band)...)
 	b = append(b, ')')
-	if l.v.Cmp(l.lo) >= 0 && l.v.Cmp(l.hi) <= 0 {
+	if cmpDec(l.v, l.lo) >= 0 && cmpDec(l.v, l.hi) <= 0 {
 		b = append(b, ", in band"...)
 	}
 	switch {

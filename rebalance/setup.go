@@ -167,7 +167,7 @@ func (p *planner) targets() error {
 	}
 	p.reserve = p.opts.CashReserve.Amount(p.nav)
 	p.cashTarget = decimal.Max(cashT, p.reserve).Add(p.opts.Raise)
-	if p.cashTarget.GreaterThan(p.nav) {
+	if cmpDec(p.cashTarget, p.nav) > 0 {
 		return fmt.Errorf("%w: cash target %s (with reserve and raise) exceeds NAV %s", ErrCashAboveNAV, p.cashTarget.StringFixed(2), p.nav.StringFixed(2))
 	}
 	scale := p.hNav // money per target point

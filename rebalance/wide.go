@@ -132,3 +132,43 @@ func slowSum(start decimal.Decimal, lines []line) decimal.Decimal {
 	}
 	return start
 }
+
+// cmpDec compares a and b like a.Cmp(b) but without allocating when their
+// coefficients fit in 18 digits (decimal.Cmp rescales, and so allocates,
+// whenever the exponents differ).
+func cmpDec(a, b decimal.Decimal) int {
+	sa, sb := a.Sign(), b.Sign()
+	if sa != sb {
+		if sa < sb {
+			return -1
+		}
+		return 1
+	}
+	if sa == 0 || a.Exponent() == b.Exponent() {
+		return a.Cmp(b)
+	}
+	ca, cb := a.CoefficientInt64(), b.CoefficientInt64()
+	if !fits(a, ca) || !fits(b, cb) {
+		return a.Cmp(b)
+	}
+	if sa < 0 {
+		ca, cb = -ca, -cb
+	}
+	x, y := u128{0, uint64(ca)}, u128{0, uint64(cb)}
+	r := 0
+	if ea, eb := int(a.Exponent()), int(b.Exponent()); ea > eb {
+		var ok bool
+		if x, ok = x.mulPow10(ea - eb); !ok {
+			r = 1
+		}
+	} else {
+		var ok bool
+		if y, ok = y.mulPow10(eb - ea); !ok {
+			r = -1
+		}
+	}
+	if r == 0 {
+		r = x.cmp(y)
+	}
+	return r * sa
+}
