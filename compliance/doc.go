@@ -20,15 +20,8 @@
 //     same exponent add their int64 coefficients while they fit (checked), which
 //     gives exactly the decimal that decimal.Add would.
 //  4. Every rule whose Scope covers the portfolio is evaluated on both books and
-//     each finding is classified:
-//     - Pass: within the limit, outside the warning band;
-//     - Warn: within the limit but inside the warning band (WarnPct of the limit);
-//     - Fail: a hard breach the basket causes or worsens — the basket is blocked;
-//     - NeedsOverride: the same for a soft rule — it waits for a compliance
-//     override, one breach at a time (Result.Key identifies it);
-//     - Passive: in breach before and not made worse (e.g. a market move), which
-//     UCITS Art. 57 and the 1940 Act §5(c) allow: noted, not blocking.
-//     "Worse" means the measured value moves further past the limit.
+//     each finding gets a Status (listed below). "Worse" means the measured
+//     value moves further past the limit.
 //  5. Each result names the rule (id, name, version), the group (issuer name,
 //     sector, symbol…), the value after and before, the limit, the warning level,
 //     the indexes of the basket trades that contributed (for a weight limit: the
@@ -36,6 +29,18 @@
 //     one-line message. Report.Trades gives each trade pass / warn / fail with the
 //     breaches attributed to it; Report.Groups groups results by rule and status,
 //     most severe first, with counts.
+//
+// The statuses:
+//   - Pass: within the limit, outside the warning band;
+//   - Warn: within the limit but inside the warning band (WarnPct of the limit);
+//   - Fail: a hard breach the basket causes or worsens — the basket is blocked;
+//   - NeedsOverride: the same for a soft rule — it waits for a compliance
+//     override, one breach at a time (Result.Key identifies it);
+//   - Passive: in breach before and not made worse (e.g. a market move), which
+//     UCITS Art. 57 and the 1940 Act §5(c) allow: noted, not blocking.
+//
+// Report.Status is the most severe of them (Fail when there are Problems);
+// Pass, Warn and Passive let the basket proceed (Status.Allowed).
 //
 // Order-level rules (restricted list, notional, quantity, price collar, % of ADV,
 // duplicate order) look at each trade: a breach is always caused by it.
