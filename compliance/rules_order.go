@@ -28,11 +28,39 @@ func (e *eval) restricted(r Rule) []Result {
 		res.Message = fmt.Sprintf("%s: %s (issuer %s) is on the %s list: %s", tradeLabel(i, t), t.Symbol, sec.Issuer, r.Params.Mode, verdict(res.Status))
 		out = append(out, res)
 	}
+	out = append(out, e.restrictedHoldings(r, out)...)
 	if len(out) == 0 {
 		res := newResult(r, Pass, "")
 		res.Unit = UnitQuantity
 		res.Message = "no trade on the restricted list"
 		out = append(out, res)
+	}
+	return out
+}
+
+// restrictedHoldings warns of long positions left after the basket in what a
+// no_trade or sell_only list names (a no_buy list does not ask for a sale), so
+// the post-trade batch reminds that they are frozen or to be sold. Symbols a
+// trade already breaches (in found) are not repeated.
+func (e *eval) restrictedHoldings(r Rule, found []Result) []Result {
+	if r.Params.Mode != NoTrade && r.Params.Mode != SellOnly {
+		return nil
+	}
+	var out []Result
+	warn := func(group string, v decimal.Decimal, unit Unit, what string) {
+		if !v.IsPositive() || slices.ContainsFunc(found, func(x Result) bool { return x.Group == group }) {
+			return
+		}
+		res := newResult(r, Warn, group)
+		res.Unit, res.Value = unit, v
+		res.Message = fmt.Sprintf("holds %s %s, on the %s list", show(v, unit), what, r.Params.Mode)
+		out = append(out, res)
+	}
+	for _, sym := range r.Params.Symbols {
+		warn(sym, e.after.qty.get(sym), UnitQuantity, sym)
+	}
+	for _, issuer := range r.Params.Issuers {
+		warn(issuer, e.after.group(ByIssuer).get(issuer), UnitAmount, "of issuer "+issuer)
 	}
 	return out
 }

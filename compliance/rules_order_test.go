@@ -1,6 +1,7 @@
 package compliance
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -131,5 +132,38 @@ func TestDuplicateOrders(t *testing.T) {
 				t.Fatalf("got %s %v, want %s %v: %s", res.Status, res.Trades, c.want, c.trades, res.Message)
 			}
 		})
+	}
+}
+
+func TestRestrictedHoldingsAreNoted(t *testing.T) {
+	held := map[string]string{"C1": "100", "A1": "50"}
+	cases := []struct {
+		name   string
+		p      Params
+		basket []portfolio.Trade
+		groups []string
+	}{
+		{"sell_only symbol held", Params{Mode: SellOnly, Symbols: []string{"C1"}}, nil, []string{"C1"}},
+		{"sold out in the basket", Params{Mode: SellOnly, Symbols: []string{"C1"}}, []portfolio.Trade{sell("C1", "100")}, nil},
+		{"no_trade issuer held", Params{Mode: NoTrade, Issuers: []string{"Alpha"}}, nil, []string{"Alpha"}},
+		{"no_buy asks for no sale", Params{Mode: NoBuy, Symbols: []string{"C1"}}, nil, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			rep := Check(desk("100000", held), c.basket, []Rule{rule("rl", KindRestricted, Hard, c.p)})
+			var got []string
+			for _, r := range only(t, rep, "rl") {
+				if r.Status == Warn {
+					got = append(got, r.Group)
+				}
+			}
+			if strings.Join(got, ",") != strings.Join(c.groups, ",") {
+				t.Fatalf("warned for %v, want %v", got, c.groups)
+			}
+		})
+	}
+	alerts := Batch([]State{desk("100000", held)}, []Rule{rule("rl", KindRestricted, Hard, Params{Mode: SellOnly, Symbols: []string{"C1"}})})
+	if len(alerts) != 1 || alerts[0].Level != AlertWarning || alerts[0].Message != "holds 100 C1, on the sell_only list" {
+		t.Fatalf("%+v", alerts)
 	}
 }
