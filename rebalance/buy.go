@@ -186,15 +186,15 @@ func (p *planner) trimForCollar() {
 
 // tradingCost is what trading at limit rather than last prices costs.
 func (p *planner) tradingCost() decimal.Decimal {
-	c := decimal.Zero
+	var s productSum
 	for i := range p.lines {
 		l := &p.lines[i]
 		if q := l.sellQty(); !q.IsZero() {
-			c = c.Add(q.Mul(l.qt.sellCost))
+			s.add(q, l.qt.sellCost)
 		}
 		if l.buyLots > 0 {
-			c = c.Add(l.buyQty().Mul(l.qt.buyCost))
+			s.add(l.buyQty(), l.qt.buyCost)
 		}
 	}
-	return c
+	return s.total()
 }

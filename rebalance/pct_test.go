@@ -98,3 +98,20 @@ func TestCmpDecMatchesCmp(t *testing.T) {
 		}
 	}
 }
+
+func TestProductSumMatchesDecimal(t *testing.T) {
+	rng := rand.New(rand.NewPCG(14, 14))
+	for round := 0; round < 300; round++ {
+		var s productSum
+		want := decimal.Zero
+		for k := rng.IntN(60); k > 0; k-- {
+			a := decimal.New(rng.Int64N([]int64{10, 1e9, 1e18}[rng.IntN(3)]), -int32(rng.IntN(12)))
+			b := decimal.New(rng.Int64N(1e12), -int32(rng.IntN(30)))
+			s.add(a, b)
+			want = want.Add(a.Mul(b))
+		}
+		if got := s.total(); !got.Equal(want) {
+			t.Fatalf("round %d: sum %s, want %s", round, got, want)
+		}
+	}
+}

@@ -239,11 +239,19 @@ func (l *line) setBuy(lots int64) {
 }
 
 func (l *line) revalue() {
-	l.qa, l.va = l.q, l.v
-	if l.sellLots != 0 || l.sellAll || l.buyLots != 0 {
+	sells, buys := l.sellLots != 0 || l.sellAll, l.buyLots != 0
+	switch {
+	case sells && buys:
 		l.qa = l.q.Sub(l.sq).Add(l.bq)
-		l.va = l.qa.Mul(l.price)
+	case sells:
+		l.qa = l.q.Sub(l.sq)
+	case buys:
+		l.qa = l.q.Add(l.bq)
+	default:
+		l.qa, l.va = l.q, l.v
+		return
 	}
+	l.va = l.qa.Mul(l.price)
 }
 
 // sellQty is the quantity l sells: whole lots, or everything held.

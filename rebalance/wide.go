@@ -1,6 +1,7 @@
 package rebalance
 
 import (
+	"math/big"
 	"math/bits"
 
 	"github.com/shopspring/decimal"
@@ -171,4 +172,71 @@ func cmpDec(a, b decimal.Decimal) int {
 		r = x.cmp(y)
 	}
 	return r * sa
+}
+
+// productSum adds products a·b of non-negative decimals in 128 bits, exactly,
+// and switches to decimal arithmetic for good once a term does not fit.
+type productSum struct {
+	acc  u128
+	exp  int
+	used bool
+	slow bool
+	dec  decimal.Decimal
+}
+
+func (s *productSum) add(a, b decimal.Decimal) {
+	if a.IsZero() || b.IsZero() {
+		return
+	}
+	if !s.slow {
+		ca, ea, ok1 := coef(a)
+		cb, eb, ok2 := coef(b)
+		if ok1 && ok2 && s.addWide(mul64(ca, cb), ea+eb) {
+			return
+		}
+		s.slow, s.dec = true, s.wideTotal()
+	}
+	s.dec = s.dec.Add(a.Mul(b))
+}
+
+func (s *productSum) addWide(x u128, e int) bool {
+	acc, ae := s.acc, s.exp
+	if !s.used {
+		acc, ae = u128{}, e
+	}
+	var ok bool
+	if e < ae {
+		if acc, ok = acc.mulPow10(ae - e); !ok {
+			return false
+		}
+		ae = e
+	} else if x, ok = x.mulPow10(e - ae); !ok {
+		return false
+	}
+	lo, carry := bits.Add64(acc.lo, x.lo, 0)
+	hi, carry := bits.Add64(acc.hi, x.hi, carry)
+	if carry != 0 {
+		return false
+	}
+	s.acc, s.exp, s.used = u128{hi, lo}, ae, true
+	return true
+}
+
+func (s *productSum) wideTotal() decimal.Decimal {
+	if !s.used {
+		return decimal.Zero
+	}
+	if s.acc.hi == 0 && s.acc.lo <= 1<<62 {
+		return decimal.New(int64(s.acc.lo), int32(s.exp))
+	}
+	b := new(big.Int).SetUint64(s.acc.hi)
+	b.Lsh(b, 64).Or(b, new(big.Int).SetUint64(s.acc.lo))
+	return decimal.NewFromBigInt(b, int32(s.exp))
+}
+
+func (s *productSum) total() decimal.Decimal {
+	if s.slow {
+		return s.dec
+	}
+	return s.wideTotal()
 }
