@@ -4,14 +4,11 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"path/filepath"
 	"sort"
 	"sync"
 	"time"
 
 	"github.com/quickfixgo/quickfix"
-	"github.com/quickfixgo/quickfix/store/file"
-	"github.com/quickfixgo/quickfix/store/sql"
 )
 
 // Client is Ballast's FIX initiator: one quickfixgo session per broker. It
@@ -100,28 +97,10 @@ func (c *Client) newSession(id quickfix.SessionID, ss *quickfix.SessionSettings,
 	if ss.HasSetting(BrokerSetting) {
 		broker, _ = ss.Setting(BrokerSetting)
 	}
-	var inner quickfix.MessageStoreFactory
 	one := quickfix.NewSettings()
-	switch c.cfg.Store {
-	case StoreFile:
-		if !ss.HasSetting("FileStorePath") {
-			if c.cfg.StorePath == "" {
-				return nil, fmt.Errorf("fixclient: session %s: no FileStorePath setting and no StorePath", id)
-			}
-			ss.Set("FileStorePath", c.cfg.StorePath)
-		}
-		inner = file.NewStoreFactory(one)
-	case StoreSQL:
-		ss.Set("SQLStoreDriver", "sqlite")
-		ss.Set("SQLStoreDataSourceName", dsn)
-		inner = sql.NewStoreFactory(one)
-	case StoreMemory:
-		inner = quickfix.NewMemoryStoreFactory()
-	default:
-		return nil, fmt.Errorf("fixclient: unknown store kind %q", c.cfg.Store)
-	}
-	if p, err := ss.Setting("FileStorePath"); err == nil && c.cfg.Store == StoreFile {
-		ss.Set("FileStorePath", filepath.Clean(p))
+	inner, err := c.storeFactory(id, ss, one, dsn)
+	if err != nil {
+		return nil, err
 	}
 	if _, err := one.AddSession(ss); err != nil {
 		return nil, fmt.Errorf("fixclient: session %s: %w", id, err)
@@ -137,7 +116,7 @@ func (c *Client) newSession(id quickfix.SessionID, ss *quickfix.SessionSettings,
 	return &session{
 		resetOnLogon: resetOnLogon,
 		id:           id, broker: broker, settings: one,
-		store:    &storeFactory{inner: inner},
+		store:    &sessionStores{inner: inner},
 		throttle: newThrottle(c.cfg.Throttle, c.now),
 		handoff:  newHandoff(),
 		sent:     make(map[int]string),

@@ -21,7 +21,7 @@ type session struct {
 	id       quickfix.SessionID
 	broker   string
 	settings *quickfix.Settings // this session only, for its own initiator
-	store    *storeFactory
+	store    *sessionStores
 	throttle *throttle
 	handoff  *handoff
 

@@ -67,6 +67,8 @@ func TestRestartKeepsSequenceNumbers(t *testing.T) {
 	r := newRig(t, "FIX.4.4", map[string]brokersim.Plan{"ONE": {Action: brokersim.FillAtOnce}}, rigOpt{})
 	r.send(t, newOrder("X1", "ONE", "100", "10"))
 	waitKinds(t, r.rec, []order.ExecKind{order.ExecNew, order.ExecFill}, "X1")
+	// The handler sees the fill before quickfixgo advances the inbound sequence.
+	waitFor(t, "inbound sequence past the fill", func() bool { return r.client.Status()[0].NextTargetSeq >= 4 })
 	before := r.client.Status()[0]
 	r.client.Stop()
 	if files, _ := filepath.Glob(filepath.Join(r.dir, "*.senderseqnums")); len(files) != 1 {

@@ -2,10 +2,13 @@ package fixclient
 
 import (
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 
 	"github.com/quickfixgo/quickfix"
+	"github.com/quickfixgo/quickfix/store/file"
+	"github.com/quickfixgo/quickfix/store/sql"
 )
 
 // errHeld makes quickfixgo drop the session without advancing the inbound
@@ -92,15 +95,15 @@ func (g *guardStore) Refresh() error {
 // closes the inner store itself when it stops.
 func (g *guardStore) Close() error { return nil }
 
-// storeFactory hands a session's initiators the same guarded store, created
+// sessionStores hands a session's initiators the same guarded store, created
 // once, so logging out and on again keeps one open store per session.
-type storeFactory struct {
+type sessionStores struct {
 	inner quickfix.MessageStoreFactory
 	mu    sync.Mutex
 	store *guardStore
 }
 
-func (f *storeFactory) Create(id quickfix.SessionID) (quickfix.MessageStore, error) {
+func (f *sessionStores) Create(id quickfix.SessionID) (quickfix.MessageStore, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.store != nil {
@@ -114,13 +117,13 @@ func (f *storeFactory) Create(id quickfix.SessionID) (quickfix.MessageStore, err
 	return f.store, nil
 }
 
-func (f *storeFactory) get() *guardStore {
+func (f *sessionStores) get() *guardStore {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.store
 }
 
-func (f *storeFactory) close() error {
+func (f *sessionStores) close() error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.store == nil {
@@ -129,4 +132,26 @@ func (f *storeFactory) close() error {
 	err := f.store.MessageStore.Close()
 	f.store = nil
 	return err
+}
+
+// storeFactory picks the session's message store and writes the settings
+// it needs into ss; one is the single-session Settings the factory reads.
+func (c *Client) storeFactory(id quickfix.SessionID, ss *quickfix.SessionSettings, one *quickfix.Settings, dsn string) (quickfix.MessageStoreFactory, error) {
+	switch c.cfg.Store {
+	case StoreFile:
+		if !ss.HasSetting("FileStorePath") {
+			if c.cfg.StorePath == "" {
+				return nil, fmt.Errorf("fixclient: session %s: no FileStorePath setting and no StorePath", id)
+			}
+			ss.Set("FileStorePath", c.cfg.StorePath)
+		}
+		return file.NewStoreFactory(one), nil
+	case StoreSQL:
+		ss.Set("SQLStoreDriver", "sqlite")
+		ss.Set("SQLStoreDataSourceName", dsn)
+		return sql.NewStoreFactory(one), nil
+	case StoreMemory:
+		return quickfix.NewMemoryStoreFactory(), nil
+	}
+	return nil, fmt.Errorf("fixclient: unknown store kind %q", c.cfg.Store)
 }
