@@ -24,7 +24,7 @@ func (p *planner) result() Result {
 	for i := range p.lines {
 		if l := &p.lines[i]; l.sellAll || l.sellLots > 0 {
 			q := l.sellQty()
-			cash = cash.Add(q.Mul(l.sellLimit))
+			cash = cash.Add(mul(q, l.sellLimit))
 			r.Trades = append(r.Trades, portfolio.Trade{Portfolio: code, Symbol: l.sym, Side: portfolio.Sell,
 				Quantity: q, LimitPrice: l.sellLimit, Reason: p.reason(l, portfolio.Sell, nav)})
 		}
@@ -32,7 +32,7 @@ func (p *planner) result() Result {
 	for i := range p.lines {
 		if l := &p.lines[i]; l.buyLots > 0 {
 			q := l.buyQty()
-			cash = cash.Sub(q.Mul(l.buyLim))
+			cash = cash.Sub(mul(q, l.buyLim))
 			r.Trades = append(r.Trades, portfolio.Trade{Portfolio: code, Symbol: l.sym, Side: portfolio.Buy,
 				Quantity: q, LimitPrice: l.buyLim, Reason: p.reason(l, portfolio.Buy, nav)})
 		}
@@ -45,9 +45,9 @@ func (p *planner) result() Result {
 	if cmpDec(cash, need) < 0 {
 		r.Shortfall = need.Sub(cash)
 	}
-	r.Lines = make([]Line, 0, len(p.lines)+1)
+	r.Lines = make([]Line, len(p.lines), len(p.lines)+1)
 	for i := range p.lines {
-		r.Lines = append(r.Lines, p.outLine(&p.lines[i], nav, navAfter))
+		p.outLine(&r.Lines[i], &p.lines[i], nav, navAfter)
 	}
 	r.Lines = append(r.Lines, Line{Symbol: portfolio.CashSymbol, Quantity: p.cash, QuantityAfter: cash,
 		Value: p.cash, ValueAfter: cash, Target: pct(p.cashTarget, nav), Weight: pct(p.cash, nav), WeightAfter: pct(cash, navAfter),
@@ -56,11 +56,13 @@ func (p *planner) result() Result {
 	return r
 }
 
-func (p *planner) outLine(l *line, nav, navAfter decimal.Decimal) Line {
-	o := Line{Symbol: l.sym, Restriction: l.r, Price: l.price, Quantity: l.q, QuantityAfter: l.q, Value: l.v, ValueAfter: l.v}
+// outLine fills o, a zero Line, from l.
+func (p *planner) outLine(o *Line, l *line, nav, navAfter decimal.Decimal) {
+	o.Symbol, o.Restriction, o.Price = l.sym, l.r, l.price
+	o.Quantity, o.QuantityAfter, o.Value, o.ValueAfter = l.q, l.q, l.v, l.v
 	if !l.active() {
 		o.InBand = !l.r.Excluded
-		return o
+		return
 	}
 	o.TargetValue, o.LowerValue, o.UpperValue = l.T, l.lo, l.hi
 	o.InBand = cmpDec(l.v, l.lo) >= 0 && cmpDec(l.v, l.hi) <= 0
@@ -76,7 +78,6 @@ func (p *planner) outLine(l *line, nav, navAfter decimal.Decimal) Line {
 	if l.traded() || !p.cost.IsZero() {
 		o.WeightAfter = pct(o.ValueAfter, navAfter)
 	}
-	return o
 }
 
 // pct returns value as a percentage of nav, rounded to 4 places.

@@ -115,3 +115,14 @@ func TestProductSumMatchesDecimal(t *testing.T) {
 		}
 	}
 }
+
+func TestMulMatchesDecimal(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 15))
+	for i := 0; i < 50000; i++ {
+		a := decimal.New(rng.Int64N(2e12)-1e12, -int32(rng.IntN(12)))
+		b := decimal.New(rng.Int64N([]int64{100, 1e9, 1e17}[rng.IntN(3)])-50, int32(rng.IntN(6))-4)
+		if got, want := mul(a, b), a.Mul(b); !got.Equal(want) || got.Exponent() != want.Exponent() {
+			t.Fatalf("mul(%s, %s) = %s (exp %d), want %s (exp %d)", a, b, got, got.Exponent(), want, want.Exponent())
+		}
+	}
+}

@@ -223,7 +223,7 @@ func (l *line) setSell(lots int64, all bool) {
 	case lots == 0:
 		l.sq = decimal.Zero
 	default:
-		l.sq = l.lot.Mul(decimal.NewFromInt(lots))
+		l.sq = mul(l.lot, decimal.NewFromInt(lots))
 	}
 	l.revalue()
 }
@@ -233,7 +233,7 @@ func (l *line) setBuy(lots int64) {
 	l.buyLots = lots
 	l.bq = decimal.Zero
 	if lots > 0 {
-		l.bq = l.lot.Mul(decimal.NewFromInt(lots))
+		l.bq = mul(l.lot, decimal.NewFromInt(lots))
 	}
 	l.revalue()
 }
@@ -251,7 +251,7 @@ func (l *line) revalue() {
 		l.qa, l.va = l.q, l.v
 		return
 	}
-	l.va = l.qa.Mul(l.price)
+	l.va = mul(l.qa, l.price)
 }
 
 // sellQty is the quantity l sells: whole lots, or everything held.

@@ -98,7 +98,7 @@ func (p *planner) addLine(sym string, t *portfolio.Target, q decimal.Decimal) er
 	if l.r.Excluded {
 		p.exclT = p.exclT.Add(l.t)
 		if priced {
-			l.price, l.v = px, q.Mul(px)
+			l.price, l.v = px, mul(q, px)
 			l.va = l.v
 		}
 		return nil
@@ -115,7 +115,7 @@ func (p *planner) addLine(sym string, t *portfolio.Target, q decimal.Decimal) er
 		return fmt.Errorf("%s: no security with a positive lot size", sym)
 	}
 	l.price, l.lot, l.tick = px, sec.LotSize, sec.Tick()
-	l.v = q.Mul(px)
+	l.v = mul(q, px)
 	l.va = l.v
 	return nil
 }
@@ -198,10 +198,10 @@ func (p *planner) lineTargets(l *line, scale decimal.Decimal) {
 	if !l.active() {
 		return
 	}
-	l.T = l.t.Mul(scale)
+	l.T = mul(l.t, scale)
 	if p.bandKind == portfolio.BandRelative && l.band.Kind == p.bandKind && l.band.Width.Equal(p.bandWidth) {
 		// the model's relative band: t·scale·(1 ± f), exactly T ± T·f
-		l.lo, l.hi = l.t.Mul(p.scaleLo), l.t.Mul(p.scaleHi)
+		l.lo, l.hi = mul(l.t, p.scaleLo), mul(l.t, p.scaleHi)
 	} else {
 		hw := p.halfWidth(l.band, l.T)
 		l.lo, l.hi = l.T.Sub(hw), l.T.Add(hw)
@@ -220,7 +220,7 @@ func (p *planner) halfWidth(b portfolio.Band, target decimal.Decimal) decimal.De
 		if !mb {
 			return target.Mul(b.Width).Shift(-2)
 		}
-		return target.Mul(p.bandFactor)
+		return mul(target, p.bandFactor)
 	}
 	if !mb {
 		return p.hNav.Mul(b.Width)

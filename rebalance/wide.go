@@ -240,3 +240,29 @@ func (s *productSum) total() decimal.Decimal {
 	}
 	return s.wideTotal()
 }
+
+// mul returns a·b, exactly, multiplying the coefficients in 64 bits when the
+// product fits (decimal.Mul always goes through math/big).
+func mul(a, b decimal.Decimal) decimal.Decimal {
+	ca, cb := a.CoefficientInt64(), b.CoefficientInt64()
+	if !fits(a, ca) || !fits(b, cb) {
+		return a.Mul(b)
+	}
+	neg := (ca < 0) != (cb < 0)
+	ua, ub := uint64(ca), uint64(cb)
+	if ca < 0 {
+		ua = uint64(-ca)
+	}
+	if cb < 0 {
+		ub = uint64(-cb)
+	}
+	hi, lo := bits.Mul64(ua, ub)
+	if hi != 0 || lo > 1<<62 {
+		return a.Mul(b)
+	}
+	c := int64(lo)
+	if neg {
+		c = -c
+	}
+	return decimal.New(c, a.Exponent()+b.Exponent())
+}
