@@ -80,6 +80,8 @@ func (c *Client) FromAdmin(msg *quickfix.Message, id quickfix.SessionID) quickfi
 	s := c.byID[id]
 	s.lastHeard.Store(c.now().UnixNano())
 	if t, _ := msg.MsgType(); t == "3" {
+		s.inHandler.Add(1)
+		defer s.inHandler.Add(-1)
 		c.fromReject(s, msg)
 	}
 	return nil
@@ -93,6 +95,8 @@ func (c *Client) FromApp(msg *quickfix.Message, id quickfix.SessionID) quickfix.
 	s := c.byID[id]
 	now := c.now().UTC()
 	s.lastHeard.Store(now.UnixNano())
+	s.inHandler.Add(1)
+	defer s.inHandler.Add(-1)
 	t, _ := msg.MsgType()
 	var err error
 	switch t {

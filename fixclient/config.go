@@ -92,11 +92,13 @@ func ParseSettings(r io.Reader) (*quickfix.Settings, error) {
 	return s, nil
 }
 
-// Handler receives what brokers send. Its methods are called on the FIX
-// session's goroutine, one message at a time per session. Returning an
-// error from OnExecution, OnCancelReject or OnSessionReject means "not
-// booked": the session drops and the message is redelivered after
-// reconnecting (with PossDup set).
+// Handler receives what brokers send. OnExecution, OnCancelReject and
+// OnSessionReject are called on the FIX session's goroutine, one message at
+// a time per session, before the message counts as received: book it
+// durably before returning. Returning an error means "not booked": the
+// session drops and the broker resends the message after reconnecting (with
+// PossDup set), so booking must be idempotent on (Session, ExecID). They
+// may call Send, Cancel and Replace, which then only queue the message.
 type Handler interface {
 	OnExecution(ctx context.Context, r order.ExecutionReport) error
 	OnCancelReject(ctx context.Context, r order.CancelReject) error

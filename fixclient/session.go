@@ -30,7 +30,8 @@ type session struct {
 	ctl sync.Mutex // guards ini
 	ini *quickfix.Initiator
 
-	running    atomic.Bool // an initiator is running (not logged out by an operator)
+	running    atomic.Bool  // an initiator is running (not logged out by an operator)
+	inHandler  atomic.Int32 // the session goroutine is inside a Handler call
 	loggedOn   atomic.Bool
 	lastHeard  atomic.Int64 // unix nanoseconds
 	lastLogon  atomic.Int64
@@ -139,6 +140,11 @@ func (c *Client) sendApp(ctx context.Context, s *session, msg *quickfix.Message,
 	}
 	seq, err := msg.Header.GetInt(tag.MsgSeqNum)
 	if err != nil {
+		return nil
+	}
+	if s.inHandler.Load() > 0 {
+		// Possibly called from a Handler on the session goroutine, which
+		// cannot hand the message over until the Handler returns.
 		return nil
 	}
 	down := func() bool { return !s.loggedOn.Load() }
