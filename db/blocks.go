@@ -1,0 +1,120 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/ballast-oms/ballast/order"
+	"github.com/ballast-oms/ballast/portfolio"
+)
+
+const blockColumns = `id, symbol, side, order_type, limit_price, stop_price, time_in_force, expire_date, broker,
+	account, lot_size, status, order_qty, cum_qty, notional, cl_ord_id, pending_cl_ord_id, broker_order_id,
+	created_by, created_at, released_at`
+
+func (t *orderTx) InsertBlock(ctx context.Context, b order.Block) (int64, error) {
+	res, err := t.exec(ctx, `INSERT INTO blocks (symbol, side, order_type, limit_price, stop_price, time_in_force,
+		expire_date, broker, account, lot_size, status, order_qty, cum_qty, notional, cl_ord_id, pending_cl_ord_id,
+		broker_order_id, created_by, created_at, released_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		b.Symbol, string(b.Side), string(b.Type), b.LimitPrice.String(), b.StopPrice.String(), string(b.TimeInForce),
+		fmtOptTime(b.ExpireDate), b.Broker, b.Account, b.LotSize.String(), string(b.Status), b.Totals.OrderQty.String(),
+		b.Totals.CumQty.String(), b.Totals.Notional.String(), b.ClOrdID, b.PendingClOrdID, b.BrokerID, b.CreatedBy,
+		formatTime(b.CreatedAt), fmtOptTime(b.ReleasedAt))
+	if err != nil {
+		return 0, fmt.Errorf("db: insert block: %w", err)
+	}
+	return res.LastInsertId()
+}
+
+func (t *orderTx) Block(ctx context.Context, id int64) (order.Block, error) {
+	row, err := t.queryRow(ctx, `SELECT `+blockColumns+` FROM blocks WHERE id = ?`, id)
+	if err != nil {
+		return order.Block{}, err
+	}
+	b, err := scanBlock(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return b, orderNotFound("block", id)
+	}
+	if err != nil {
+		return b, fmt.Errorf("db: block %d: %w", id, err)
+	}
+	return b, nil
+}
+
+func (t *orderTx) UpdateBlock(ctx context.Context, b order.Block) error {
+	res, err := t.exec(ctx, `UPDATE blocks SET symbol = ?, side = ?, order_type = ?, limit_price = ?, stop_price = ?,
+		time_in_force = ?, expire_date = ?, broker = ?, account = ?, lot_size = ?, status = ?, order_qty = ?, cum_qty = ?,
+		notional = ?, cl_ord_id = ?, pending_cl_ord_id = ?, broker_order_id = ?, created_by = ?, created_at = ?,
+		released_at = ? WHERE id = ?`,
+		b.Symbol, string(b.Side), string(b.Type), b.LimitPrice.String(), b.StopPrice.String(), string(b.TimeInForce),
+		fmtOptTime(b.ExpireDate), b.Broker, b.Account, b.LotSize.String(), string(b.Status), b.Totals.OrderQty.String(),
+		b.Totals.CumQty.String(), b.Totals.Notional.String(), b.ClOrdID, b.PendingClOrdID, b.BrokerID, b.CreatedBy,
+		formatTime(b.CreatedAt), fmtOptTime(b.ReleasedAt), b.ID)
+	if err != nil {
+		return fmt.Errorf("db: update block %d: %w", b.ID, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return orderNotFound("block", b.ID)
+	}
+	return nil
+}
+
+func (t *orderTx) LinkClOrdID(ctx context.Context, clOrdID string, blockID int64) error {
+	res, err := t.exec(ctx, `INSERT INTO cl_ord_ids (cl_ord_id, block_id) VALUES (?, ?) ON CONFLICT (cl_ord_id) DO NOTHING`, clOrdID, blockID)
+	if err != nil {
+		return fmt.Errorf("db: link ClOrdID %s: %w", clOrdID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 1 {
+		return nil
+	}
+	row, err := t.queryRow(ctx, `SELECT block_id FROM cl_ord_ids WHERE cl_ord_id = ?`, clOrdID)
+	if err != nil {
+		return err
+	}
+	var owner int64
+	if err := row.Scan(&owner); err != nil {
+		return fmt.Errorf("db: link ClOrdID %s: %w", clOrdID, err)
+	}
+	if owner != blockID {
+		return fmt.Errorf("db: ClOrdID %s belongs to block %d: %w", clOrdID, owner, order.ErrConflict)
+	}
+	return nil
+}
+
+func (t *orderTx) BlockByClOrdID(ctx context.Context, clOrdID string) (order.Block, error) {
+	row, err := t.queryRow(ctx, `SELECT `+prefixed("b.", blockColumns)+` FROM cl_ord_ids c JOIN blocks b ON b.id = c.block_id WHERE c.cl_ord_id = ?`, clOrdID)
+	if err != nil {
+		return order.Block{}, err
+	}
+	b, err := scanBlock(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return b, orderNotFound("ClOrdID", clOrdID)
+	}
+	if err != nil {
+		return b, fmt.Errorf("db: ClOrdID %s: %w", clOrdID, err)
+	}
+	return b, nil
+}
+
+func scanBlock(r scanner) (order.Block, error) {
+	var b order.Block
+	var side, typ, tif, expDate, status, created, released string
+	var limit, stop, lot, qty, cum, notional string
+	err := r.Scan(&b.ID, &b.Symbol, &side, &typ, &limit, &stop, &tif, &expDate, &b.Broker, &b.Account, &lot, &status,
+		&qty, &cum, &notional, &b.ClOrdID, &b.PendingClOrdID, &b.BrokerID, &b.CreatedBy, &created, &released)
+	if err != nil {
+		return b, err
+	}
+	b.Side, b.Type, b.TimeInForce, b.Status = portfolio.Side(side), order.OrdType(typ), order.TimeInForce(tif), order.Status(status)
+	key := fmt.Sprintf("block %d", b.ID)
+	if err := parseDecimals(key, []string{limit, stop, lot, qty, cum, notional},
+		[]*decimal.Decimal{&b.LimitPrice, &b.StopPrice, &b.LotSize, &b.Totals.OrderQty, &b.Totals.CumQty, &b.Totals.Notional}); err != nil {
+		return b, err
+	}
+	return b, parseTimes(key, []string{expDate, created, released}, []*time.Time{&b.ExpireDate, &b.CreatedAt, &b.ReleasedAt})
+}

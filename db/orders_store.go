@@ -1,0 +1,259 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/shopspring/decimal"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/ballast-oms/ballast/order"
+	"github.com/ballast-oms/ballast/portfolio"
+)
+
+// OrderStore is the SQLite order.Store: orders, blocks, ClOrdID chains,
+// executions, allocations, positions, cash and the append-only audit trail,
+// plus the read queries of the blotter, the order detail and the audit pages.
+// Its transactions run on the writer (BEGIN IMMEDIATE) and reuse statements
+// prepared once per store.
+type OrderStore struct {
+	d     *DB
+	mu    sync.Mutex
+	stmts map[string]*sql.Stmt
+}
+
+// NewOrderStore returns the order store of d.
+func NewOrderStore(d *DB) *OrderStore {
+	return &OrderStore{d: d, stmts: map[string]*sql.Stmt{}}
+}
+
+// InTx runs fn in one writer transaction: everything fn writes is committed
+// when it returns nil, and nothing when it returns an error.
+func (s *OrderStore) InTx(ctx context.Context, fn func(tx order.Tx) error) error {
+	t := &orderTx{s: s}
+	err := s.d.inTx(ctx, func(tx *sql.Tx) error {
+		t.tx = tx
+		return fn(t)
+	})
+	s.prepareLater(ctx, t.fresh)
+	return err
+}
+
+// prepared returns the store's statement for q, if it was prepared.
+func (s *OrderStore) prepared(q string) (*sql.Stmt, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, ok := s.stmts[q]
+	return st, ok
+}
+
+// prepareLater prepares on the writer the statements a transaction had to
+// prepare for itself, so later transactions reuse them. It runs after the
+// transaction, when the writer's one connection is free again. A failure
+// only means the next transaction prepares the statement once more.
+func (s *OrderStore) prepareLater(ctx context.Context, qs []string) {
+	for _, q := range qs {
+		if _, ok := s.prepared(q); ok {
+			continue
+		}
+		st, err := s.d.writer.PrepareContext(ctx, q)
+		if err != nil {
+			continue
+		}
+		s.mu.Lock()
+		if _, ok := s.stmts[q]; ok {
+			st.Close()
+		} else {
+			s.stmts[q] = st
+		}
+		s.mu.Unlock()
+	}
+}
+
+// orderTx is one transaction of the OrderStore; it implements order.Tx.
+type orderTx struct {
+	s     *OrderStore
+	tx    *sql.Tx
+	stmts map[string]*sql.Stmt
+	fresh []string // queries this transaction prepared for itself
+}
+
+// stmt returns q prepared for this transaction: the store's statement bound
+// to the transaction (the writer has one connection, so it is not prepared
+// again), or, the first time q is used, one prepared on the transaction.
+func (t *orderTx) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
+	if st, ok := t.stmts[q]; ok {
+		return st, nil
+	}
+	var st *sql.Stmt
+	if base, ok := t.s.prepared(q); ok {
+		st = t.tx.StmtContext(ctx, base)
+	} else {
+		var err error
+		if st, err = t.tx.PrepareContext(ctx, q); err != nil {
+			return nil, fmt.Errorf("prepare: %w", err)
+		}
+		t.fresh = append(t.fresh, q)
+	}
+	if t.stmts == nil {
+		t.stmts = map[string]*sql.Stmt{}
+	}
+	t.stmts[q] = st
+	return st, nil
+}
+
+func (t *orderTx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	st, err := t.stmt(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+func (t *orderTx) queryRow(ctx context.Context, q string, args ...any) (*sql.Row, error) {
+	st, err := t.stmt(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryRowContext(ctx, args...), nil
+}
+
+func (t *orderTx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	st, err := t.stmt(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+// orderNotFound wraps both order.ErrNotFound (for the Service) and
+// ErrNotFound (for the web layer's IsNotFound).
+func orderNotFound(what string, key any) error {
+	return fmt.Errorf("db: %s %v: %w (%w)", what, key, order.ErrNotFound, ErrNotFound)
+}
+
+// sqliteCode is the extended result code of a SQLite error, or 0.
+func sqliteCode(err error) int {
+	var e *sqlite.Error
+	if !errors.As(err, &e) {
+		return 0
+	}
+	return e.Code()
+}
+
+// isCheckViolation reports whether err is SQLite refusing a CHECK constraint.
+func isCheckViolation(err error) bool { return sqliteCode(err) == sqlite3.SQLITE_CONSTRAINT_CHECK }
+
+func (t *orderTx) Security(ctx context.Context, symbol string) (portfolio.Security, error) {
+	row, err := t.queryRow(ctx, `SELECT `+securityColumns+` FROM securities WHERE symbol = ?`, symbol)
+	if err != nil {
+		return portfolio.Security{}, err
+	}
+	sec, err := scanSecurity(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return sec, orderNotFound("security", symbol)
+	}
+	if err != nil {
+		return sec, fmt.Errorf("db: security %s: %w", symbol, err)
+	}
+	return sec, nil
+}
+
+func (t *orderTx) Position(ctx context.Context, pf, symbol string) (portfolio.Position, error) {
+	p := portfolio.Position{Portfolio: pf, Symbol: symbol}
+	row, err := t.queryRow(ctx, `SELECT quantity, avg_cost, realised_pnl FROM positions WHERE portfolio = ? AND symbol = ?`, pf, symbol)
+	if err != nil {
+		return p, err
+	}
+	var qty, cost, pnl string
+	switch err := row.Scan(&qty, &cost, &pnl); {
+	case errors.Is(err, sql.ErrNoRows):
+		return p, nil
+	case err != nil:
+		return p, fmt.Errorf("db: position %s/%s: %w", pf, symbol, err)
+	}
+	return p, parseDecimals(pf+"/"+symbol, []string{qty, cost, pnl}, []*decimal.Decimal{&p.Quantity, &p.AvgCost, &p.RealisedPnL})
+}
+
+func (t *orderTx) SavePosition(ctx context.Context, p portfolio.Position) error {
+	_, err := t.exec(ctx, `INSERT INTO positions (portfolio, symbol, quantity, avg_cost, realised_pnl) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (portfolio, symbol) DO UPDATE SET quantity = excluded.quantity, avg_cost = excluded.avg_cost, realised_pnl = excluded.realised_pnl`,
+		p.Portfolio, p.Symbol, p.Quantity.String(), p.AvgCost.String(), p.RealisedPnL.String())
+	if err != nil {
+		return fmt.Errorf("db: save position %s/%s: %w", p.Portfolio, p.Symbol, err)
+	}
+	return nil
+}
+
+func (t *orderTx) Cash(ctx context.Context, pf string) (decimal.Decimal, error) {
+	row, err := t.queryRow(ctx, `SELECT cash FROM portfolios WHERE code = ?`, pf)
+	if err != nil {
+		return decimal.Zero, err
+	}
+	var cash string
+	switch err := row.Scan(&cash); {
+	case errors.Is(err, sql.ErrNoRows):
+		return decimal.Zero, nil
+	case err != nil:
+		return decimal.Zero, fmt.Errorf("db: cash %s: %w", pf, err)
+	}
+	return parseDecimal(cash)
+}
+
+func (t *orderTx) SaveCash(ctx context.Context, pf string, cash decimal.Decimal) error {
+	res, err := t.exec(ctx, `UPDATE portfolios SET cash = ? WHERE code = ?`, cash.String(), pf)
+	if err != nil {
+		return fmt.Errorf("db: save cash %s: %w", pf, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return orderNotFound("portfolio", pf)
+	}
+	return nil
+}
+
+// fmtOptTime is the stored form of a time that may be unset: ” for zero.
+func fmtOptTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return formatTime(t)
+}
+
+// parseOptTime reads a stored time that may be unset.
+func parseOptTime(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	return parseTime(s)
+}
+
+// nullString stores "" as NULL.
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// nullID stores 0 as NULL.
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+// prefixed qualifies each column of a comma-separated list with p, e.g. "b.".
+func prefixed(p, columns string) string {
+	parts := strings.Split(columns, ",")
+	for i, c := range parts {
+		parts[i] = p + strings.TrimSpace(c)
+	}
+	return strings.Join(parts, ", ")
+}
