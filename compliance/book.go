@@ -29,17 +29,16 @@ type book struct {
 	nav        decimal.Decimal
 	positions  int                 // positions with a non-zero quantity
 	rows       []row               // before book: one per symbol, with its master fields
-	scratch    *scratch            // shared by the before and after books
+	ws         *workspace          // where the before and after books take their maps
 	groups     map[string]sums     // group and custom sums by name, computed once
 	votes      map[string][]string // voting(limit) cache
 }
 
 // newBefore builds the before book: holdings plus the working orders' remainder.
-func newBefore(st *State, working []portfolio.Trade) *book {
+func newBefore(st *State, working []portfolio.Trade, ws *workspace) *book {
 	n := len(st.Holdings.Positions)
-	b := &book{st: st, qty: sums{base: make(map[string]decimal.Decimal, n)},
-		mv: sums{base: make(map[string]decimal.Decimal, n)}, cash: st.Holdings.Portfolio.Cash,
-		cashWorst: st.Holdings.Portfolio.Cash, scratch: &scratch{keys: make([]string, 0, n), accs: make([]acc, 0, n)}}
+	b := &book{st: st, qty: sums{base: ws.newMap(n)}, mv: sums{base: ws.newMap(n)},
+		cash: st.Holdings.Portfolio.Cash, cashWorst: st.Holdings.Portfolio.Cash, ws: ws}
 	for _, p := range st.Holdings.Positions {
 		if q, ok := b.qty.base[p.Symbol]; ok {
 			b.qty.base[p.Symbol] = q.Add(p.Quantity)
@@ -49,9 +48,9 @@ func newBefore(st *State, working []portfolio.Trade) *book {
 	}
 	b.apply(working)
 	b.changed, b.changedSet = nil, nil
-	b.rows = make([]row, 0, len(b.qty.base))
-	var metas []meta // without a shared index: one allocation for every row's fields
-	if st.Master == nil {
+	b.rows = ws.rows[:0]
+	metas := ws.metas[:0] // without a shared index: rows point into it (reused capacity, or one allocation)
+	if st.Master == nil && cap(metas) < len(b.qty.base) {
 		metas = make([]meta, 0, len(b.qty.base))
 	}
 	var nav acc
@@ -73,13 +72,14 @@ func newBefore(st *State, working []portfolio.Trade) *book {
 		b.qty.sum.neg = b.qty.sum.neg || q.IsNegative() // only the sign of quantities is asked for
 	}
 	b.nav = nav.value()
+	ws.rows, ws.metas = b.rows, metas
 	return b
 }
 
 // newAfter builds the after book: before plus the basket.
 func newAfter(before *book, basket []portfolio.Trade) *book {
 	n := len(basket)
-	a := &book{st: before.st, prev: before, qty: before.qty.overlay(n), mv: before.mv.overlay(n),
+	a := &book{st: before.st, prev: before, ws: before.ws, qty: before.qty.overlay(n, before.ws), mv: before.mv.overlay(n, before.ws),
 		fallback: maps.Clone(before.fallback), cash: before.cash, cashWorst: before.cashWorst,
 		buys: maps.Clone(before.buys), nav: before.nav, positions: before.positions}
 	a.apply(basket)
@@ -188,9 +188,9 @@ func (b *book) sums(name string, keyOf func(*row) (string, bool)) sums {
 	}
 	var g sums
 	if b.prev == nil {
-		g = sumRows(b.rows, keyOf, b.scratch)
+		g = sumRows(b.rows, keyOf, b.ws)
 	} else {
-		g = b.prev.sums(name, keyOf).overlay(len(b.changed))
+		g = b.prev.sums(name, keyOf).overlay(len(b.changed), b.ws)
 		for i, sym := range b.changed {
 			r := row{sym: sym, meta: b.metas[i]}
 			if k, in := keyOf(&r); in && !b.deltas[i].IsZero() {

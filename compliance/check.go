@@ -22,7 +22,12 @@ type eval struct {
 // scope does not cover the portfolio are skipped. Check is pure and
 // deterministic: the same input gives the same Report.
 func Check(before State, trades []portfolio.Trade, rules []Rule) Report {
-	e := newEval(&before, trades)
+	return check(before, trades, rules, &workspace{})
+}
+
+// check is Check working in ws.
+func check(before State, trades []portfolio.Trade, rules []Rule, ws *workspace) Report {
+	e := newEval(&before, trades, ws)
 	rep := Report{
 		Portfolio:     before.Holdings.Portfolio.Code,
 		NAVBefore:     e.before.nav,
@@ -47,7 +52,7 @@ func Check(before State, trades []portfolio.Trade, rules []Rule) Report {
 	return rep
 }
 
-func newEval(st *State, basket []portfolio.Trade) *eval {
+func newEval(st *State, basket []portfolio.Trade, ws *workspace) *eval {
 	e := &eval{st: st, basket: basket, ok: make([]bool, len(basket)), px: make([]decimal.Decimal, len(basket))}
 	valid := make([]portfolio.Trade, 0, len(basket))
 	for i, t := range basket {
@@ -57,7 +62,7 @@ func newEval(st *State, basket []portfolio.Trade) *eval {
 			valid = append(valid, t)
 		}
 	}
-	e.before = newBefore(st, st.Working)
+	e.before = newBefore(st, st.Working, ws)
 	e.after = newAfter(e.before, valid)
 	return e
 }

@@ -10,7 +10,7 @@ import (
 // orders and of trades filled, no sale filled. Check reports the cash as
 // Report.CashWorstCase; the max_gross_exposure rule limits gross / NAV.
 func WorstCase(before State, trades []portfolio.Trade) (cash, gross, nav decimal.Decimal) {
-	e := newEval(&before, trades)
+	e := newEval(&before, trades, &workspace{})
 	gross, nav = e.after.grossWorst()
 	return e.after.cashWorst, gross, nav
 }

@@ -25,6 +25,7 @@ func CheckAll(states []State, baskets [][]portfolio.Trade, rules []Rule, workers
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			ws := &workspace{}
 			for {
 				i := int(next.Add(1)) - 1
 				if i >= len(states) {
@@ -38,7 +39,8 @@ func CheckAll(states []State, baskets [][]portfolio.Trade, rules []Rule, workers
 				if st.Master == nil {
 					st.Master = masters[i]
 				}
-				out[i] = Check(st, basket, rules)
+				ws.reset()
+				out[i] = check(st, basket, rules, ws)
 			}
 		}()
 	}

@@ -30,12 +30,12 @@ func (m *summary) see(k string, v decimal.Decimal) {
 }
 
 // overlay returns an empty overlay on s's values, for about n changed keys.
-func (s sums) overlay(n int) sums {
+func (s sums) overlay(n int, ws *workspace) sums {
 	if s.over != nil { // never stack overlays: flatten first
 		s = sums{base: s.flat()}
 		s.summarise()
 	}
-	return sums{base: s.base, over: make(map[string]decimal.Decimal, n), was: s.sum}
+	return sums{base: s.base, over: ws.newMap(n), was: s.sum}
 }
 
 // summarise computes the summary: a plain map is scanned; an overlay looks at
@@ -172,18 +172,12 @@ func (r *row) key(d Dimension) string {
 	return r.sym
 }
 
-// scratch is working space for sumRows, reused by every sum of one Check.
-type scratch struct {
-	keys []string
-	accs []acc
-	idx  map[string]int
-}
-
 // sumRows sums the rows' market values by keyOf (rows it rejects are left
 // out). Keys are looked up in a short slice while there are few of them
 // (sectors, countries) and in a map beyond that (issuers); the result map is
 // allocated once at its final size.
-func sumRows(rows []row, keyOf func(*row) (string, bool), sc *scratch) sums {
+func sumRows(rows []row, keyOf func(*row) (string, bool), ws *workspace) sums {
+	sc := &ws.scratch
 	const few = 16
 	keys, accs := sc.keys[:0], sc.accs[:0]
 	var idx map[string]int
@@ -212,7 +206,7 @@ func sumRows(rows []row, keyOf func(*row) (string, bool), sc *scratch) sums {
 		}
 		accs[j].add(rows[i].mv)
 	}
-	out := sums{base: make(map[string]decimal.Decimal, len(keys))}
+	out := sums{base: ws.newMap(len(keys))}
 	for j, k := range keys {
 		v := accs[j].value()
 		out.base[k] = v
