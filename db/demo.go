@@ -58,6 +58,9 @@ func (d *DB) SeedDemo(ctx context.Context, passwordHash string) (DemoDesk, error
 		if err := seedModels(ctx, tx); err != nil {
 			return err
 		}
+		if err := seedDemoRules(ctx, tx, now); err != nil {
+			return err
+		}
 		return seedUsers(ctx, tx, passwordHash, now)
 	})
 	if err != nil {
