@@ -30,8 +30,13 @@ type book struct {
 	positions  int                 // positions with a non-zero quantity
 	rows       []row               // before book: one per symbol, with its master fields
 	ws         *workspace          // where the before and after books take their maps
-	groups     map[string]sums     // group and custom sums by name, computed once
+	groups     []namedSums         // group and custom sums by name, computed once (a handful)
 	votes      map[string][]string // voting(limit) cache
+}
+
+type namedSums struct {
+	name string
+	sums
 }
 
 // newBefore builds the before book: holdings plus the working orders' remainder.
@@ -183,8 +188,10 @@ func (b *book) group(d Dimension) sums {
 // left out), computed once per book under name. The after book adds the
 // basket's changes to the before book's sums in an overlay.
 func (b *book) sums(name string, keyOf func(*row) (string, bool)) sums {
-	if g, ok := b.groups[name]; ok {
-		return g
+	for _, g := range b.groups {
+		if g.name == name {
+			return g.sums
+		}
 	}
 	var g sums
 	if b.prev == nil {
@@ -199,10 +206,7 @@ func (b *book) sums(name string, keyOf func(*row) (string, bool)) sums {
 		}
 		g.summarise()
 	}
-	if b.groups == nil {
-		b.groups = map[string]sums{}
-	}
-	b.groups[name] = g
+	b.groups = append(b.groups, namedSums{name, g})
 	return g
 }
 

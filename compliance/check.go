@@ -36,6 +36,7 @@ func check(before State, trades []portfolio.Trade, rules []Rule, ws *workspace) 
 		CashAfter:     e.after.cash,
 		CashWorstCase: e.after.cashWorst,
 		Problems:      e.problems(),
+		Results:       make([]Result, 0, len(rules)+8),
 	}
 	for i, r := range rules {
 		if !r.AppliesTo(before.Holdings.Portfolio) {
