@@ -64,6 +64,9 @@ func orderWhere(f order.Filter) (string, []any) {
 	if v := strings.TrimSpace(f.Broker); v != "" {
 		add("COALESCE(b.broker, o.broker) = ? COLLATE NOCASE", v)
 	}
+	if f.BlockID != 0 {
+		add("o.block_id = ?", f.BlockID)
+	}
 	if !f.From.IsZero() {
 		add("o.created_at >= ?", formatTime(f.From))
 	}

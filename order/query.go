@@ -11,6 +11,7 @@ type Filter struct {
 	Symbol    string
 	Trader    string    // proposed, amended or approved it, or created its block
 	Broker    string    // the block's broker, else the order's preferred one
+	BlockID   int64     // orders now in this block
 	From, To  time.Time // created at or after From and before To
 	Limit     int
 	Offset    int

@@ -31,6 +31,9 @@ type Config struct {
 	Version       string
 	SecureCookies bool          // false only when serving plain HTTP on loopback
 	Proposals     ProposalSaver // saves rebalance proposals; nil: saving is not available yet
+	Orders        OrderReader   // order book reads; nil: no order pages or API
+	Desk          OrderActions  // order book actions; nil: read-only order pages
+	Live          *Broadcaster  // changes pushed to live blotters; nil: none
 }
 
 // server holds the dependencies every handler shares.
@@ -44,6 +47,9 @@ type server struct {
 	assets     *static.Assets
 	proposals  ProposalSaver
 	jobs       *rebalanceJobs
+	orders     OrderReader
+	desk       OrderActions
+	live       *Broadcaster
 }
 
 // decoyHash is checked against when a sign-in names an unknown user, so that the
@@ -72,6 +78,9 @@ func NewServer(cfg Config) (http.Handler, error) {
 		now:        cfg.Now,
 		version:    cfg.Version,
 		assets:     assets,
+		orders:     cfg.Orders,
+		desk:       cfg.Desk,
+		live:       cfg.Live,
 		proposals:  cfg.Proposals,
 		jobs:       newRebalanceJobs(),
 	}
