@@ -13,7 +13,7 @@ func (p *planner) result() Result {
 		Reserve: p.reserve, CashTarget: p.cashTarget, CashFloor: p.cashFloor, CashState: p.state}
 	r.NAVAfter = p.nav.Sub(p.cost)
 	nav, navAfter := p.nav, r.NAVAfter
-	cash := p.cash
+	var proceeds, spent productSum
 	nTrades := 0
 	for i := range p.lines {
 		if l := &p.lines[i]; l.sellAll || l.sellLots > 0 || l.buyLots > 0 {
@@ -24,7 +24,7 @@ func (p *planner) result() Result {
 	for i := range p.lines {
 		if l := &p.lines[i]; l.sellAll || l.sellLots > 0 {
 			q := l.sellQty()
-			cash = cash.Add(mul(q, l.sellLimit))
+			proceeds.add(q, l.sellLimit)
 			r.Trades = append(r.Trades, portfolio.Trade{Portfolio: code, Symbol: l.sym, Side: portfolio.Sell,
 				Quantity: q, LimitPrice: l.sellLimit, Reason: p.reason(l, portfolio.Sell, nav)})
 		}
@@ -32,11 +32,12 @@ func (p *planner) result() Result {
 	for i := range p.lines {
 		if l := &p.lines[i]; l.buyLots > 0 {
 			q := l.buyQty()
-			cash = cash.Sub(mul(q, l.buyLim))
+			spent.add(q, l.buyLim)
 			r.Trades = append(r.Trades, portfolio.Trade{Portfolio: code, Symbol: l.sym, Side: portfolio.Buy,
 				Quantity: q, LimitPrice: l.buyLim, Reason: p.reason(l, portfolio.Buy, nav)})
 		}
 	}
+	cash := p.cash.Add(proceeds.total()).Sub(spent.total())
 	r.CashAfter = cash
 	need := p.reserve
 	if p.opts.Raise.IsPositive() {

@@ -110,7 +110,7 @@ func (p *planner) allocate(budget decimal.Decimal, ws []want, proRata bool) bool
 	}
 	total := decimal.Zero
 	for _, w := range ws {
-		total = total.Add(mul(w.lotCost, decimal.NewFromInt(w.n)))
+		total = total.Add(mulInt(w.lotCost, w.n))
 	}
 	if cmpDec(total, budget) <= 0 {
 		for k := range ws {
@@ -125,11 +125,11 @@ func (p *planner) allocate(budget decimal.Decimal, ws []want, proRata bool) bool
 		if w.got = 0; !proRata {
 			continue
 		}
-		w.got = floorDiv(budget.Mul(decimal.NewFromInt(w.n)), total)
+		w.got = floorDiv(mulInt(budget, w.n), total)
 		if w.got > 0 && p.belowMin(w, w.got) {
 			w.got = 0
 		}
-		rest = rest.Sub(mul(w.lotCost, decimal.NewFromInt(w.got)))
+		rest = rest.Sub(mulInt(w.lotCost, w.got))
 	}
 	byNeed := slices.Clone(ws)
 	slices.SortStableFunc(byNeed, func(a, b want) int { return cmpDec(b.shortfal, a.shortfal) })
@@ -140,7 +140,7 @@ func (p *planner) allocate(budget decimal.Decimal, ws []want, proRata bool) bool
 			continue
 		}
 		ws[k].got += extra
-		rest = rest.Sub(mul(w.lotCost, decimal.NewFromInt(extra)))
+		rest = rest.Sub(mulInt(w.lotCost, extra))
 	}
 	p.proj = p.proj.Sub(budget.Sub(rest))
 	return true

@@ -126,3 +126,14 @@ func TestMulMatchesDecimal(t *testing.T) {
 		}
 	}
 }
+
+func TestMulIntMatchesDecimal(t *testing.T) {
+	rng := rand.New(rand.NewPCG(16, 16))
+	for i := 0; i < 20000; i++ {
+		d := decimal.New(rng.Int64N([]int64{100, 1e9, 1e17}[rng.IntN(3)])-40, -int32(rng.IntN(8)))
+		n := rng.Int64N([]int64{10, 1e6, 1e12}[rng.IntN(3)])
+		if got, want := mulInt(d, n), d.Mul(decimal.NewFromInt(n)); !got.Equal(want) {
+			t.Fatalf("mulInt(%s, %d) = %s, want %s", d, n, got, want)
+		}
+	}
+}

@@ -182,8 +182,8 @@ func (p *planner) sellMore(l *line, need decimal.Decimal) error {
 	lots, all := l.sellLots, false
 	want := ceilDiv(need, l.qt.lotProceeds)
 	if l.T.IsZero() {
-		left := l.q.Sub(l.lot.Mul(decimal.NewFromInt(lots)))
-		if l.lot.Mul(decimal.NewFromInt(want)).GreaterThanOrEqual(left) {
+		left := l.q.Sub(mulInt(l.lot, lots))
+		if cmpDec(mulInt(l.lot, want), left) >= 0 {
 			all = true
 		} else {
 			lots += want
@@ -223,7 +223,7 @@ func (l *line) setSell(lots int64, all bool) {
 	case lots == 0:
 		l.sq = decimal.Zero
 	default:
-		l.sq = mul(l.lot, decimal.NewFromInt(lots))
+		l.sq = mulInt(l.lot, lots)
 	}
 	l.revalue()
 }
@@ -233,7 +233,7 @@ func (l *line) setBuy(lots int64) {
 	l.buyLots = lots
 	l.bq = decimal.Zero
 	if lots > 0 {
-		l.bq = mul(l.lot, decimal.NewFromInt(lots))
+		l.bq = mulInt(l.lot, lots)
 	}
 	l.revalue()
 }

@@ -266,3 +266,12 @@ func mul(a, b decimal.Decimal) decimal.Decimal {
 	}
 	return decimal.New(c, a.Exponent()+b.Exponent())
 }
+
+// mulInt returns d·n, exactly, without going through math/big when it fits.
+func mulInt(d decimal.Decimal, n int64) decimal.Decimal {
+	c := d.CoefficientInt64()
+	if n >= 0 && n <= 1<<31 && fits(d, c) && c >= -(1<<31) && c <= 1<<31 {
+		return decimal.New(c*n, d.Exponent())
+	}
+	return d.Mul(decimal.NewFromInt(n))
+}
