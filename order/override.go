@@ -151,7 +151,7 @@ func (s *Service) override(ctx context.Context, tx Tx, ct ComplianceTx, o *Order
 	if err != nil {
 		return err
 	}
-	ov.ID, ov.OrderID, ov.RuleVersion, ov.Officer, ov.At = 0, o.ID, target.Version, actor, now
+	ov.ID, ov.OrderID, ov.Group, ov.RuleVersion, ov.Officer, ov.At = 0, o.ID, target.Group, target.Version, actor, now
 	ov.Reason = strings.TrimSpace(ov.Reason)
 	if _, err := ct.InsertOverride(ctx, ov); err != nil {
 		return err
@@ -173,25 +173,33 @@ func (s *Service) override(ctx context.Context, tx Tx, ct ComplianceTx, o *Order
 	return moveOrder(ctx, tx, o, Ready, OnCompliancePass, actor, o.Override, now)
 }
 
-// breachToOverride finds the soft breach ov names in the latest check.
+// breachToOverride finds the breach ov names in the latest check: its rule
+// and group, or its rule alone when ov.Group is empty and the rule has one
+// breach.
 func breachToOverride(chk CheckRecord, done []Override, ov Override) (ResultRecord, error) {
+	var found []ResultRecord
 	for _, r := range chk.Results {
-		if r.RuleID != ov.RuleID || r.Group != ov.Group {
-			continue
-		}
-		switch r.Status {
-		case compliance.Fail:
-			return r, fmt.Errorf("rule %s (%s) is a hard breach and cannot be overridden: %w", r.RuleID, groupLabel(r.Group), ErrForbidden)
-		case compliance.NeedsOverride:
-			for _, d := range done {
-				if d.Matches(r) {
-					return r, fmt.Errorf("rule %s (%s) is already overridden: %w", r.RuleID, groupLabel(r.Group), ErrConflict)
-				}
-			}
-			return r, nil
+		if r.RuleID == ov.RuleID && (r.Group == ov.Group || ov.Group == "") &&
+			(r.Status == compliance.Fail || r.Status == compliance.NeedsOverride) {
+			found = append(found, r)
 		}
 	}
-	return ResultRecord{}, fmt.Errorf("the latest check has no soft breach of rule %s (%s): %w", ov.RuleID, groupLabel(ov.Group), ErrInvalid)
+	switch {
+	case len(found) == 0:
+		return ResultRecord{}, fmt.Errorf("the latest check has no breach of rule %s (%s): %w", ov.RuleID, groupLabel(ov.Group), ErrInvalid)
+	case len(found) > 1:
+		return ResultRecord{}, fmt.Errorf("rule %s has %d breaches: name the group: %w", ov.RuleID, len(found), ErrInvalid)
+	}
+	r := found[0]
+	if r.Status == compliance.Fail {
+		return r, fmt.Errorf("rule %s (%s) is a hard breach and cannot be overridden: %w", r.RuleID, groupLabel(r.Group), ErrForbidden)
+	}
+	for _, d := range done {
+		if d.Matches(r) {
+			return r, fmt.Errorf("rule %s (%s) is already overridden: %w", r.RuleID, groupLabel(r.Group), ErrConflict)
+		}
+	}
+	return r, nil
 }
 
 // outstanding counts the check's soft breaches no override clears.
