@@ -21,8 +21,10 @@ func cmdBench(ctx context.Context, e *env, args []string) error {
 	switch args[0] {
 	case "rebalance":
 		return benchRebalance(ctx, e, args[1:])
+	case "booking":
+		return benchBooking(ctx, e, args[1:])
 	}
-	return fmt.Errorf("bench: unknown benchmark %q (want rebalance)", args[0])
+	return fmt.Errorf("bench: unknown benchmark %q (want rebalance or booking)", args[0])
 }
 
 // benchRebalance builds a synthetic book in memory and plans every portfolio

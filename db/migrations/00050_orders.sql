@@ -108,9 +108,8 @@ CREATE TABLE executions (
     received_at TEXT NOT NULL DEFAULT '',
     report      TEXT NOT NULL DEFAULT '{}', -- the normalised report as JSON, decimals as strings
     raw         TEXT NOT NULL DEFAULT '',   -- the FIX message as received
-    UNIQUE (session, block_id, exec_id)
+    UNIQUE (block_id, session, exec_id) -- also serves the block's executions
 );
-CREATE INDEX executions_block_idx ON executions(block_id);
 
 CREATE TABLE allocations (
     block_id       INTEGER NOT NULL REFERENCES blocks(id),
@@ -123,8 +122,8 @@ CREATE TABLE allocations (
     realised_delta TEXT NOT NULL DEFAULT '0',
     cash_delta     TEXT NOT NULL DEFAULT '0',
     through_zero   INTEGER NOT NULL DEFAULT 0,
-    UNIQUE (block_id, order_id)
-);
+    PRIMARY KEY (block_id, order_id) -- unique: one allocation per order of a block
+) WITHOUT ROWID;
 
 -- The audit trail is append-only: the triggers refuse every update and delete.
 CREATE TABLE audit_events (
@@ -144,7 +143,7 @@ CREATE INDEX audit_order_idx ON audit_events(order_id) WHERE order_id IS NOT NUL
 CREATE INDEX audit_block_idx ON audit_events(block_id) WHERE block_id IS NOT NULL;
 CREATE INDEX audit_portfolio_idx ON audit_events(portfolio, at) WHERE portfolio <> '';
 CREATE INDEX audit_actor_idx ON audit_events(actor, at);
-CREATE INDEX audit_at_idx ON audit_events(at);
+-- A search by date alone scans by id, which follows time.
 
 -- +goose StatementBegin
 CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events
