@@ -33,7 +33,7 @@ type Config struct {
 	Proposals     ProposalSaver // saves rebalance proposals; nil: saving is not available yet
 	Orders        OrderReader   // order book reads; nil: no order pages or API
 	Desk          OrderActions  // order book actions; nil: read-only order pages
-	Live          *Broadcaster  // changes pushed to live blotters; nil: none
+	OrderChanges  *Broadcaster  // order changes pushed to live blotters; nil: none
 }
 
 // server holds the dependencies every handler shares.
@@ -49,7 +49,7 @@ type server struct {
 	jobs       *rebalanceJobs
 	orders     OrderReader
 	desk       OrderActions
-	live       *Broadcaster
+	orderLive  *Broadcaster
 }
 
 // decoyHash is checked against when a sign-in names an unknown user, so that the
@@ -80,7 +80,7 @@ func NewServer(cfg Config) (http.Handler, error) {
 		assets:     assets,
 		orders:     cfg.Orders,
 		desk:       cfg.Desk,
-		live:       cfg.Live,
+		orderLive:  cfg.OrderChanges,
 		proposals:  cfg.Proposals,
 		jobs:       newRebalanceJobs(),
 	}
