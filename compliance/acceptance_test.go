@@ -129,3 +129,19 @@ func TestDemoRestrictedBuyIsBlockedWithTheReason(t *testing.T) {
 		t.Fatalf("reason: %+v", b)
 	}
 }
+
+func TestNAVMovesAloneDoNotMakeABreachActive(t *testing.T) {
+	issuer := rule("issuer-10", KindMaxWeight, Hard, Params{Dimension: ByIssuer, Limit: d("10")})
+	// Alpha at 12%; buying H3 above the last price lowers NAV, so Alpha's weight creeps up.
+	rep := Check(desk("180000", map[string]string{"A1": "1200", "C1": "7000"}), []portfolio.Trade{trade(portfolio.Buy, "H3", "300", "106")}, []Rule{issuer})
+	for _, res := range only(t, rep, "issuer-10") {
+		if res.Group == "Alpha" && (res.Status != Passive || !res.Value.GreaterThan(res.Before)) {
+			t.Fatalf("no trade adds to Alpha: %+v", res)
+		}
+	}
+	// Alpha at exactly 10%; a sale below the last price elsewhere pushes it over.
+	rep = Check(desk("800000", map[string]string{"A1": "1000", "C1": "1000"}), []portfolio.Trade{trade(portfolio.Sell, "C1", "100", "50")}, []Rule{issuer})
+	if res := worst(t, rep, "issuer-10"); res.Status != Passive || res.Group != "Alpha" || !res.Value.Equal(d("10.0503")) {
+		t.Fatalf("a breach with no contributing trade is passive: %+v", res)
+	}
+}

@@ -197,6 +197,20 @@ func classify(sev Severity, breachBefore, breachAfter, worse, warn bool) Status 
 	return breachStatus(sev)
 }
 
+// attribute sets the trades that contributed to a breach or warning, and
+// makes a breach no trade contributed to passive: only a trade of the basket
+// causes or worsens a breach, a move of NAV alone (fills assumed at limit
+// prices, trades elsewhere) does not.
+func (res *Result) attribute(contributors func() []int) {
+	if res.Status == Pass || res.Status == Passive {
+		return
+	}
+	res.Trades = contributors()
+	if (res.Status == Fail || res.Status == NeedsOverride) && len(res.Trades) == 0 {
+		res.Status = Passive
+	}
+}
+
 // breachStatus is the status of a breach caused by the basket.
 func breachStatus(sev Severity) Status {
 	if sev == Soft {

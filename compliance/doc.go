@@ -20,8 +20,11 @@
 //     same exponent add their int64 coefficients while they fit (checked), which
 //     gives exactly the decimal that decimal.Add would.
 //  4. Every rule whose Scope covers the portfolio is evaluated on both books and
-//     each finding gets a Status (listed below). "Worse" means the measured
-//     value moves further past the limit.
+//     each finding gets a Status (listed below). A breach is caused or worsened
+//     by the basket when the measured value crosses the limit or moves further
+//     past it AND a trade of the basket contributed (bought into the group,
+//     spent the cash, sold into the short…); a value that moves only because
+//     NAV moved (fills assumed at limit prices, trades elsewhere) is passive.
 //  5. Each result names the rule (id, name, version), the group (issuer name,
 //     sector, symbol…), the value after and before, the limit, the warning level,
 //     the indexes of the basket trades that contributed (for a weight limit: the
@@ -36,8 +39,9 @@
 //   - Fail: a hard breach the basket causes or worsens — the basket is blocked;
 //   - NeedsOverride: the same for a soft rule — it waits for a compliance
 //     override, one breach at a time (Result.Key identifies it);
-//   - Passive: in breach before and not made worse (e.g. a market move), which
-//     UCITS Art. 57 and the 1940 Act §5(c) allow: noted, not blocking.
+//   - Passive: in breach, but not caused or worsened by a trade of the basket
+//     (e.g. after a market move), which UCITS Art. 57 and the 1940 Act §5(c)
+//     allow: noted, not blocking.
 //
 // Report.Status is the most severe of them (Fail when there are Problems);
 // Pass, Warn and Passive let the basket proceed (Status.Allowed).

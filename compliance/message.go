@@ -46,7 +46,7 @@ func show(v decimal.Decimal, u Unit) string {
 }
 
 // passiveSuffix ends the message of a passive breach (Batch strips it).
-const passiveSuffix = ": passive breach not worsened by the basket, allowed"
+const passiveSuffix = ": passive breach, no trade of the basket adds to it, allowed"
 
 // describe writes the result's one-line message: subject, value against the
 // limit and what the status means. upper says whether the limit is a maximum;

@@ -59,9 +59,9 @@ func (e *eval) ucits(r Rule) []Result {
 			}
 			if s := c.status(r.Severity, vB, vA); s != Pass {
 				res := c.result(r, s, issuer, vB, vA)
-				if s != Passive {
-					res.Trades = e.buysIn(func(sym string) bool { return e.st.security(sym).Issuer == issuer })
-				}
+				res.attribute(func() []int {
+					return e.buysIn(func(sym string) bool { return e.st.security(sym).Issuer == issuer })
+				})
 				res.describe(label+issuer, true, true)
 				out = append(out, res)
 			}
@@ -80,12 +80,12 @@ func (e *eval) ucits(r Rule) []Result {
 	cBucket := newUpperCheck(r, bucket, navB, navA)
 	s := cBucket.status(r.Severity, inB.value(), inA.value())
 	res := cBucket.result(r, s, fmt.Sprintf("issuers above %s%%", floor), inB.value(), inA.value())
-	if s != Pass && s != Passive {
-		res.Trades = e.buysIn(func(sym string) bool {
+	res.attribute(func() []int {
+		return e.buysIn(func(sym string) bool {
 			x := newRow(e.st, sym, decimal.Zero)
 			return class(&x) == 'O' && slices.Contains(members, x.issuer)
 		})
-	}
+	})
 	res.describe(fmt.Sprintf("sum of the %d issuer(s) above %s%%", len(members), floor), true, true)
 	return append(out, res)
 }
@@ -97,28 +97,23 @@ func (e *eval) ucits(r Rule) []Result {
 // voting shares. §5(c): only an acquisition can breach it, so a breach with no
 // contributing purchase in the basket is passive.
 func (e *eval) act1940(r Rule) []Result {
-	min := orDefault(r.Params.Limit, 75)
+	floor := orDefault(r.Params.Limit, 75)
 	per, vote := orDefault(r.Params.IssuerLimit, 5), orDefault(r.Params.VotingLimit, 10)
 	qB, taB, _ := e.diversification(e.before, per, vote)
 	qA, taA, outside := e.diversification(e.after, per, vote)
-	bB := taB.IsPositive() && qB.LessThan(ofNAV(taB, min))
-	bA := taA.IsPositive() && qA.LessThan(ofNAV(taA, min))
+	bB := taB.IsPositive() && qB.LessThan(ofNAV(taB, floor))
+	bA := taA.IsPositive() && qA.LessThan(ofNAV(taA, floor))
 	worse := bB && bA && qA.Mul(taB).LessThan(qB.Mul(taA))
-	warn, hasWarn := r.warnLevel(min, false)
+	warn, hasWarn := r.warnLevel(floor, false)
 	w := hasWarn && taA.IsPositive() && qA.Cmp(ofNAV(taA, warn)) <= 0
-	contrib := e.buysIn(func(sym string) bool { _, out := outside[e.st.security(sym).Issuer]; return out })
-	s := classify(r.Severity, bB, bA, worse, w)
-	if (s == Fail || s == NeedsOverride) && len(contrib) == 0 {
-		s = Passive
-	}
-	res := newResult(r, s, "")
-	res.Unit, res.Limit, res.WarnLevel, res.HasWarn = UnitPercent, min, warn, hasWarn
+	res := newResult(r, classify(r.Severity, bB, bA, worse, w), "")
+	res.Unit, res.Limit, res.WarnLevel, res.HasWarn = UnitPercent, floor, warn, hasWarn
 	res.Value, res.Before = pct(qA, taA, false), pct(qB, taB, false)
-	if s == Fail || s == NeedsOverride || s == Warn {
-		res.Trades = contrib
-	}
+	res.attribute(func() []int { // §5(c): only purchases of issuers outside the 75% count
+		return e.buysIn(func(sym string) bool { _, out := outside[e.st.security(sym).Issuer]; return out })
+	})
 	res.describe("diversified (75-5-10) qualifying assets", false, true)
-	if s != Pass && len(outside) > 0 {
+	if res.Status != Pass && len(outside) > 0 {
 		res.Message += "; outside: " + largest(outside, taA, 3)
 	}
 	return []Result{res}

@@ -79,9 +79,7 @@ func (e *eval) maxWeight(r Rule) []Result {
 			return
 		}
 		res := c.result(r, s, k, vB, vA)
-		if s != Passive {
-			res.Trades = e.buysIn(func(sym string) bool { return e.st.groupKey(d, sym) == k })
-		}
+		res.attribute(func() []int { return e.buysIn(func(sym string) bool { return e.st.groupKey(d, sym) == k }) })
 		res.describe(fmt.Sprintf("%s %s", d, k), true, true)
 		out = append(out, res)
 	}
@@ -110,11 +108,11 @@ func (e *eval) minHoldings(r Rule) []Result {
 	s := classify(r.Severity, nB.LessThan(lim), nA.LessThan(lim), nA.LessThan(nB), hasWarn && nA.Cmp(warn) <= 0)
 	res := newResult(r, s, "")
 	res.Unit, res.Value, res.Before, res.Limit, res.WarnLevel, res.HasWarn = UnitCount, nA, nB, lim, warn, hasWarn
-	if s == Fail || s == NeedsOverride || s == Warn {
-		res.Trades = e.tradesIn(func(t portfolio.Trade) bool {
+	res.attribute(func() []int {
+		return e.tradesIn(func(t portfolio.Trade) bool {
 			return t.Side != portfolio.Buy && e.after.qty.get(t.Symbol).IsZero()
 		})
-	}
+	})
 	res.describe("number of holdings", false, true)
 	return []Result{res}
 }
@@ -134,11 +132,9 @@ func (e *eval) cashFloor(r Rule) []Result {
 	s := classify(r.Severity, cB.LessThan(floor), cA.LessThan(floor), cA.LessThan(cB), w)
 	res := newResult(r, s, "")
 	res.Unit, res.Value, res.Before, res.Limit, res.WarnLevel, res.HasWarn = UnitAmount, cA, cB, floor, warn, hasWarn
-	if s == Fail || s == NeedsOverride || s == Warn {
-		res.Trades = e.buysIn(func(string) bool { return true })
-	}
+	res.attribute(func() []int { return e.buysIn(func(string) bool { return true }) })
 	res.describe("projected cash", false, true)
-	if s == Warn && wA.LessThan(floor) && !r.Params.WorstCase {
+	if res.Status == Warn && wA.LessThan(floor) && !r.Params.WorstCase {
 		res.Message = fmt.Sprintf("projected cash: %s, but %s on the worst-case path (buys filled, sells not), floor %s: the buys rely on sale proceeds, release the sells first",
 			cA.StringFixed(2), wA.StringFixed(2), floor.StringFixed(2))
 	}
@@ -160,9 +156,9 @@ func (e *eval) longOnly(r Rule) []Result {
 		s := classify(r.Severity, qB.IsNegative(), true, qA.LessThan(qB), false)
 		res := newResult(r, s, sym)
 		res.Unit, res.Value, res.Before = UnitQuantity, qA, qB
-		if s != Passive {
-			res.Trades = e.tradesIn(func(t portfolio.Trade) bool { return t.Symbol == sym && t.Side != portfolio.Buy })
-		}
+		res.attribute(func() []int {
+			return e.tradesIn(func(t portfolio.Trade) bool { return t.Symbol == sym && t.Side != portfolio.Buy })
+		})
 		res.describe("position "+sym, false, true)
 		out = append(out, res)
 	})
@@ -182,9 +178,7 @@ func (e *eval) maxGross(r Rule) []Result {
 	c := newUpperCheck(r, r.Params.Limit, navB, navA)
 	s := c.status(r.Severity, gB, gA)
 	res := c.result(r, s, "", gB, gA)
-	if s == Fail || s == NeedsOverride || s == Warn {
-		res.Trades = e.buysIn(func(string) bool { return true })
-	}
+	res.attribute(func() []int { return e.buysIn(func(string) bool { return true }) })
 	res.describe("gross exposure (worst case)", true, true)
 	return []Result{res}
 }
