@@ -77,8 +77,9 @@ type modelKey struct {
 	n     int
 }
 
-// modelCache remembers, per worker, which shared models were validated.
-type modelCache map[modelKey]error
+// modelCache remembers, per worker, what each shared model gives (see
+// modelInfo); inputs must not change while PlanAll runs.
+type modelCache map[modelKey]*modelInfo
 
 func (c modelCache) plan(in *Input, opts Options, ws *workspace) (Result, error) {
 	m := in.Model
@@ -86,15 +87,15 @@ func (c modelCache) plan(in *Input, opts Options, ws *workspace) (Result, error)
 		return Plan(*in, opts)
 	}
 	k := modelKey{m.Name, &m.Targets[0], len(m.Targets)}
-	err, seen := c[k]
+	mi, seen := c[k]
 	if !seen {
-		err = m.Validate()
-		c[k] = err
+		mi = newModelInfo(m)
+		c[k] = mi
 	}
-	if err != nil {
-		return Result{}, fmt.Errorf("rebalance %s: model %s: %w", in.Holdings.Portfolio.Code, m.Name, err)
+	if mi.err != nil {
+		return Result{}, fmt.Errorf("rebalance %s: model %s: %w", in.Holdings.Portfolio.Code, m.Name, mi.err)
 	}
-	return plan(in, opts, ws)
+	return plan(in, mi, opts, ws)
 }
 
 // CountTrades returns the number of trades in results.

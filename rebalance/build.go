@@ -52,7 +52,7 @@ func (p *planner) result() Result {
 	}
 	r.Lines = append(r.Lines, Line{Symbol: portfolio.CashSymbol, Quantity: p.cash, QuantityAfter: cash,
 		Value: p.cash, ValueAfter: cash, Target: pct(p.cashTarget, nav), Weight: pct(p.cash, nav), WeightAfter: pct(cash, navAfter),
-		TargetValue: p.cashTarget, LowerValue: p.cashFloor, UpperValue: p.cashUpper,
+		TargetValue: p.cashTarget, Lower: pct(p.cashFloor, nav), Upper: pct(p.cashUpper, nav),
 		InBand: cmpDec(p.cash, p.cashFloor) >= 0 && cmpDec(p.cash, p.cashUpper) <= 0})
 	return r
 }
@@ -65,8 +65,12 @@ func (p *planner) outLine(o *Line, l *line, nav, navAfter decimal.Decimal) {
 		o.InBand = !l.r.Excluded
 		return
 	}
-	o.TargetValue, o.LowerValue, o.UpperValue = l.T, l.lo, l.hi
-	o.InBand = cmpDec(l.v, l.lo) >= 0 && cmpDec(l.v, l.hi) <= 0
+	o.TargetValue, o.InBand = l.T, l.pos == 0
+	if p.plainScale {
+		o.Lower, o.Upper = l.loW, l.hiW
+	} else {
+		o.Lower, o.Upper = pct(l.lo, nav), pct(l.hi, nav)
+	}
 	o.Target, o.Weight = l.t, pct(l.v, nav)
 	if !p.plainScale {
 		o.Target = pct(l.T, nav)

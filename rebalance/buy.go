@@ -28,13 +28,14 @@ func (p *planner) primaryBuys() error {
 	ws := p.wants[:0]
 	for i := range p.lines {
 		l := &p.lines[i]
-		if !l.active() || l.r.DoNotBuy || cmpDec(l.v, l.lo) >= 0 {
+		if !l.active() || l.r.DoNotBuy || l.pos >= 0 {
 			continue
 		}
 		p.buyLimitOf(l)
 		room := l.T.Sub(l.v)
 		n := floorDiv(room, l.lotVal)
 		if p.mode == ModeBand {
+			p.edges(l)
 			n = min(ceilDiv(l.lo.Sub(l.v), l.lotVal), n)
 		}
 		if w := p.newWant(i, l, n, room); w.n > 0 {

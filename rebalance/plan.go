@@ -11,6 +11,7 @@ import (
 // planner holds one portfolio's plan while it is built.
 type planner struct {
 	in    *Input
+	mi    *modelInfo
 	opts  Options
 	mode  Mode
 	lines []line
@@ -58,14 +59,15 @@ func Plan(in Input, opts Options) (Result, error) {
 	if err := opts.Validate(); err != nil {
 		return Result{}, fmt.Errorf("rebalance %s: options: %w", in.Holdings.Portfolio.Code, err)
 	}
-	if err := in.Model.Validate(); err != nil {
-		return Result{}, fmt.Errorf("rebalance %s: model %s: %w", in.Holdings.Portfolio.Code, in.Model.Name, err)
+	mi := newModelInfo(in.Model)
+	if mi.err != nil {
+		return Result{}, fmt.Errorf("rebalance %s: model %s: %w", in.Holdings.Portfolio.Code, in.Model.Name, mi.err)
 	}
-	return plan(&in, opts, &workspace{quotes: quotes{collar: opts.CollarBps, minTrade: opts.MinTrade}})
+	return plan(&in, mi, opts, &workspace{quotes: quotes{collar: opts.CollarBps, minTrade: opts.MinTrade}})
 }
 
-func plan(in *Input, opts Options, ws *workspace) (Result, error) {
-	p := planner{in: in, opts: opts, mode: opts.mode(), cash: in.Holdings.Portfolio.Cash, quotes: &ws.quotes,
+func plan(in *Input, mi *modelInfo, opts Options, ws *workspace) (Result, error) {
+	p := planner{in: in, mi: mi, opts: opts, mode: opts.mode(), cash: in.Holdings.Portfolio.Cash, quotes: &ws.quotes,
 		lines: ws.lines[:0], order: ws.order[:0], wants: ws.wants[:0]}
 	defer func() { ws.lines, ws.order, ws.wants = p.lines[:0], p.order[:0], p.wants[:0] }()
 	if err := p.setup(); err != nil {
@@ -116,7 +118,7 @@ func (p *planner) primarySells() error {
 	}
 	for i := range p.lines {
 		l := &p.lines[i]
-		if !l.active() || l.r.DoNotSell || cmpDec(l.v, l.hi) <= 0 {
+		if !l.active() || l.r.DoNotSell || l.pos <= 0 {
 			continue
 		}
 		if err := p.sellLimitOf(l); err != nil {
@@ -124,6 +126,7 @@ func (p *planner) primarySells() error {
 		}
 		dest := l.T
 		if p.mode == ModeBand {
+			p.edges(l)
 			dest = l.hi
 		}
 		switch {

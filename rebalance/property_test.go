@@ -192,14 +192,14 @@ func TestPropertyNothingTradedInsideItsBand(t *testing.T) {
 				continue
 			}
 			if (tr.Side == portfolio.Buy && r.CashState != CashOver) || (tr.Side == portfolio.Sell && r.CashState != CashUnder) {
-				t.Errorf("%s %s inside its band (value %s in [%s, %s]) with cash %s", tr.Side, tr.Symbol, l.Value, l.LowerValue, l.UpperValue, r.CashState)
+				t.Errorf("%s %s inside its band (value %s, band %s–%s%%) with cash %s", tr.Side, tr.Symbol, l.Value, l.Lower, l.Upper, r.CashState)
 			}
 		}
 	})
 }
 
-// insideBand recomputes the band from the model (not from Plan's LowerValue
-// and UpperValue) around the effective target and says whether the value before lies in it.
+// insideBand recomputes the band from the model (not from Plan's Lower and
+// Upper) around the effective target and says whether the value before lies in it.
 func insideBand(in Input, nav decimal.Decimal, l Line) bool {
 	b := in.Model.BandFor(l.Symbol)
 	hw := b.Width.Mul(nav).Shift(-2)

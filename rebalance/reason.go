@@ -26,7 +26,7 @@ func (p *planner) reason(l *line, side portfolio.Side, nav decimal.Decimal) stri
 	b = append(b, " (band "...)
 	b = append(b, p.bandString(l.band)...)
 	b = append(b, ')')
-	if cmpDec(l.v, l.lo) >= 0 && cmpDec(l.v, l.hi) <= 0 {
+	if l.pos == 0 {
 		b = append(b, ", in band"...)
 	}
 	switch {

@@ -40,7 +40,8 @@ type Result struct {
 
 // Line is one security (or CASH, last) before and after the plan. Weights are
 // percentages of NAV (before) and NAVAfter (after), rounded to 4 places;
-// TargetValue, LowerValue and UpperValue are the exact effective target and band in money.
+// TargetValue is the exact effective target in money; Lower and Upper are
+// the band edges as weights (for CASH: its floor and upper edge).
 type Line struct {
 	Symbol        string
 	Restriction   Restriction
@@ -53,8 +54,8 @@ type Line struct {
 	Weight        decimal.Decimal
 	WeightAfter   decimal.Decimal
 	TargetValue   decimal.Decimal
-	LowerValue    decimal.Decimal
-	UpperValue    decimal.Decimal
+	Lower         decimal.Decimal
+	Upper         decimal.Decimal
 	InBand        bool // before the plan
 }
 

@@ -40,6 +40,9 @@ type line struct {
 	sellLots, buyLots  int64
 	sq, bq, qa, va     decimal.Decimal // sell and buy quantities, quantity and value after: kept by setSell and setBuy
 	excess             decimal.Decimal // scratch: value above target when selling most-overweight first
+	loW, hiW           decimal.Decimal // the model's band edges in percent (valid when the targets are not rescaled)
+	hasEdges           bool            // lo and hi are set (see planner.edges)
+	pos                int8            // −1 below its band, 0 inside, +1 above (before the plan)
 	sellAll            bool
 	primary, secondary bool
 	scaled, trimmed    bool
@@ -49,7 +52,7 @@ func (l *line) active() bool { return !l.r.Excluded && !l.inert }
 
 // setup builds the lines: model targets merged with held positions, in symbol order.
 func (p *planner) setup() error {
-	targets := sortedTargets(p.in.Model.Targets)
+	targets := p.mi.targets
 	positions, err := sortedPositions(p.in.Holdings.Positions)
 	if err != nil {
 		return err
@@ -63,13 +66,13 @@ func (p *planner) setup() error {
 			i++
 			continue
 		case j == len(positions) || (i < len(targets) && targets[i].Symbol < positions[j].Symbol):
-			err = p.addLine(targets[i].Symbol, &targets[i], decimal.Zero)
+			err = p.addLine(targets[i].Symbol, i, decimal.Zero)
 			i++
 		case i == len(targets) || positions[j].Symbol < targets[i].Symbol:
-			err = p.addLine(positions[j].Symbol, nil, positions[j].Quantity)
+			err = p.addLine(positions[j].Symbol, -1, positions[j].Quantity)
 			j++
 		default:
-			err = p.addLine(targets[i].Symbol, &targets[i], positions[j].Quantity)
+			err = p.addLine(targets[i].Symbol, i, positions[j].Quantity)
 			i, j = i+1, j+1
 		}
 		if err != nil {
@@ -79,11 +82,13 @@ func (p *planner) setup() error {
 	return nil
 }
 
-func (p *planner) addLine(sym string, t *portfolio.Target, q decimal.Decimal) error {
-	p.lines = append(p.lines, line{sym: sym, q: q, r: p.in.Restrictions[sym], band: p.in.Model.Band})
+// addLine adds the line for sym, the k-th model target (k < 0: not in the model).
+func (p *planner) addLine(sym string, k int, q decimal.Decimal) error {
+	p.lines = append(p.lines, line{sym: sym, q: q, r: p.in.Restrictions[sym], band: p.in.Model.Band, hiW: p.mi.offHi})
 	l := &p.lines[len(p.lines)-1]
-	if t != nil {
-		l.inModel, l.t = true, t.Weight
+	if k >= 0 {
+		t := &p.mi.targets[k]
+		l.inModel, l.t, l.loW, l.hiW = true, t.Weight, p.mi.lo[k], p.mi.hi[k]
 		if t.Band.IsSet() {
 			l.band = t.Band
 		}
@@ -118,22 +123,6 @@ func (p *planner) addLine(sym string, t *portfolio.Target, q decimal.Decimal) er
 	l.v = mul(q, px)
 	l.va = l.v
 	return nil
-}
-
-// sortedTargets returns the targets with the securities in symbol order
-// (CASH may sit anywhere: the merge skips it), sorting a copy only when needed.
-func sortedTargets(ts []portfolio.Target) []portfolio.Target {
-	prev := ""
-	for _, t := range ts {
-		if t.Symbol == portfolio.CashSymbol {
-			continue
-		}
-		if t.Symbol < prev {
-			return slices.SortedFunc(slices.Values(ts), func(a, b portfolio.Target) int { return cmp.Compare(a.Symbol, b.Symbol) })
-		}
-		prev = t.Symbol
-	}
-	return ts
 }
 
 func sortedPositions(ps []portfolio.Position) ([]portfolio.Position, error) {
@@ -199,6 +188,10 @@ func (p *planner) lineTargets(l *line, scale decimal.Decimal) {
 		return
 	}
 	l.T = mul(l.t, scale)
+	if p.plainScale {
+		p.classify(l) // the model's band edges are the edges; money only when needed
+		return
+	}
 	if p.bandKind == portfolio.BandRelative && l.band.Kind == p.bandKind && l.band.Width.Equal(p.bandWidth) {
 		// the model's relative band: t·scale·(1 ± f), exactly T ± T·f
 		l.lo, l.hi = mul(l.t, p.scaleLo), mul(l.t, p.scaleHi)
@@ -209,6 +202,8 @@ func (p *planner) lineTargets(l *line, scale decimal.Decimal) {
 	if l.lo.IsNegative() {
 		l.lo = decimal.Zero
 	}
+	l.hasEdges = true
+	p.classify(l)
 }
 
 // halfWidth returns a band's half width in money around a target in money.
