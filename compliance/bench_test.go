@@ -16,6 +16,7 @@ func BenchmarkCheck10kx100x15(b *testing.B) {
 	for b.Loop() {
 		CheckAll(states, baskets, rules, workers)
 	}
+	b.ReportMetric(float64(len(states))*float64(b.N)/b.Elapsed().Seconds(), "portfolios/s")
 }
 
 // BenchmarkCheckOne checks one portfolio of 100 positions, 10 trades, 15 rules.
