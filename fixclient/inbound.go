@@ -3,6 +3,7 @@ package fixclient
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/quickfixgo/quickfix"
 	"github.com/quickfixgo/tag"
@@ -183,9 +184,11 @@ func dec(b *quickfix.Body, t quickfix.Tag) (decimal.Decimal, error) {
 	if s == "" {
 		return decimal.Zero, nil
 	}
+	// FIX floats have no exponent; refusing one also keeps "1e999999999"
+	// from turning into a number too big to print.
 	d, err := decimal.NewFromString(s)
-	if err != nil {
-		return decimal.Zero, fmt.Errorf("%w: tag %d value %q is not a number", ErrUnmappable, t, s)
+	if err != nil || strings.ContainsAny(s, "eE") || len(s) > 40 {
+		return decimal.Zero, fmt.Errorf("%w: tag %d value %q is not a FIX number", ErrUnmappable, t, s)
 	}
 	return d, nil
 }

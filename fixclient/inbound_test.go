@@ -127,6 +127,7 @@ func TestMapExecutionReportErrors(t *testing.T) {
 		"no ExecID":     "150=0|39=0|11=X",
 		"bad ExecType":  "17=E1|150=Q|39=0",
 		"bad quantity":  "17=E1|150=F|39=1|32=lots",
+		"exponent":      "17=E1|150=F|39=1|32=1e999999999",
 		"bad TransType": "17=E1|20=7|150=0|39=0",
 	} {
 		if _, err := MapExecutionReport(parse(t, "35=8|34=1", body)); !errors.Is(err, ErrUnmappable) {
