@@ -116,6 +116,16 @@
 // # Weights in results
 //
 // Result.Lines weights are 100·value/NAV (before) and /NAVAfter (after),
-// rounded half away from zero to 4 places (Target is the model weight itself
-// when nothing rescales the targets); reasons show 2 places.
+// rounded half away from zero to 4 places; Target, Lower and Upper are the
+// model's own weights and band edges when nothing rescales the targets (no
+// exclusion, binding reserve or raise), else the effective ones rounded the
+// same way. Reasons show 2 places.
+//
+// # Speed
+//
+// Decisions are exact decimal arithmetic throughout; where the numbers fit,
+// comparisons, products and sums run on 64/128-bit integer coefficients
+// instead of math/big (the results are the same decimals). PlanAll shares
+// per-model work (validation, sorted targets, band edges as weights) and
+// per-security limit prices between the portfolios of a run.
 package rebalance
