@@ -212,6 +212,18 @@ func record(id int64, phase Phase, tc TradeCheck, clock Clock) CheckRecord {
 // other orders of its proposal that still wait for approval, counting the
 // overrides already given. It stores the check (phase approve) and returns it.
 func (p *Precheck) Recheck(ctx context.Context, o Order) (TradeCheck, error) {
+	return p.recheck(ctx, o, PhaseApprove)
+}
+
+// StoreCheck checks order o as Recheck does and stores the result as its proposal
+// check (phase propose): for orders proposed with a Check computed before
+// they had an id (manual entry), so that their findings can be shown and
+// overridden.
+func (p *Precheck) StoreCheck(ctx context.Context, o Order) (TradeCheck, error) {
+	return p.recheck(ctx, o, PhasePropose)
+}
+
+func (p *Precheck) recheck(ctx context.Context, o Order, phase Phase) (TradeCheck, error) {
 	basket := []Order{o}
 	if o.ProposalID != 0 {
 		sibs, err := p.Store.PreTradeOrders(ctx, o.ProposalID, o.Portfolio)
@@ -238,7 +250,7 @@ func (p *Precheck) Recheck(ctx context.Context, o Order) (TradeCheck, error) {
 		return TradeCheck{}, fmt.Errorf("compliance: recheck %d: %w", o.ID, err)
 	}
 	tc := tradeCheck(reports[o.Portfolio], 0, ovs)
-	if err := p.Store.SaveChecks(ctx, []CheckRecord{record(o.ID, PhaseApprove, tc, p.Clock)}); err != nil {
+	if err := p.Store.SaveChecks(ctx, []CheckRecord{record(o.ID, phase, tc, p.Clock)}); err != nil {
 		return tc, fmt.Errorf("compliance: recheck %d: %w", o.ID, err)
 	}
 	return tc, nil

@@ -23,8 +23,10 @@ func cmdBench(ctx context.Context, e *env, args []string) error {
 		return benchRebalance(ctx, e, args[1:])
 	case "booking":
 		return benchBooking(ctx, e, args[1:])
+	case "compliance":
+		return benchCompliance(ctx, e, args[1:])
 	}
-	return fmt.Errorf("bench: unknown benchmark %q (want rebalance or booking)", args[0])
+	return fmt.Errorf("bench: unknown benchmark %q (want rebalance, booking or compliance)", args[0])
 }
 
 // benchRebalance builds a synthetic book in memory and plans every portfolio

@@ -61,7 +61,7 @@ func cmdRebalance(ctx context.Context, e *env, args []string) error {
 	if failed > 0 {
 		return fmt.Errorf("rebalance: %d portfolio(s) could not be planned, nothing written", failed)
 	}
-	if err := writePlan(e.stdout, cfg.format, results); err != nil {
+	if err := writePlanChecked(ctx, e.stdout, d, cfg.format, results); err != nil {
 		return fmt.Errorf("rebalance: %w", err)
 	}
 	if !cfg.save {

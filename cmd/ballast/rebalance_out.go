@@ -17,12 +17,13 @@ type planJSON struct {
 }
 
 type tradeJSON struct {
-	Portfolio  string `json:"portfolio"`
-	Symbol     string `json:"symbol"`
-	Side       string `json:"side"`
-	Quantity   string `json:"quantity"`
-	LimitPrice string `json:"limit_price"`
-	Reason     string `json:"reason"`
+	Portfolio  string           `json:"portfolio"`
+	Symbol     string           `json:"symbol"`
+	Side       string           `json:"side"`
+	Quantity   string           `json:"quantity"`
+	LimitPrice string           `json:"limit_price"`
+	Reason     string           `json:"reason"`
+	Compliance *tradeCompliance `json:"compliance,omitempty"` // with --format json: the trade's pre-trade compliance
 }
 
 type portfolioCash struct {

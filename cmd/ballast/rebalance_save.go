@@ -53,7 +53,7 @@ func (p *proposalSaver) SaveProposal(ctx context.Context, u user.User, trades []
 	if err != nil {
 		return 0, err
 	}
-	orders, err := p.svc.Propose(ctx, order.Actor{Name: u.Name, Roles: u.Roles}, proposals(id, trades))
+	orders, err := p.propose(ctx, order.Actor{Name: u.Name, Roles: u.Roles}, proposals(id, trades))
 	if err != nil {
 		if derr := p.d.DeleteProposal(ctx, id); derr != nil {
 			err = errors.Join(err, derr)

@@ -64,7 +64,7 @@ func newOrderBook(d *db.DB, cfg orderConfig) (*orderDesk, error) {
 		publish = func(web.Change) {}
 	}
 	return &orderDesk{svc: svc, store: store, hasBroker: cfg.sender != nil, brokers: cfg.brokers, publish: publish,
-		check: passUntilComplianceIsWired}, nil
+		check: complianceHook(d, svc.Clock), pre: newPrecheck(d, svc.Clock)}, nil
 }
 
 // clOrdIDs returns a generator of ClOrdIDs unique across restarts: "B", the

@@ -24,6 +24,7 @@ type orderDesk struct {
 	brokers   []string
 	publish   func(web.Change)
 	check     complianceCheck
+	pre       *order.Precheck // pre-trade compliance: stored findings, re-check at approval (nil: none)
 }
 
 // Enter runs compliance on a manual order and proposes it.
@@ -36,13 +37,14 @@ func (d *orderDesk) Enter(ctx context.Context, actor order.Actor, o order.Order)
 	if err != nil {
 		return order.Order{}, c, err
 	}
+	_ = d.storeEntryCheck(ctx, os[0]) // on failure the review page computes the findings again
 	d.publish(web.Change{What: "order", OrderIDs: []int64{os[0].ID}})
 	return os[0], c, nil
 }
 
 // Approve approves one order (four eyes are the Service's and the database's).
 func (d *orderDesk) Approve(ctx context.Context, actor order.Actor, id int64, override string) (order.Order, error) {
-	o, err := d.svc.Approve(ctx, id, actor, nil, override)
+	o, err := d.approveChecked(ctx, actor, id)
 	if o.ID != 0 {
 		d.publish(web.Change{What: "order", OrderIDs: []int64{id}})
 	}
@@ -51,7 +53,7 @@ func (d *orderDesk) Approve(ctx context.Context, actor order.Actor, id int64, ov
 
 // BulkApprove approves each order on its own.
 func (d *orderDesk) BulkApprove(ctx context.Context, actor order.Actor, ids []int64) []error {
-	errs := d.svc.BulkApprove(ctx, ids, actor)
+	errs := d.bulkApproveChecked(ctx, actor, ids)
 	d.publish(web.Change{What: "order", OrderIDs: ids})
 	return errs
 }
@@ -85,7 +87,7 @@ func (d *orderDesk) Replace(ctx context.Context, actor order.Actor, id int64, qt
 		if err != nil {
 			return o, fmt.Errorf("orders: compliance check: %w", err)
 		}
-		return d.svc.AmendOrder(ctx, actor, id, qty, limit, c)
+		return d.amendChecked(ctx, actor, id, qty, limit, c)
 	}
 	if !d.hasBroker {
 		return o, fmt.Errorf("orders: replace %d: %w", id, errNoBroker)
