@@ -29,6 +29,7 @@ func (s *server) apiRoutes() http.Handler {
 		r.Get("/prices", s.apiPrices)
 	})
 	s.rebalanceAPI(r)
+	s.orderAPI(r)
 	return r
 }
 
