@@ -30,6 +30,8 @@ func (s *server) apiRoutes() http.Handler {
 	})
 	s.rebalanceAPI(r)
 	s.orderAPI(r)
+	s.livePriceAPI(r)
+	s.conditionsAPI(r)
 	return r
 }
 

@@ -46,6 +46,8 @@ func (s *server) routes() http.Handler {
 			r.Get("/prices", s.priceList)
 		})
 		s.rebalancePages(r)
+		s.livePriceRoutes(r)
+		s.conditionPages(r)
 
 		r.Route("/admin", func(r chi.Router) {
 			r.Use(s.requireRole(user.Admin))

@@ -31,6 +31,8 @@ type Config struct {
 	Version       string
 	SecureCookies bool          // false only when serving plain HTTP on loopback
 	Proposals     ProposalSaver // saves rebalance proposals; nil: saving is not available yet
+	Prices        LivePrices    // live prices (manual entry, API, event streams); nil: not running
+	Conditions    ConditionDesk // conditional orders; nil: not running
 	Orders        OrderReader   // order book reads; nil: no order pages or API
 	Desk          OrderActions  // order book actions; nil: read-only order pages
 	OrderChanges  *Broadcaster  // order changes pushed to live blotters; nil: none
@@ -47,6 +49,7 @@ type server struct {
 	assets     *static.Assets
 	proposals  ProposalSaver
 	jobs       *rebalanceJobs
+	live       liveDeps
 	orders     OrderReader
 	desk       OrderActions
 	orderLive  *Broadcaster
@@ -83,6 +86,7 @@ func NewServer(cfg Config) (http.Handler, error) {
 		orderLive:  cfg.OrderChanges,
 		proposals:  cfg.Proposals,
 		jobs:       newRebalanceJobs(),
+		live:       liveDeps{prices: cfg.Prices, conds: cfg.Conditions},
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)

@@ -52,6 +52,7 @@ func navigation() []navItem {
 		{"portfolios", "Portfolios", "/portfolios", user.Roles},
 		{"securities", "Securities", "/securities", user.Roles},
 		{"prices", "Prices", "/prices", user.Roles},
+		{"conditions", "Auto orders", "/conditions", user.Roles},
 		{"drift", "Drift", "/drift", user.Roles},
 		{"models", "Models", "/models", user.Roles},
 		{"rebalance", "Rebalance", "/rebalance", []user.Role{user.PM}},

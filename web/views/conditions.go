@@ -1,0 +1,209 @@
+package views
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/a-h/templ"
+	"github.com/shopspring/decimal"
+
+	"github.com/ballast-oms/ballast/trigger"
+	"github.com/ballast-oms/ballast/user"
+)
+
+// ConditionRow is one condition as the auto-order pages show it.
+type ConditionRow struct {
+	trigger.Condition
+	OrderID int64
+	Alert   string
+	Price   decimal.Decimal // the last price of its security; zero when unknown
+}
+
+// CanApprove reports whether u may approve the condition: a trader who did
+// not create it, while it is pending. The button is hidden otherwise, and the
+// server refuses anyway.
+func (r ConditionRow) CanApprove(u *CurrentUser) bool {
+	return r.State == trigger.PendingApproval && u != nil && u.Has(user.Trader) && u.Name != r.CreatedBy
+}
+
+// Waiting reports whether the condition can still be modified or cancelled.
+func (r ConditionRow) Waiting() bool {
+	return r.State == trigger.PendingApproval || r.State == trigger.Active
+}
+
+// Terms describes what the condition watches: "level 90.00", "5% from high
+// (activates at 100.00)", "quantity all".
+func (r ConditionRow) Terms() string {
+	c := r.Condition
+	var s string
+	switch {
+	case c.Kind == trigger.TrailingStop && c.Percent.IsPositive():
+		s = c.Percent.String() + "% below the high"
+	case c.Kind == trigger.TrailingStop:
+		s = Price(c.Amount) + " below the high"
+	case c.Percent.IsPositive():
+		s = c.Percent.String() + "% from cost → " + Price(c.Level)
+	default:
+		s = "at " + Price(c.Level)
+	}
+	if c.Kind == trigger.TrailingStop && c.ActivationPrice.IsPositive() {
+		s += ", from " + Price(c.ActivationPrice)
+	}
+	if c.Tracking() {
+		s += "; high " + Price(c.High) + ", stop " + Price(c.StopLevel())
+	}
+	return s
+}
+
+// QuantityText is the quantity, or "all" for a sell of the whole holding.
+func (r ConditionRow) QuantityText() string {
+	if r.Quantity.IsZero() {
+		return "all"
+	}
+	return Quantity(r.Quantity)
+}
+
+// DistanceText is the distance to the trigger at the last price.
+func (r ConditionRow) DistanceText() string {
+	if !r.Waiting() || !r.Price.IsPositive() {
+		return ""
+	}
+	return Distance(r.DistanceTo(r.Price), r.Price)
+}
+
+// DecText is a decimal for a form field: empty when zero.
+func DecText(d decimal.Decimal) string {
+	if d.IsZero() {
+		return ""
+	}
+	return d.String()
+}
+
+// DateText is a date for a form field or a table.
+func DateText(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.DateOnly)
+}
+
+// IDText formats an id for URLs and labels.
+func IDText(id int64) string { return strconv.FormatInt(id, 10) }
+
+// ConditionFilters is what the conditions list is filtered by.
+type ConditionFilters struct {
+	State, Portfolio, Symbol, Kind string
+}
+
+// ConditionForm is a condition form as typed, with its problems by field.
+type ConditionForm struct {
+	ID              int64 // zero for a new condition
+	Version         int64
+	Portfolio       string
+	Symbol          string
+	Kind            string
+	TriggerPrice    string
+	Percent         string
+	Amount          string
+	ActivationPrice string
+	Quantity        string
+	ValidUntil      string
+	OrderType       string
+	CollarBps       string
+	OCOWith         string
+	Problems        map[string]string
+}
+
+// Holding is one position with its conditions, for the auto-orders panel.
+type Holding struct {
+	Symbol     string
+	Quantity   decimal.Decimal
+	Price      decimal.Decimal
+	Conditions []ConditionRow
+	Form       ConditionForm // the add form (kept as typed after a refusal)
+}
+
+// AutoOrders is a portfolio's auto-orders panel.
+type AutoOrders struct {
+	Portfolio string
+	Holdings  []Holding
+	Problem   string // a refusal shown above the panel
+}
+
+// DefaultRow is one of a portfolio's default conditions.
+type DefaultRow struct {
+	trigger.Template
+	Version int64
+}
+
+// CanApprove reports whether u may approve the default.
+func (d DefaultRow) CanApprove(u *CurrentUser) bool {
+	return d.ApprovedBy == "" && u != nil && u.Has(user.Trader) && u.Name != d.CreatedBy
+}
+
+// Describe is the default's terms.
+func (d DefaultRow) Describe() string {
+	t := d.Terms
+	s := ""
+	switch {
+	case d.Kind == trigger.TrailingStop && t.Percent.IsPositive():
+		s = t.Percent.String() + "% below the high"
+	case d.Kind == trigger.TrailingStop:
+		s = Price(t.Amount) + " below the high"
+	default:
+		s = t.Percent.String() + "% from average cost"
+	}
+	days := int(d.Validity.Hours() / 24)
+	if days == 0 {
+		days = int(trigger.MaxValidity.Hours() / 24)
+	}
+	return s + ", valid " + strconv.Itoa(days) + " days"
+}
+
+// Defaults is the per-portfolio defaults page.
+type Defaults struct {
+	Portfolio  string
+	Portfolios []string
+	Rows       []DefaultRow
+	Problem    string
+}
+
+// Kinds lists the condition kinds for forms.
+func Kinds() []string {
+	out := []string{}
+	for _, k := range trigger.Kinds() {
+		out = append(out, string(k))
+	}
+	return out
+}
+
+// States lists the condition states for the list's filter.
+func States() []string {
+	return []string{"waiting", string(trigger.PendingApproval), string(trigger.Active), string(trigger.Triggered),
+		string(trigger.Expired), string(trigger.Cancelled)}
+}
+
+func pmOrTrader() []user.Role { return []user.Role{user.PM, user.Trader} }
+
+// formAction is where a condition form posts: a new condition or an edit.
+func formAction(f ConditionForm) templ.SafeURL {
+	if f.ID == 0 {
+		return templ.SafeURL("/conditions")
+	}
+	return templ.SafeURL("/conditions/" + IDText(f.ID))
+}
+
+// formOf fills the edit form of a condition.
+func formOf(c ConditionRow, pf string) ConditionForm {
+	f := ConditionForm{ID: c.ID, Version: c.Version, Portfolio: pf, Symbol: c.Symbol, Kind: string(c.Kind),
+		TriggerPrice: DecText(c.TriggerPrice), Percent: DecText(c.Percent), Amount: DecText(c.Amount),
+		ActivationPrice: DecText(c.ActivationPrice), Quantity: DecText(c.Quantity), ValidUntil: DateText(c.ValidUntil),
+		OrderType: string(c.OrderType)}
+	if c.CollarBps != 0 {
+		f.CollarBps = strconv.Itoa(c.CollarBps)
+	}
+	if c.OCOWith != 0 {
+		f.OCOWith = IDText(c.OCOWith)
+	}
+	return f
+}
