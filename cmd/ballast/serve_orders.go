@@ -29,13 +29,16 @@ type orderConfig struct {
 	close, zone string       // trading day close "HH:MM" and its IANA zone
 	sender      order.Sender // nil: no broker session configured
 	brokers     []string     // broker names the blotter offers
-	publish     func(web.Change)
 	now         func() time.Time
 }
 
-// orderConfigFromEnv reads BALLAST_TRADING_CLOSE and BALLAST_TRADING_TZ.
-func orderConfigFromEnv(e *env) orderConfig {
-	return orderConfig{close: e.envOr("BALLAST_TRADING_CLOSE", defaultTradingClose), zone: e.envOr("BALLAST_TRADING_TZ", defaultTradingZone)}
+// serveOrderConfig is the order book "ballast serve" runs: the trading day
+// closes at 16:30 London time, and no broker session is configured yet, so
+// releases are refused with errNoBroker. The FIX integration sets sender
+// (the fixclient.Client) and brokers here, and hands the desk's OnExecution,
+// OnCancelReject and OnSessionReject to the client as its handler.
+func serveOrderConfig() orderConfig {
+	return orderConfig{close: defaultTradingClose, zone: defaultTradingZone}
 }
 
 // newOrderBook builds the order Service over the SQLite order store.
@@ -59,12 +62,9 @@ func newOrderBook(d *db.DB, cfg orderConfig) (*orderDesk, error) {
 	}
 	svc := &order.Service{Store: store, Sender: sender, Clock: order.ClockFunc(now), TradingDay: td,
 		NewClOrdID: clOrdIDs(now()), BlockAccount: "BLOCK"}
-	publish := cfg.publish
-	if publish == nil {
-		publish = func(web.Change) {}
-	}
-	return &orderDesk{svc: svc, store: store, hasBroker: cfg.sender != nil, brokers: cfg.brokers, publish: publish,
-		check: complianceHook(d, svc.Clock), pre: newPrecheck(d, svc.Clock)}, nil
+	changes := web.NewBroadcaster()
+	return &orderDesk{svc: svc, store: store, hasBroker: cfg.sender != nil, brokers: cfg.brokers, changes: changes,
+		publish: changes.Publish, check: complianceHook(d, svc.Clock), pre: newPrecheck(d, svc.Clock)}, nil
 }
 
 // clOrdIDs returns a generator of ClOrdIDs unique across restarts: "B", the
@@ -87,13 +87,5 @@ func (noBroker) Replace(context.Context, order.ReplaceRequest) error {
 }
 
 // complianceCheck computes the compliance result of an order at entry or
-// re-approval.
+// amendment (complianceHook in compliance_desk.go is the one serve uses).
 type complianceCheck func(ctx context.Context, o order.Order) (order.Check, error)
-
-// passUntilComplianceIsWired is the TEMPORARY compliance hook: every manual
-// order and every amendment passes. The compliance integration replaces
-// orderDesk.check with a real compliance.Check over the portfolio's holdings
-// and rules; until then no pre-trade rule is enforced at order entry.
-func passUntilComplianceIsWired(context.Context, order.Order) (order.Check, error) {
-	return order.Check{Verdict: order.VerdictPass, Findings: "compliance not yet wired: no rules checked"}, nil
-}

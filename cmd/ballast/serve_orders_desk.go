@@ -22,6 +22,7 @@ type orderDesk struct {
 	store     *db.OrderStore
 	hasBroker bool
 	brokers   []string
+	changes   *web.Broadcaster // what the live blotters subscribe to
 	publish   func(web.Change)
 	check     complianceCheck
 	pre       *order.Precheck // pre-trade compliance: stored findings, re-check at approval (nil: none)

@@ -18,6 +18,10 @@ const sessionCleanup = 5 * time.Minute
 // newHandler wires the web app to the database; stop ends the session store's
 // cleanup goroutine and must be called once the server has stopped.
 func newHandler(d *db.DB, logger *slog.Logger, secureCookies bool) (h http.Handler, stop func(), err error) {
+	orders, err := newOrderBook(d, serveOrderConfig())
+	if err != nil {
+		return nil, nil, err
+	}
 	sessions := sqlite3store.NewWithCleanupInterval(d.Writer(), sessionCleanup)
 	h, err = web.NewServer(web.Config{
 		Logger:        logger,
@@ -27,6 +31,9 @@ func newHandler(d *db.DB, logger *slog.Logger, secureCookies bool) (h http.Handl
 		Now:           time.Now,
 		Version:       version,
 		SecureCookies: secureCookies,
+		Orders:        orders.store,
+		Desk:          orders,
+		OrderChanges:  orders.changes,
 	})
 	if err != nil {
 		sessions.StopCleanup()
