@@ -1,8 +1,12 @@
 package fixclient
 
 import (
+	"bufio"
 	"context"
 	"fmt"
+	"io"
+	"os"
+	"os/exec"
 	"slices"
 	"strings"
 	"sync"
@@ -50,20 +54,22 @@ func BenchmarkRoundTrip(b *testing.B) {
 		{"file_nosync", StoreFile, "FileStoreSync=N\n"},
 		{"sqlite_wal", StoreSQL, ""},
 	}
-	for _, st := range stores {
-		for _, rate := range []int{0, 500} {
-			name := st.name + "/burst"
-			if rate > 0 {
-				name = fmt.Sprintf("%s/paced%d", st.name, rate)
+	for _, sim := range []string{"process", "inproc"} {
+		for _, st := range stores {
+			for _, rate := range []int{0, 500} {
+				name := fmt.Sprintf("sim=%s/%s/burst", sim, st.name)
+				if rate > 0 {
+					name = fmt.Sprintf("sim=%s/%s/paced%d", sim, st.name, rate)
+				}
+				b.Run(name, func(b *testing.B) { roundTrip(b, sim == "process", st.kind, st.extra, rate) })
 			}
-			b.Run(name, func(b *testing.B) { roundTrip(b, st.kind, st.extra, rate) })
 		}
 	}
 }
 
-func roundTrip(b *testing.B, kind StoreKind, extra string, rate int) {
+func roundTrip(b *testing.B, external bool, kind StoreKind, extra string, rate int) {
 	h := &latencyHandler{sent: make(map[string]time.Time), fills: make(chan struct{}, 1<<20)}
-	r := benchRig(b, h, kind, extra)
+	r := benchRig(b, h, external, kind, extra)
 	ctx := context.Background()
 	var tick <-chan time.Time
 	if rate > 0 {
@@ -97,20 +103,78 @@ func roundTrip(b *testing.B, kind StoreKind, extra string, rate int) {
 	b.ReportMetric(0, "ns/op")
 }
 
-func benchRig(b *testing.B, h Handler, kind StoreKind, extra string) *rig {
-	b.Helper()
+// benchBroker is the broker the benchmark trades with: it fills every order at once.
+func benchBroker() (*brokersim.Broker, error) {
 	br, err := brokersim.New(brokersim.Config{
 		Sessions: []brokersim.Session{{BeginString: "FIX.4.4", SenderCompID: "BSIM", TargetCompID: "BBALLAST"}},
 		Fill:     brokersim.FillConfig{Latency: time.Microsecond},
 		Scenario: func(brokersim.Order) brokersim.Plan { return brokersim.Plan{Action: brokersim.FillAtOnce} },
 	})
 	if err != nil {
+		return nil, err
+	}
+	return br, br.Start()
+}
+
+// TestBrokerProcess is not a test: BenchmarkRoundTrip runs the test binary
+// again with BALLAST_BROKERSIM_CHILD=1 to host the broker in a process of
+// its own, as a real broker would be. It prints the address and serves
+// until its stdin closes.
+func TestBrokerProcess(t *testing.T) {
+	if os.Getenv("BALLAST_BROKERSIM_CHILD") == "" {
+		t.Skip("helper process for BenchmarkRoundTrip")
+	}
+	br, err := benchBroker()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Println("ADDR", br.Addr())
+	_, _ = io.Copy(io.Discard, os.Stdin)
+	br.Stop()
+}
+
+// startBroker returns the broker's address, in this process or another.
+func startBroker(b *testing.B, external bool) string {
+	b.Helper()
+	if !external {
+		br, err := benchBroker()
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(br.Stop)
+		return br.Addr()
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestBrokerProcess$")
+	cmd.Env = append(os.Environ(), "BALLAST_BROKERSIM_CHILD=1")
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
 		b.Fatal(err)
 	}
-	if err := br.Start(); err != nil {
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
 		b.Fatal(err)
 	}
-	b.Cleanup(br.Stop)
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() {
+		stdin.Close()
+		_ = cmd.Wait()
+	})
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() {
+		if addr, ok := strings.CutPrefix(sc.Text(), "ADDR "); ok {
+			go func() { _, _ = io.Copy(io.Discard, stdout) }()
+			return addr
+		}
+	}
+	b.Fatal("broker process printed no address")
+	return ""
+}
+
+func benchRig(b *testing.B, h Handler, external bool, kind StoreKind, extra string) *rig {
+	b.Helper()
+	addr := startBroker(b, external)
 	text := fmt.Sprintf(`[DEFAULT]
 HeartBtInt=30
 ReconnectInterval=1
@@ -121,7 +185,7 @@ BeginString=FIX.4.4
 SenderCompID=BBALLAST
 TargetCompID=BSIM
 BallastBroker=SIM
-%s`, br.Addr()[len("127.0.0.1:"):], extra)
+%s`, addr[strings.LastIndex(addr, ":")+1:], extra)
 	settings, err := ParseSettings(strings.NewReader(text))
 	if err != nil {
 		b.Fatal(err)
@@ -145,5 +209,5 @@ BallastBroker=SIM
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	return &rig{broker: br, client: c}
+	return &rig{client: c}
 }
