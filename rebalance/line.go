@@ -61,4 +61,3 @@ func (l *line) valueAfter() decimal.Decimal { return l.va }
 
 // traded reports whether l trades at all.
 func (l *line) traded() bool { return l.sellLots != 0 || l.sellAll || l.buyLots != 0 }
-
