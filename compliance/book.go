@@ -62,15 +62,16 @@ func newBefore(st *State, working []portfolio.Trade, ws *workspace) *book {
 	nav.add(b.cash)
 	for sym, q := range b.qty.base {
 		v := mul(q, b.price(sym))
+		f := fixedOf(v)
 		b.mv.base[sym] = v
 		b.mv.sum.see(sym, v)
-		if m, ok := st.Master.lookup(sym); ok {
-			b.rows = append(b.rows, row{sym: sym, meta: m, mv: v})
-		} else {
+		m, ok := st.Master.lookup(sym)
+		if !ok {
 			metas = append(metas, metaOf(st.security(sym)))
-			b.rows = append(b.rows, row{sym: sym, meta: &metas[len(metas)-1], mv: v})
+			m = &metas[len(metas)-1]
 		}
-		nav.add(v)
+		b.rows = append(b.rows, row{sym: sym, meta: m, mv: v, fix: f})
+		nav.addFixed(f, v)
 		if !q.IsZero() {
 			b.positions++
 		}

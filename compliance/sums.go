@@ -117,16 +117,29 @@ type acc struct {
 	fast bool
 }
 
-func (a *acc) add(v decimal.Decimal) {
-	small := v.NumDigits() <= 17
+func (a *acc) add(v decimal.Decimal) { a.addFixed(fixedOf(v), v) }
+
+// fixed is a decimal's coefficient and exponent when the coefficient has at
+// most 17 digits (small), computed once for a value added to many sums.
+type fixed struct {
+	c     int64
+	exp   int32
+	small bool
+}
+
+func fixedOf(v decimal.Decimal) fixed {
+	return fixed{c: v.CoefficientInt64(), exp: v.Exponent(), small: v.NumDigits() <= 17}
+}
+
+// addFixed adds v, whose fixed form is f.
+func (a *acc) addFixed(f fixed, v decimal.Decimal) {
 	switch {
 	case a.n == 0:
-		a.d, a.fast = v, small
-		a.c, a.exp = v.CoefficientInt64(), v.Exponent()
-	case a.fast && small && v.Exponent() == a.exp:
-		c := v.CoefficientInt64()
-		s := a.c + c
-		if (a.c > 0 && c > 0 && s < 0) || (a.c < 0 && c < 0 && s >= 0) {
+		a.d, a.fast = v, f.small
+		a.c, a.exp = f.c, f.exp
+	case a.fast && f.small && f.exp == a.exp:
+		s := a.c + f.c
+		if (a.c > 0 && f.c > 0 && s < 0) || (a.c < 0 && f.c < 0 && s >= 0) {
 			a.d, a.fast = a.value().Add(v), false
 			break
 		}
@@ -150,7 +163,8 @@ func (a *acc) value() decimal.Decimal {
 type row struct {
 	sym string
 	*meta
-	mv decimal.Decimal
+	mv  decimal.Decimal
+	fix fixed // mv's coefficient, for the sums
 }
 
 func newRow(st *State, sym string, mv decimal.Decimal) row {
@@ -204,7 +218,7 @@ func sumRows(rows []row, keyOf func(*row) (string, bool), ws *workspace) sums {
 				}
 			}
 		}
-		accs[j].add(rows[i].mv)
+		accs[j].addFixed(rows[i].fix, rows[i].mv)
 	}
 	out := sums{base: ws.newMap(len(keys))}
 	for j, k := range keys {
