@@ -46,6 +46,7 @@ func (s *server) routes() http.Handler {
 			r.Get("/prices", s.priceList)
 		})
 		s.rebalancePages(r)
+		s.orderPages(r)
 		s.livePriceRoutes(r)
 		s.conditionPages(r)
 

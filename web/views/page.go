@@ -56,6 +56,8 @@ func navigation() []navItem {
 		{"drift", "Drift", "/drift", user.Roles},
 		{"models", "Models", "/models", user.Roles},
 		{"rebalance", "Rebalance", "/rebalance", []user.Role{user.PM}},
+		{"blotter", "Blotter", "/blotter", user.Roles},
+		{"audit", "Audit", "/audit", []user.Role{user.Compliance, user.Admin}},
 		{"users", "Users", "/admin/users", []user.Role{user.Admin}},
 		{"uploads", "Uploads", "/admin/uploads", []user.Role{user.Admin}},
 	}
