@@ -16,11 +16,15 @@ import (
 // (db/orders*.go) is not part of this build.
 var errNoOrderStore = errors.New("saving proposals is not available yet: the SQLite order store is not built; run without --save for a dry run")
 
-// newOrderService returns the order Service over the SQLite order store, which
-// rebalance --save and the rebalance page use to save proposals. Until that
-// store exists it returns errNoOrderStore.
-func newOrderService(_ *db.DB) (*order.Service, error) {
-	return nil, errNoOrderStore
+// newOrderService returns the order Service over the SQLite order store
+// (db.OrderStore, wired in serve_orders.go), which rebalance --save and the
+// rebalance page use to save proposals.
+func newOrderService(d *db.DB) (*order.Service, error) {
+	desk, err := newOrderBook(d, serveOrderConfig())
+	if err != nil {
+		return nil, err
+	}
+	return desk.svc, nil
 }
 
 // proposalSaver saves reviewed rebalance trades as a proposal: a proposals

@@ -160,7 +160,6 @@ func TestRebalanceSelectionFormatsAndErrors(t *testing.T) {
 		{[]string{"rebalance", "--all", "--format", "xml"}, `format "xml"`},
 		{[]string{"rebalance", "--model", "Nope"}, "Nope"},
 		{[]string{"rebalance", "--portfolio", "NOPE"}, "NOPE"},
-		{[]string{"rebalance", "--all", "--save"}, "not available yet"},
 	}
 	for _, tc := range tests {
 		res := cliRun(t, dir, "", tc.args...)
