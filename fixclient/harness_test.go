@@ -27,6 +27,7 @@ type recorder struct {
 	attempts  int
 	failExec  func(order.ExecutionReport) bool // true: fail this delivery
 	failCount int
+	onExec    func(order.ExecutionReport) // called after recording, outside the lock
 }
 
 func (r *recorder) OnExecution(_ context.Context, e order.ExecutionReport) error {
@@ -38,6 +39,11 @@ func (r *recorder) OnExecution(_ context.Context, e order.ExecutionReport) error
 		return errors.New("booking failed")
 	}
 	r.execs = append(r.execs, e)
+	if hook := r.onExec; hook != nil {
+		r.mu.Unlock()
+		hook(e)
+		r.mu.Lock()
+	}
 	return nil
 }
 

@@ -176,3 +176,40 @@ func TestUnknownBrokerAndInvalidRequest(t *testing.T) {
 		t.Errorf("zero quantity: %v", err)
 	}
 }
+
+func TestHandlerMaySendFromACallback(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, "FIX.4.4", map[string]brokersim.Plan{"ONE": {Action: brokersim.FillAtOnce}}, rigOpt{noStart: true})
+	sent := make(chan error, 1)
+	r.rec.onExec = func(e order.ExecutionReport) {
+		if e.ClOrdID == "X1" && e.Kind == order.ExecFill { // e.g. the next slice of a block
+			sent <- r.client.Send(context.Background(), newOrder("X2", "ONE", "100", "10"))
+		}
+	}
+	r.start(t)
+	r.send(t, newOrder("X1", "ONE", "100", "10"))
+	if err := <-sent; err != nil {
+		t.Fatalf("send from the handler: %v", err)
+	}
+	waitKinds(t, r.rec, []order.ExecKind{order.ExecNew, order.ExecFill}, "X2")
+}
+
+func TestSetSequenceNumbersNeedsALoggedOutSession(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, "FIX.4.2", nil, rigOpt{})
+	if err := r.client.SetSequenceNumbers("SIM", 10, 20); err == nil {
+		t.Error("sequence reset accepted on a live session")
+	}
+	if err := r.client.Logout("SIM"); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.client.SetSequenceNumbers("SIM", 0, 20); !errors.Is(err, ErrInvalidRequest) {
+		t.Errorf("sequence number 0: %v", err)
+	}
+	if err := r.client.SetSequenceNumbers("SIM", 10, 20); err != nil {
+		t.Fatal(err)
+	}
+	if st := r.client.Status()[0]; st.NextSenderSeq != 10 || st.NextTargetSeq != 20 {
+		t.Errorf("after reset: next sender %d, next target %d; want 10 and 20", st.NextSenderSeq, st.NextTargetSeq)
+	}
+}
