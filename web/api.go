@@ -29,6 +29,7 @@ func (s *server) apiRoutes() http.Handler {
 		r.Get("/prices", s.apiPrices)
 	})
 	s.rebalanceAPI(r)
+	s.complianceAPI(r)
 	s.orderAPI(r)
 	s.livePriceAPI(r)
 	s.conditionsAPI(r)

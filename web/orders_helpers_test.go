@@ -84,6 +84,7 @@ type orderApp struct {
 	*testApp
 	desk   *testDesk
 	sender *loopbackSender
+	db     *db.DB
 	now    time.Time
 }
 
@@ -103,7 +104,7 @@ func newOrderApp(t testing.TB) *orderApp {
 		t.Fatal(err)
 	}
 	app := &orderApp{testApp: &testApp{t: t, store: newFakeStore(testHash()), sessions: memstore.New(), logs: &syncBuffer{}},
-		sender: &loopbackSender{}, now: orderNow}
+		sender: &loopbackSender{}, now: orderNow, db: d}
 	for _, u := range []user.User{
 		{Name: "trader", Roles: []user.Role{user.Trader}}, {Name: "trader2", Roles: []user.Role{user.Trader}},
 		{Name: "pmtrader", Roles: []user.Role{user.PM, user.Trader}}, {Name: "compliance", Roles: []user.Role{user.Compliance}},

@@ -47,6 +47,7 @@ func (s *server) routes() http.Handler {
 		})
 		s.rebalancePages(r)
 		s.orderPages(r)
+		s.compliancePages(r)
 		s.livePriceRoutes(r)
 		s.conditionPages(r)
 

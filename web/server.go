@@ -36,6 +36,9 @@ type Config struct {
 	Orders        OrderReader   // order book reads; nil: no order pages or API
 	Desk          OrderActions  // order book actions; nil: read-only order pages
 	OrderChanges  *Broadcaster  // order changes pushed to live blotters; nil: none
+
+	// Compliance is the compliance desk: rules, alerts, reviews and overrides; nil: no compliance pages.
+	Compliance ComplianceDesk
 }
 
 // server holds the dependencies every handler shares.
@@ -52,6 +55,7 @@ type server struct {
 	live       liveDeps
 	orders     OrderReader
 	desk       OrderActions
+	compliance ComplianceDesk
 	orderLive  *Broadcaster
 }
 
@@ -83,6 +87,7 @@ func NewServer(cfg Config) (http.Handler, error) {
 		assets:     assets,
 		orders:     cfg.Orders,
 		desk:       cfg.Desk,
+		compliance: cfg.Compliance,
 		orderLive:  cfg.OrderChanges,
 		proposals:  cfg.Proposals,
 		jobs:       newRebalanceJobs(),

@@ -80,6 +80,8 @@ Usage:
         --db          SQLite database file (env BALLAST_DB, default ./ballast.db)
         --log-format  text or json (default text), written to stderr
         --no-demo     do not seed the demo desk on an empty database
+        --compliance-batch-at  daily post-trade compliance batch, HH:MM UTC or off
+                      (env BALLAST_COMPLIANCE_BATCH_AT, default 18:00)
 
   ballast import securities|portfolios|holdings|prices FILE [--db FILE]
       Import a CSV file (FILE "-" reads stdin); formats in docs/import.md. The file

@@ -24,6 +24,7 @@ type serveConfig struct {
 	dbPath    string
 	logFormat string
 	noDemo    bool
+	batchAt   string // daily compliance batch "HH:MM" UTC, or "off"
 }
 
 // cmdServe opens the database, seeds the demo desk on an empty one, serves the
@@ -48,6 +49,9 @@ func cmdServe(ctx context.Context, e *env, args []string) (err error) {
 	}()
 	var demo strings.Builder
 	if err := seedDemo(ctx, &demo, d, cfg.noDemo); err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	if err := startDailyBatch(ctx, d, cfg.batchAt, logger); err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
 	ln, err := net.Listen("tcp", cfg.addr)
@@ -75,6 +79,7 @@ func parseServe(e *env, args []string) (*serveConfig, error) {
 	dbPath := dbFlag(fs, e)
 	fs.StringVar(&cfg.logFormat, "log-format", "text", "log format: text or json")
 	fs.BoolVar(&cfg.noDemo, "no-demo", false, "do not seed the demo desk on an empty database")
+	fs.StringVar(&cfg.batchAt, "compliance-batch-at", e.envOr("BALLAST_COMPLIANCE_BATCH_AT", "18:00"), "daily post-trade compliance batch at HH:MM UTC, or off (env BALLAST_COMPLIANCE_BATCH_AT)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return nil, flagErr("serve", err)

@@ -34,6 +34,7 @@ func newHandler(d *db.DB, logger *slog.Logger, secureCookies bool) (h http.Handl
 		Orders:        orders.store,
 		Desk:          orders,
 		OrderChanges:  orders.changes,
+		Compliance:    newComplianceDesk(d, orders.svc),
 	})
 	if err != nil {
 		sessions.StopCleanup()

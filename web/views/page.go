@@ -58,6 +58,7 @@ func navigation() []navItem {
 		{"rebalance", "Rebalance", "/rebalance", []user.Role{user.PM}},
 		{"blotter", "Blotter", "/blotter", user.Roles},
 		{"audit", "Audit", "/audit", []user.Role{user.Compliance, user.Admin}},
+		{"compliance", "Compliance", "/compliance", user.Roles},
 		{"users", "Users", "/admin/users", []user.Role{user.Admin}},
 		{"uploads", "Uploads", "/admin/uploads", []user.Role{user.Admin}},
 	}
