@@ -35,6 +35,7 @@ func newHandler(d *db.DB, logger *slog.Logger, secureCookies bool) (h http.Handl
 		Desk:          orders,
 		OrderChanges:  orders.changes,
 		Compliance:    newComplianceDesk(d, orders.svc),
+		Proposals:     &proposalSaver{d: d, svc: orders.svc},
 	})
 	if err != nil {
 		sessions.StopCleanup()
