@@ -91,7 +91,7 @@ func (e *eval) problem(t portfolio.Trade) string {
 }
 
 func (e *eval) problems() []string {
-	var out []string
+	out := []string{}
 	for i, t := range e.basket {
 		if !e.ok[i] {
 			out = append(out, fmt.Sprintf("trade %d (%s %s): %s", i, t.Side, t.Symbol, e.problem(t)))
