@@ -24,7 +24,8 @@ type serveConfig struct {
 	dbPath    string
 	logFormat string
 	noDemo    bool
-	batchAt   string // daily compliance batch "HH:MM" UTC, or "off"
+	prices    priceFlags // live prices: feed, tick interval, seed
+	batchAt   string     // daily compliance batch "HH:MM" UTC, or "off"
 }
 
 // cmdServe opens the database, seeds the demo desk on an empty one, serves the
@@ -59,7 +60,13 @@ func cmdServe(ctx context.Context, e *env, args []string) (err error) {
 		return fmt.Errorf("serve: %w", err)
 	}
 	secure := !isLoopback(cfg.addr)
-	handler, stopSessions, err := newHandler(d, logger, secure)
+	live, err := startLive(ctx, d, cfg.prices, logger)
+	if err != nil {
+		ln.Close()
+		return fmt.Errorf("serve: %w", err)
+	}
+	defer live.stop()
+	handler, stopSessions, err := newHandler(d, logger, secure, live.attach)
 	if err != nil {
 		ln.Close()
 		return fmt.Errorf("serve: %w", err)
@@ -79,6 +86,7 @@ func parseServe(e *env, args []string) (*serveConfig, error) {
 	dbPath := dbFlag(fs, e)
 	fs.StringVar(&cfg.logFormat, "log-format", "text", "log format: text or json")
 	fs.BoolVar(&cfg.noDemo, "no-demo", false, "do not seed the demo desk on an empty database")
+	cfg.prices.register(fs, e)
 	fs.StringVar(&cfg.batchAt, "compliance-batch-at", e.envOr("BALLAST_COMPLIANCE_BATCH_AT", "18:00"), "daily post-trade compliance batch at HH:MM UTC, or off (env BALLAST_COMPLIANCE_BATCH_AT)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {

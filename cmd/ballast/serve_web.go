@@ -15,15 +15,20 @@ import (
 // sessionCleanup is how often expired web sessions are deleted.
 const sessionCleanup = 5 * time.Minute
 
-// newHandler wires the web app to the database; stop ends the session store's
-// cleanup goroutine and must be called once the server has stopped.
-func newHandler(d *db.DB, logger *slog.Logger, secureCookies bool) (h http.Handler, stop func(), err error) {
+// handlerExtra adds to the web configuration once the order book exists
+// (live prices and conditions: liveServe.attach).
+type handlerExtra func(cfg *web.Config, orders *orderDesk) error
+
+// newHandler wires the web app to the database, extras adding to its
+// configuration; stop ends the session store's cleanup goroutine and must be
+// called once the server has stopped.
+func newHandler(d *db.DB, logger *slog.Logger, secureCookies bool, extras ...handlerExtra) (h http.Handler, stop func(), err error) {
 	orders, err := newOrderBook(d, serveOrderConfig())
 	if err != nil {
 		return nil, nil, err
 	}
 	sessions := sqlite3store.NewWithCleanupInterval(d.Writer(), sessionCleanup)
-	h, err = web.NewServer(web.Config{
+	cfg := web.Config{
 		Logger:        logger,
 		Store:         d,
 		SessionStore:  sessions,
@@ -36,7 +41,14 @@ func newHandler(d *db.DB, logger *slog.Logger, secureCookies bool) (h http.Handl
 		OrderChanges:  orders.changes,
 		Compliance:    newComplianceDesk(d, orders.svc),
 		Proposals:     &proposalSaver{d: d, svc: orders.svc},
-	})
+	}
+	for _, extra := range extras {
+		if err := extra(&cfg, orders); err != nil {
+			sessions.StopCleanup()
+			return nil, nil, err
+		}
+	}
+	h, err = web.NewServer(cfg)
 	if err != nil {
 		sessions.StopCleanup()
 		return nil, nil, err

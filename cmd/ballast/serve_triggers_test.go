@@ -1,0 +1,273 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/alexedwards/scs/sqlite3store"
+	"github.com/shopspring/decimal"
+
+	"github.com/ballast-oms/ballast/db"
+	"github.com/ballast-oms/ballast/order"
+	"github.com/ballast-oms/ballast/portfolio"
+	"github.com/ballast-oms/ballast/user"
+	"github.com/ballast-oms/ballast/web"
+)
+
+// recordingSender is a test Sender that keeps every new order it is given.
+type recordingSender struct {
+	mu   sync.Mutex
+	sent []order.NewOrderRequest
+}
+
+func (s *recordingSender) Send(_ context.Context, r order.NewOrderRequest) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.sent = append(s.sent, r)
+	return nil
+}
+func (s *recordingSender) Cancel(context.Context, order.CancelRequest) error   { return nil }
+func (s *recordingSender) Replace(context.Context, order.ReplaceRequest) error { return nil }
+
+func (s *recordingSender) requests() []order.NewOrderRequest {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]order.NewOrderRequest(nil), s.sent...)
+}
+
+// liveDesk is a demo desk served over httptest with live prices (no feed),
+// the trigger engine, and an order book sending to a recordingSender.
+type liveDesk struct {
+	d      *db.DB
+	srv    *httptest.Server
+	sender *recordingSender
+	orders *orderDesk
+	live   *liveServe
+	tokens map[string]string // user name → bearer token
+}
+
+func newLiveDesk(t *testing.T) *liveDesk {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	d, err := db.Open(ctx, filepath.Join(t.TempDir(), "live.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hash, err := user.HashPassword(db.DemoPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.SeedDemo(ctx, hash); err != nil {
+		t.Fatal(err)
+	}
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	ld := &liveDesk{d: d, sender: &recordingSender{}, tokens: map[string]string{}}
+	if ld.live, err = startLive(ctx, d, priceFlags{feed: "none"}, logger); err != nil {
+		t.Fatal(err)
+	}
+	ld.orders, err = newOrderBook(d, orderConfig{close: "23:59", zone: "UTC", sender: ld.sender})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sessions := sqlite3store.NewWithCleanupInterval(d.Writer(), time.Hour)
+	cfg := web.Config{Logger: logger, Store: d, SessionStore: sessions, Now: time.Now, Version: "test",
+		IsNotFound: func(err error) bool { return errors.Is(err, db.ErrNotFound) },
+		Orders:     ld.orders.store, Desk: ld.orders, OrderChanges: ld.orders.changes}
+	if err := ld.live.attach(&cfg, ld.orders); err != nil {
+		t.Fatal(err)
+	}
+	h, err := web.NewServer(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ld.srv = httptest.NewServer(h)
+	t.Cleanup(func() {
+		ld.srv.Close()
+		cancel()
+		ld.live.stop()
+		sessions.StopCleanup()
+		d.Close()
+	})
+	for _, name := range []string{"pm", "trader", "trader2", "admin"} {
+		u, err := d.UserByName(ctx, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		plain, hashed, err := user.NewToken()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := d.AddAPIToken(ctx, u.ID, hashed, "test"); err != nil {
+			t.Fatal(err)
+		}
+		ld.tokens[name] = plain
+	}
+	return ld
+}
+
+// call sends a JSON request as user and decodes the JSON answer into out.
+func (ld *liveDesk) call(t *testing.T, as, method, path string, body any, out any) int {
+	t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = bytes.NewReader(b)
+	}
+	req, _ := http.NewRequest(method, ld.srv.URL+path, rd)
+	req.Header.Set("Authorization", "Bearer "+ld.tokens[as])
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	if out != nil {
+		if err := json.Unmarshal(raw, out); err != nil {
+			t.Fatalf("%s %s: %s: %v", method, path, raw, err)
+		}
+	}
+	return resp.StatusCode
+}
+
+type condOut struct {
+	ID         int64  `json:"id"`
+	State      string `json:"state"`
+	High       string `json:"high"`
+	FiredPrice string `json:"fired_price"`
+	OrderID    int64  `json:"order_id"`
+	Alert      string `json:"alert"`
+	Error      string `json:"error"`
+}
+
+// waitCondition polls the API until ok accepts the condition (the engine
+// runs on its own goroutine); it fails after a generous deadline.
+func (ld *liveDesk) waitCondition(t *testing.T, id int64, what string, ok func(condOut) bool) condOut {
+	t.Helper()
+	var c condOut
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		c = condOut{}
+		ld.call(t, "pm", "GET", fmt.Sprintf("/api/v1/conditions/%d", id), nil, &c)
+		if ok(c) {
+			return c
+		}
+	}
+	t.Fatalf("condition %d never %s: %+v", id, what, c)
+	return c
+}
+
+func (ld *liveDesk) postPrice(t *testing.T, symbol, price string) {
+	t.Helper()
+	var out map[string]any
+	if code := ld.call(t, "admin", "POST", "/api/v1/prices", []map[string]string{{"symbol": symbol, "price": price}}, &out); code != http.StatusOK {
+		t.Fatalf("post price %s %s: %d %v", symbol, price, code, out)
+	}
+}
+
+// demoHolding returns the demo's smallest position by quantity, so that
+// selling it at about 114 stays within the demo rules' notional limit.
+func (ld *liveDesk) demoHolding(t *testing.T) portfolio.Position {
+	t.Helper()
+	all, err := ld.d.AllHoldings(context.Background())
+	if err != nil {
+		t.Fatalf("demo holdings: %v", err)
+	}
+	var best portfolio.Position
+	for _, h := range all {
+		for _, p := range h.Positions {
+			if p.Quantity.IsPositive() && (best.Symbol == "" || p.Quantity.LessThan(best.Quantity)) {
+				best = p
+			}
+		}
+	}
+	if best.Symbol == "" {
+		t.Fatal("no demo position")
+	}
+	return best
+}
+
+// TestTrailingStopFiresThroughPricesAPI is the issue's acceptance path over
+// HTTP: a PM sets a 5% trailing stop activated at 100, another trader
+// approves it, prices 100, 110, 120, 114.5 come in through POST
+// /api/v1/prices without firing it, 113.9 fires it, and its sell order goes
+// out to the portfolio's default broker with no one approving it again.
+func TestTrailingStopFiresThroughPricesAPI(t *testing.T) {
+	ld := newLiveDesk(t)
+	pos := ld.demoHolding(t)
+	var c condOut
+	code := ld.call(t, "pm", "POST", "/api/v1/conditions", map[string]any{"portfolio": pos.Portfolio, "symbol": pos.Symbol,
+		"kind": "trailing_stop", "percent": "5", "activation_price": "100"}, &c)
+	if code != http.StatusCreated || c.State != "pending_approval" {
+		t.Fatalf("create: %d %+v", code, c)
+	}
+	var stop condOut
+	if code := ld.call(t, "pm", "POST", "/api/v1/conditions", map[string]any{"portfolio": pos.Portfolio, "symbol": pos.Symbol,
+		"kind": "stop_loss", "trigger_price": "50"}, &stop); code != http.StatusCreated {
+		t.Fatalf("create stop-loss: %d %+v", code, stop)
+	}
+	var refused condOut
+	if code := ld.call(t, "pm", "POST", fmt.Sprintf("/api/v1/conditions/%d/approve", c.ID), nil, &refused); code != http.StatusForbidden {
+		t.Fatalf("approval by the pm: %d %+v", code, refused)
+	}
+	if code := ld.call(t, "trader", "POST", fmt.Sprintf("/api/v1/conditions/%d/approve", c.ID), nil, &c); code != http.StatusOK || c.State != "active" {
+		t.Fatalf("approve: %d %+v", code, c)
+	}
+	for _, p := range []string{"100", "110", "120", "114.5"} {
+		ld.postPrice(t, pos.Symbol, p)
+	}
+	got := ld.waitCondition(t, c.ID, "tracked a high of 120", func(c condOut) bool { return c.High == "120" })
+	if got.State != "active" || len(ld.sender.requests()) != 0 {
+		t.Fatalf("fired before 113.9: %+v", got)
+	}
+	ld.postPrice(t, pos.Symbol, "113.9")
+	got = ld.waitCondition(t, c.ID, "fired with an order", func(c condOut) bool { return c.State == "triggered" && (c.OrderID != 0 || c.Alert != "") })
+	if got.FiredPrice != "113.9" || got.Alert != "" {
+		t.Fatalf("fired: %+v", got)
+	}
+	sent := ld.sender.requests()
+	if len(sent) != 1 || sent[0].Side != portfolio.Sell || !sent[0].Quantity.Equal(pos.Quantity) || sent[0].Broker != "SIM" {
+		t.Fatalf("sent: %+v, want one sell of %s", sent, pos.Quantity)
+	}
+	detail, err := ld.orders.store.OrderDetail(context.Background(), got.OrderID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if detail.Order.ProposedBy != "pm" || detail.Order.ApprovedBy != "trader" {
+		t.Fatalf("order %+v", detail.Order)
+	}
+	ld.fillAndClose(t, sent[0], pos)
+	ld.waitCondition(t, stop.ID, "cancelled with its holding", func(c condOut) bool { return c.State == "cancelled" })
+}
+
+// fillAndClose books the broker's fill of the whole holding and checks that
+// the position is gone.
+func (ld *liveDesk) fillAndClose(t *testing.T, r order.NewOrderRequest, pos portfolio.Position) {
+	t.Helper()
+	px := decimal.RequireFromString("113.9")
+	_, err := ld.orders.svc.BookExecution(context.Background(), order.ExecutionReport{Session: "SIM", Broker: "SIM",
+		ExecID: "F1", Kind: order.ExecFill, ClOrdID: r.ClOrdID, Symbol: r.Symbol, Side: r.Side, LastQty: r.Quantity,
+		LastPx: px, CumQty: r.Quantity, AvgPx: px, OrderQty: r.Quantity, TransactAt: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := ld.d.Holdings(context.Background(), pos.Portfolio)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range h.Positions {
+		if p.Symbol == pos.Symbol && p.Quantity.IsPositive() {
+			t.Fatalf("position after the fill: %s", p.Quantity)
+		}
+	}
+}
