@@ -25,8 +25,10 @@ func cmdBench(ctx context.Context, e *env, args []string) error {
 		return benchBooking(ctx, e, args[1:])
 	case "compliance":
 		return benchCompliance(ctx, e, args[1:])
+	case "triggers":
+		return benchTriggers(ctx, e, args[1:])
 	}
-	return fmt.Errorf("bench: unknown benchmark %q (want rebalance, booking or compliance)", args[0])
+	return fmt.Errorf("bench: unknown benchmark %q (want rebalance, booking, compliance or triggers)", args[0])
 }
 
 // benchRebalance builds a synthetic book in memory and plans every portfolio

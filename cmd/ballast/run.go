@@ -82,6 +82,10 @@ Usage:
         --no-demo     do not seed the demo desk on an empty database
         --compliance-batch-at  daily post-trade compliance batch, HH:MM UTC or off
                       (env BALLAST_COMPLIANCE_BATCH_AT, default 18:00)
+        --price-feed  sim (a random walk from the latest prices, the default) or none
+                      (env BALLAST_PRICE_FEED); scripts add prices with POST /api/v1/prices
+        --price-interval  time between simulated ticks (default 2s)
+        --price-seed  seed of the simulated walk (default 0: from the clock)
 
   ballast import securities|portfolios|holdings|prices FILE [--db FILE]
       Import a CSV file (FILE "-" reads stdin); formats in docs/import.md. The file
@@ -116,6 +120,10 @@ Usage:
 
   ballast bench rebalance [--portfolios 10000] [--positions 100]
       Plan a synthetic in-memory book and print portfolios/s and trades/s.
+
+  ballast bench triggers [--conditions 100000] [--ticks 1000] [--batches 200]
+      Evaluate price batches against a synthetic book of conditions and print
+      milliseconds per batch (docs/conditions.md).
 
   ballast version    print the version
   ballast help       print this help
