@@ -32,6 +32,8 @@ func (s *server) priceEvents(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, fault(kindNotFound, "Live prices are not running on this server."))
 		return
 	}
+	sub := s.live.prices.Subscribe("browser", browserBacklog)
+	defer sub.Close()
 	rc := http.NewResponseController(w)
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
@@ -41,8 +43,6 @@ func (s *server) priceEvents(w http.ResponseWriter, r *http.Request) {
 	if err := rc.Flush(); err != nil {
 		return
 	}
-	sub := s.live.prices.Subscribe("browser", browserBacklog)
-	defer sub.Close()
 	pf := strings.TrimSpace(r.URL.Query().Get("portfolio"))
 	beat := time.NewTicker(eventHeartbeat)
 	defer beat.Stop()
