@@ -50,6 +50,7 @@ func (s *server) review(j *rebalanceJob, edits map[string]tradeEdit) (views.Reba
 		trades = append(trades, ts...)
 		ok = ok && good
 	}
+	s.markResting(&p)
 	return p, trades, ok && len(p.Failed) == 0
 }
 
