@@ -271,3 +271,67 @@ func (ld *liveDesk) fillAndClose(t *testing.T, r order.NewOrderRequest, pos port
 		}
 	}
 }
+
+// TestTriggersExpireOnTheInjectedClockAndResumeAfterRestart expires an
+// active and a pending condition when the desk's clock passes their
+// validity, and restarts the engine from storage mid-path: the trailing high
+// of 120 is kept and the first price below 114 fires it.
+func TestTriggersExpireOnTheInjectedClockAndResumeAfterRestart(t *testing.T) {
+	ld := newLiveDesk(t)
+	pos := ld.demoHolding(t)
+	until := time.Now().UTC().Add(48 * time.Hour).Format(time.DateOnly)
+	mk := func(body map[string]any) condOut {
+		var c condOut
+		if code := ld.call(t, "pm", "POST", "/api/v1/conditions", body, &c); code != http.StatusCreated {
+			t.Fatalf("create %v: %d %+v", body, code, c)
+		}
+		return c
+	}
+	short := mk(map[string]any{"portfolio": pos.Portfolio, "symbol": pos.Symbol, "kind": "stop_loss", "trigger_price": "10", "valid_until": until})
+	pending := mk(map[string]any{"portfolio": pos.Portfolio, "symbol": pos.Symbol, "kind": "stop_loss", "trigger_price": "11", "valid_until": until})
+	trail := mk(map[string]any{"portfolio": pos.Portfolio, "symbol": pos.Symbol, "kind": "trailing_stop", "percent": "5", "activation_price": "100"})
+	for _, id := range []int64{short.ID, trail.ID} {
+		if code := ld.call(t, "trader2", "POST", fmt.Sprintf("/api/v1/conditions/%d/approve", id), nil, nil); code != http.StatusOK {
+			t.Fatalf("approve %d: %d", id, code)
+		}
+	}
+	td := ld.live.triggers
+	td.expire(context.Background()) // nothing is due yet
+	if c, _ := ld.d.Condition(context.Background(), short.ID); c.State != "active" {
+		t.Fatalf("expired early: %s", c.State)
+	}
+	td.now = func() time.Time { return time.Now().Add(72 * time.Hour) }
+	td.expire(context.Background())
+	for _, id := range []int64{short.ID, pending.ID} {
+		if c, _ := ld.d.Condition(context.Background(), id); c.State != "expired" {
+			t.Fatalf("condition %d after its validity: %s", id, c.State)
+		}
+	}
+	td.now = time.Now
+
+	for _, p := range []string{"100", "120", "114.5"} {
+		ld.postPrice(t, pos.Symbol, p)
+	}
+	ld.waitCondition(t, trail.ID, "tracked 120", func(c condOut) bool { return c.High == "120" })
+	// Restart: a new price pipeline and engine over the same database.
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	lp, err := startPrices(context.Background(), ld.d, priceFlags{feed: "none"}, logger, time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	td2, err := startTriggers(context.Background(), triggerDeps{d: ld.d, prices: lp, orders: ld.orders.svc, log: logger, now: time.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, ok := td2.engine.Get(trail.ID); !ok || !c.High.Equal(decimal.NewFromInt(120)) {
+		t.Fatalf("resumed %+v %v", c, ok)
+	}
+	if err := lp.Publish(context.Background(), []portfolio.Price{{Symbol: pos.Symbol, Value: decimal.RequireFromString("113.9")}}); err != nil {
+		t.Fatal(err)
+	}
+	td2.close()
+	lp.stop() // drains the published batch through the engine
+	if c, _ := ld.d.Condition(context.Background(), trail.ID); c.State != "triggered" || !c.FiredPrice.Equal(decimal.RequireFromString("113.9")) {
+		t.Fatalf("after restart: %s at %s", c.State, c.FiredPrice)
+	}
+}
