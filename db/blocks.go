@@ -18,17 +18,16 @@ const blockColumns = `id, symbol, side, order_type, limit_price, stop_price, tim
 	created_by, created_at, released_at`
 
 func (t *orderTx) InsertBlock(ctx context.Context, b order.Block) (int64, error) {
-	res, err := t.exec(ctx, `INSERT INTO blocks (symbol, side, order_type, limit_price, stop_price, time_in_force,
-		expire_date, broker, account, lot_size, status, order_qty, cum_qty, notional, cl_ord_id, pending_cl_ord_id,
-		broker_order_id, created_by, created_at, released_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		b.Symbol, string(b.Side), string(b.Type), b.LimitPrice.String(), b.StopPrice.String(), string(b.TimeInForce),
-		fmtOptTime(b.ExpireDate), b.Broker, b.Account, b.LotSize.String(), string(b.Status), b.Totals.OrderQty.String(),
-		b.Totals.CumQty.String(), b.Totals.Notional.String(), b.ClOrdID, b.PendingClOrdID, b.BrokerID, b.CreatedBy,
-		formatTime(b.CreatedAt), fmtOptTime(b.ReleasedAt))
+	vals := blockValues(b)
+	res, err := t.exec(ctx, insertSQL("blocks", blockWriteColumns), vals...)
 	if err != nil {
 		return 0, fmt.Errorf("db: insert block: %w", err)
 	}
-	return res.LastInsertId()
+	id, err := res.LastInsertId()
+	if err == nil {
+		t.c.blocks[id] = vals
+	}
+	return id, err
 }
 
 func (t *orderTx) Block(ctx context.Context, id int64) (order.Block, error) {
@@ -43,25 +42,12 @@ func (t *orderTx) Block(ctx context.Context, id int64) (order.Block, error) {
 	if err != nil {
 		return b, fmt.Errorf("db: block %d: %w", id, err)
 	}
+	t.c.blocks[id] = blockValues(b)
 	return b, nil
 }
 
 func (t *orderTx) UpdateBlock(ctx context.Context, b order.Block) error {
-	res, err := t.exec(ctx, `UPDATE blocks SET symbol = ?, side = ?, order_type = ?, limit_price = ?, stop_price = ?,
-		time_in_force = ?, expire_date = ?, broker = ?, account = ?, lot_size = ?, status = ?, order_qty = ?, cum_qty = ?,
-		notional = ?, cl_ord_id = ?, pending_cl_ord_id = ?, broker_order_id = ?, created_by = ?, created_at = ?,
-		released_at = ? WHERE id = ?`,
-		b.Symbol, string(b.Side), string(b.Type), b.LimitPrice.String(), b.StopPrice.String(), string(b.TimeInForce),
-		fmtOptTime(b.ExpireDate), b.Broker, b.Account, b.LotSize.String(), string(b.Status), b.Totals.OrderQty.String(),
-		b.Totals.CumQty.String(), b.Totals.Notional.String(), b.ClOrdID, b.PendingClOrdID, b.BrokerID, b.CreatedBy,
-		formatTime(b.CreatedAt), fmtOptTime(b.ReleasedAt), b.ID)
-	if err != nil {
-		return fmt.Errorf("db: update block %d: %w", b.ID, err)
-	}
-	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		return orderNotFound("block", b.ID)
-	}
-	return nil
+	return t.updateRow(ctx, "blocks", "block", blockWriteColumns, t.c.blocks, b.ID, blockValues(b))
 }
 
 func (t *orderTx) LinkClOrdID(ctx context.Context, clOrdID string, blockID int64) error {
@@ -98,6 +84,7 @@ func (t *orderTx) BlockByClOrdID(ctx context.Context, clOrdID string) (order.Blo
 	if err != nil {
 		return b, fmt.Errorf("db: ClOrdID %s: %w", clOrdID, err)
 	}
+	t.c.blocks[b.ID] = blockValues(b)
 	return b, nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/shopspring/decimal"
 
@@ -78,6 +79,9 @@ func scanExecution(r scanner) (order.Execution, error) {
 }
 
 func (t *orderTx) Allocations(ctx context.Context, blockID int64) ([]order.AllocationRecord, error) {
+	if recs, ok := t.c.cachedAllocs(blockID); ok {
+		return recs, nil
+	}
 	rows, err := t.query(ctx, `SELECT block_id, order_id, portfolio, quantity, price, qty_delta, cost_delta,
 		realised_delta, cash_delta, through_zero FROM allocations WHERE block_id = ? ORDER BY order_id`, blockID)
 	if err != nil {
@@ -92,7 +96,11 @@ func (t *orderTx) Allocations(ctx context.Context, blockID int64) ([]order.Alloc
 		}
 		out = append(out, a)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	t.c.allocs[blockID] = slices.Clone(out)
+	return out, nil
 }
 
 func scanAllocation(r scanner) (order.AllocationRecord, error) {
@@ -117,5 +125,6 @@ func (t *orderTx) SaveAllocation(ctx context.Context, a order.AllocationRecord) 
 	if err != nil {
 		return fmt.Errorf("db: save allocation %d/%d: %w", a.BlockID, a.OrderID, err)
 	}
+	t.c.saveAlloc(a)
 	return nil
 }

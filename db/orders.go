@@ -22,17 +22,16 @@ func (t *orderTx) InsertOrder(ctx context.Context, o order.Order) (int64, error)
 	if err := t.checkRefs(ctx, o.Portfolio, o.Symbol); err != nil {
 		return 0, err
 	}
-	res, err := t.exec(ctx, `INSERT INTO orders (proposal_id, portfolio, symbol, side, quantity, order_type, limit_price,
-		stop_price, time_in_force, expire_date, broker, notes, proposed_by, amended_by, approved_by, override, status,
-		filled_qty, avg_px, created_at, expires_at, block_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		o.ProposalID, o.Portfolio, o.Symbol, string(o.Side), o.Quantity.String(), string(o.Type), o.LimitPrice.String(),
-		o.StopPrice.String(), string(o.TimeInForce), fmtOptTime(o.ExpireDate), o.Broker, o.Notes, o.ProposedBy,
-		nullString(o.AmendedBy), nullString(o.ApprovedBy), o.Override, string(o.Status), o.FilledQty.String(),
-		o.AvgPx.String(), formatTime(o.CreatedAt), fmtOptTime(o.ExpiresAt), nullID(o.BlockID))
+	vals := orderValues(o)
+	res, err := t.exec(ctx, insertSQL("orders", orderWriteColumns), vals...)
 	if err != nil {
 		return 0, orderWriteErr("insert order", err)
 	}
-	return res.LastInsertId()
+	id, err := res.LastInsertId()
+	if err == nil {
+		t.c.orders[id] = vals
+	}
+	return id, err
 }
 
 // checkRefs refuses an order for a portfolio or security Ballast does not know.
@@ -79,25 +78,12 @@ func (t *orderTx) Order(ctx context.Context, id int64) (order.Order, error) {
 	if err != nil {
 		return o, fmt.Errorf("db: order %d: %w", id, err)
 	}
+	t.c.orders[id] = orderValues(o)
 	return o, nil
 }
 
 func (t *orderTx) UpdateOrder(ctx context.Context, o order.Order) error {
-	res, err := t.exec(ctx, `UPDATE orders SET proposal_id = ?, portfolio = ?, symbol = ?, side = ?, quantity = ?, order_type = ?,
-		limit_price = ?, stop_price = ?, time_in_force = ?, expire_date = ?, broker = ?, notes = ?, proposed_by = ?,
-		amended_by = ?, approved_by = ?, override = ?, status = ?, filled_qty = ?, avg_px = ?, created_at = ?,
-		expires_at = ?, block_id = ? WHERE id = ?`,
-		o.ProposalID, o.Portfolio, o.Symbol, string(o.Side), o.Quantity.String(), string(o.Type), o.LimitPrice.String(),
-		o.StopPrice.String(), string(o.TimeInForce), fmtOptTime(o.ExpireDate), o.Broker, o.Notes, o.ProposedBy,
-		nullString(o.AmendedBy), nullString(o.ApprovedBy), o.Override, string(o.Status), o.FilledQty.String(),
-		o.AvgPx.String(), formatTime(o.CreatedAt), fmtOptTime(o.ExpiresAt), nullID(o.BlockID), o.ID)
-	if err != nil {
-		return orderWriteErr(fmt.Sprintf("update order %d", o.ID), err)
-	}
-	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		return orderNotFound("order", o.ID)
-	}
-	return nil
+	return t.updateRow(ctx, "orders", "order", orderWriteColumns, t.c.orders, o.ID, orderValues(o))
 }
 
 func (t *orderTx) OrdersExpiring(ctx context.Context, statuses []order.Status, at time.Time) ([]order.Order, error) {
@@ -122,7 +108,11 @@ func (t *orderTx) BlockOrders(ctx context.Context, blockID int64) ([]order.Order
 	if err != nil {
 		return nil, fmt.Errorf("db: block %d orders: %w", blockID, err)
 	}
-	return collectOrders(rows)
+	out, err := collectOrders(rows)
+	for _, o := range out {
+		t.c.orders[o.ID] = orderValues(o)
+	}
+	return out, err
 }
 
 func collectOrders(rows *sql.Rows) ([]order.Order, error) {

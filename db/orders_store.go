@@ -26,6 +26,7 @@ type OrderStore struct {
 	d     *DB
 	mu    sync.Mutex
 	stmts map[string]*sql.Stmt
+	group group
 }
 
 // NewOrderStore returns the order store of d.
@@ -33,16 +34,15 @@ func NewOrderStore(d *DB) *OrderStore {
 	return &OrderStore{d: d, stmts: map[string]*sql.Stmt{}}
 }
 
-// InTx runs fn in one writer transaction: everything fn writes is committed
-// when it returns nil, and nothing when it returns an error.
+// InTx runs fn as one transaction: everything fn writes is committed when
+// it returns nil, and nothing when it returns an error; InTx returns once
+// the outcome is durable. Callers arriving together share one SQLite
+// transaction (group commit, see group.go), each in its own savepoint.
 func (s *OrderStore) InTx(ctx context.Context, fn func(tx order.Tx) error) error {
-	t := &orderTx{s: s}
-	err := s.d.inTx(ctx, func(tx *sql.Tx) error {
-		t.tx = tx
-		return fn(t)
-	})
-	s.prepareLater(ctx, t.fresh)
-	return err
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.group.run(ctx, fn, s.commitBatch)
 }
 
 // prepared returns the store's statement for q, if it was prepared.
@@ -76,11 +76,18 @@ func (s *OrderStore) prepareLater(ctx context.Context, qs []string) {
 	}
 }
 
-// orderTx is one transaction of the OrderStore; it implements order.Tx.
+// orderTx is one transaction of the OrderStore as its caller sees it; it
+// implements order.Tx.
 type orderTx struct {
-	s     *OrderStore
-	tx    *sql.Tx
-	stmts map[string]*sql.Stmt
+	s  *OrderStore
+	tx *sql.Tx
+	st *stmtSet
+	c  *txCache
+}
+
+// stmtSet is the statements one SQLite transaction has bound or prepared.
+type stmtSet struct {
+	m     map[string]*sql.Stmt
 	fresh []string // queries this transaction prepared for itself
 }
 
@@ -88,7 +95,7 @@ type orderTx struct {
 // to the transaction (the writer has one connection, so it is not prepared
 // again), or, the first time q is used, one prepared on the transaction.
 func (t *orderTx) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
-	if st, ok := t.stmts[q]; ok {
+	if st, ok := t.st.m[q]; ok {
 		return st, nil
 	}
 	var st *sql.Stmt
@@ -99,12 +106,9 @@ func (t *orderTx) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
 		if st, err = t.tx.PrepareContext(ctx, q); err != nil {
 			return nil, fmt.Errorf("prepare: %w", err)
 		}
-		t.fresh = append(t.fresh, q)
+		t.st.fresh = append(t.st.fresh, q)
 	}
-	if t.stmts == nil {
-		t.stmts = map[string]*sql.Stmt{}
-	}
-	t.stmts[q] = st
+	t.st.m[q] = st
 	return st, nil
 }
 

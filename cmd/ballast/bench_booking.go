@@ -27,13 +27,14 @@ func benchBooking(ctx context.Context, e *env, args []string) error {
 	execs := fs.Int("executions", 100000, "executions to book")
 	blocks := fs.Int("blocks", 100, "released blocks the fills are spread over")
 	perBlock := fs.Int("orders-per-block", 1, "orders (accounts) in each block")
+	sessions := fs.Int("sessions", 1, "FIX sessions feeding fills at once (each its own blocks, one goroutine each)")
 	profile := fs.String("cpuprofile", "", "write a CPU profile of the booking loop to this file")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return flagErr("bench booking", err)
 	}
-	if len(pos) > 0 || *execs <= 0 || *blocks <= 0 || *perBlock <= 0 {
-		return fmt.Errorf("bench booking: want positive --executions, --blocks and --orders-per-block, and no arguments")
+	if len(pos) > 0 || *execs <= 0 || *blocks <= 0 || *perBlock <= 0 || *sessions <= 0 || *sessions > *blocks {
+		return fmt.Errorf("bench booking: want positive --executions, --blocks, --orders-per-block and --sessions (at most one per block), and no arguments")
 	}
 	dir, err := os.MkdirTemp("", "ballast-bench-")
 	if err != nil {
@@ -49,23 +50,58 @@ func benchBooking(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("bench booking: %w", err)
 	}
-	reports := benchReports(*execs, clOrdIDs)
+	feeds := benchFeeds(*execs, *sessions, clOrdIDs)
 	stop, err := startProfile(*profile)
 	if err != nil {
 		return fmt.Errorf("bench booking: %w", err)
 	}
 	start := time.Now()
-	for _, r := range reports {
-		res, err := desk.svc.BookExecution(ctx, r)
-		if err != nil || res.Refused != "" || res.Duplicate {
-			return fmt.Errorf("bench booking: %s: %+v: %v", r.ExecID, res, err)
-		}
-	}
+	err = bookAll(ctx, desk.svc, feeds)
 	took := time.Since(start)
 	stop()
-	fmt.Fprintf(e.stdout, "booked %d executions over %d blocks of %d orders in %s: %.0f executions/s\n",
-		len(reports), *blocks, *perBlock, took.Round(time.Millisecond), float64(len(reports))/took.Seconds())
+	if err != nil {
+		return fmt.Errorf("bench booking: %w", err)
+	}
+	fmt.Fprintf(e.stdout, "booked %d executions from %d session(s) over %d blocks of %d orders in %s: %.0f executions/s\n",
+		*execs, *sessions, *blocks, *perBlock, took.Round(time.Millisecond), float64(*execs)/took.Seconds())
 	return nil
+}
+
+// bookAll books every feed, each from its own goroutine as a FIX session's
+// inbound messages would be, in order within the feed.
+func bookAll(ctx context.Context, svc *order.Service, feeds [][]order.ExecutionReport) error {
+	errs := make(chan error, len(feeds))
+	for _, feed := range feeds {
+		go func() {
+			for _, r := range feed {
+				res, err := svc.BookExecution(ctx, r)
+				if err != nil || res.Refused != "" || res.Duplicate {
+					errs <- fmt.Errorf("%s: %+v: %v", r.ExecID, res, err)
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	var first error
+	for range feeds {
+		if err := <-errs; err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// benchFeeds deals n partial fills round-robin over the blocks, and the
+// blocks round-robin over the sessions.
+func benchFeeds(n, sessions int, clOrdIDs []string) [][]order.ExecutionReport {
+	feeds := make([][]order.ExecutionReport, sessions)
+	for i, r := range benchReports(n, clOrdIDs) {
+		k := i % len(clOrdIDs) % sessions
+		r.Session = "BENCH" + strconv.Itoa(k)
+		feeds[k] = append(feeds[k], r)
+	}
+	return feeds
 }
 
 // startProfile starts a CPU profile into path ("" profiles nothing) and

@@ -43,7 +43,9 @@ func testOrderBook(t *testing.T, sender order.Sender) (*orderDesk, *db.DB) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	desk.check = func(context.Context, order.Order) (order.Check, error) { return order.Check{Verdict: order.VerdictPass}, nil }
+	desk.check = func(context.Context, order.Order) (order.Check, error) {
+		return order.Check{Verdict: order.VerdictPass}, nil
+	}
 	desk.pre = nil
 	return desk, d
 }
