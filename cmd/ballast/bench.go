@@ -42,6 +42,7 @@ func benchRebalance(ctx context.Context, e *env, args []string) error {
 	seed := fs.Uint64("seed", 1, "seed of the synthetic book")
 	save := fs.Bool("save", false, "also time a full --all --save: the book in SQLite, loaded, planned and saved as a proposal")
 	dbPath := fs.String("db", "", "with --save: a new database file to keep (default: a temporary one)")
+	profile := fs.String("cpuprofile", "", "with --save: write a CPU profile of the load, plan and save to this file")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return flagErr("bench rebalance", err)
@@ -72,7 +73,7 @@ func benchRebalance(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "best: %.0f portfolios/s\n", float64(*portfolios)/best.Seconds())
 	if *save {
-		return benchRebalanceSave(ctx, e, *dbPath, book, opts)
+		return benchRebalanceSave(ctx, e, *dbPath, *profile, book, opts)
 	}
 	return nil
 }

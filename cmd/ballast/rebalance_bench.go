@@ -16,7 +16,7 @@ import (
 // benchRebalanceSave measures a full "rebalance --all --save" at scale: the
 // synthetic book is written to a new SQLite database (not timed), then
 // loading every portfolio, planning it and saving the proposal are timed.
-func benchRebalanceSave(ctx context.Context, e *env, dbPath string, book []rebalance.Input, opts rebalance.Options) error {
+func benchRebalanceSave(ctx context.Context, e *env, dbPath, profile string, book []rebalance.Input, opts rebalance.Options) error {
 	if dbPath == "" {
 		dir, err := os.MkdirTemp("", "ballast-bench-")
 		if err != nil {
@@ -47,6 +47,11 @@ func benchRebalanceSave(ctx context.Context, e *env, dbPath string, book []rebal
 	if err != nil {
 		return fmt.Errorf("bench rebalance: %w", err)
 	}
+	stop, err := startProfile(profile)
+	if err != nil {
+		return fmt.Errorf("bench rebalance: %w", err)
+	}
+	defer stop()
 	t0 := time.Now()
 	inputs, _, err := d.RebalanceInputs(ctx, nil)
 	if err != nil {
