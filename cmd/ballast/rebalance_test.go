@@ -213,3 +213,53 @@ func TestRebalanceAfterPricesMove(t *testing.T) {
 		t.Errorf("after SAP rose to 260 the plan does not sell it at 258.70 (50 bps below): %+v", after.Trades)
 	}
 }
+
+// TestRebalanceSaveProposesOrders saves the demo desk's plan and finds every
+// trade as an order of one proposal, with its reason, never sent.
+func TestRebalanceSaveProposesOrders(t *testing.T) {
+	dir := t.TempDir()
+	cliSeedDemo(t, dir)
+	res := cliRun(t, dir, "", "rebalance", "--all", "--cash-reserve", "2%", "--collar-bps", "50", "--format", "csv", "--save")
+	if res.err != nil {
+		t.Fatalf("--save: %v\n%s", res.err, res.stderr)
+	}
+	trades := strings.Split(strings.TrimSpace(res.stdout), "\n")[1:]
+	if len(trades) == 0 || !strings.Contains(res.stderr, "saved ") {
+		t.Fatalf("nothing saved:\n%s\n%s", res.stdout, res.stderr)
+	}
+	d := openCLIDB(t, dir)
+	rows, err := d.Reader().Query(`SELECT portfolio, symbol, side, quantity, limit_price, notes, proposal_id, status FROM orders ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got []string
+	proposals := map[int64]bool{}
+	for rows.Next() {
+		var pf, sym, side, qty, lim, notes, status string
+		var pid int64
+		if err := rows.Scan(&pf, &sym, &side, &qty, &lim, &notes, &pid, &status); err != nil {
+			t.Fatal(err)
+		}
+		if notes == "" || status == "sent" || status == "proposed_sent" {
+			t.Errorf("order %s %s: notes %q, status %s", pf, sym, notes, status)
+		}
+		proposals[pid] = true
+		got = append(got, pf+","+sym+","+side+","+qty+","+lim)
+	}
+	if len(got) != len(trades) || len(proposals) != 1 || proposals[0] {
+		t.Fatalf("%d orders in %d proposal(s) %v for %d trades", len(got), len(proposals), proposals, len(trades))
+	}
+	for i, tr := range trades {
+		if !strings.HasPrefix(tr, got[i]+",") {
+			t.Errorf("order %d is %s, trade %s", i, got[i], tr)
+		}
+	}
+	var n int
+	if err := d.Reader().QueryRow(`SELECT trades FROM proposals`).Scan(&n); err != nil || n != len(trades) {
+		t.Errorf("proposal records %d trades, %v", n, err)
+	}
+	if res := cliRun(t, dir, "", "rebalance", "--all", "--save", "--as", "compliance"); res.err == nil || !strings.Contains(res.err.Error(), "neither pm nor trader") {
+		t.Errorf("--as compliance: %v", res.err)
+	}
+}
