@@ -80,7 +80,7 @@ func New(cfg Config) (*Broker, error) {
 	if cfg.StorePath != "" {
 		store = file.NewStoreFactory(settings)
 	}
-	acc, err := quickfix.NewAcceptor(b, store, settings, logFactory{b.log})
+	acc, err := quickfix.NewAcceptor(fixApp{b}, store, settings, logFactory{b.log})
 	if err != nil {
 		ln.Close()
 		return nil, fmt.Errorf("brokersim: create acceptor: %w", err)
@@ -206,33 +206,36 @@ func (b *Broker) newID(prefix string) string {
 	return prefix + strconv.Itoa(b.nextID)
 }
 
+// fixApp is the broker's quickfix.Application, kept off Broker's API.
+type fixApp struct{ *Broker }
+
 // OnCreate is a quickfix callback.
-func (b *Broker) OnCreate(quickfix.SessionID) {}
+func (b fixApp) OnCreate(quickfix.SessionID) {}
 
 // OnLogon is a quickfix callback.
-func (b *Broker) OnLogon(id quickfix.SessionID) {
+func (b fixApp) OnLogon(id quickfix.SessionID) {
 	b.log.Info("brokersim logon", "session", id.String())
 }
 
 // OnLogout is a quickfix callback.
-func (b *Broker) OnLogout(id quickfix.SessionID) {
+func (b fixApp) OnLogout(id quickfix.SessionID) {
 	b.outboxes[id].loggedOn.Store(false)
 	b.log.Info("brokersim logout", "session", id.String())
 }
 
 // ToAdmin is a quickfix callback.
-func (b *Broker) ToAdmin(*quickfix.Message, quickfix.SessionID) {}
+func (b fixApp) ToAdmin(*quickfix.Message, quickfix.SessionID) {}
 
 // ToApp is a quickfix callback.
-func (b *Broker) ToApp(*quickfix.Message, quickfix.SessionID) error { return nil }
+func (b fixApp) ToApp(*quickfix.Message, quickfix.SessionID) error { return nil }
 
 // FromAdmin is a quickfix callback.
-func (b *Broker) FromAdmin(*quickfix.Message, quickfix.SessionID) quickfix.MessageRejectError {
+func (b fixApp) FromAdmin(*quickfix.Message, quickfix.SessionID) quickfix.MessageRejectError {
 	return nil
 }
 
 // FromApp handles orders, cancels and replaces from the client.
-func (b *Broker) FromApp(msg *quickfix.Message, id quickfix.SessionID) quickfix.MessageRejectError {
+func (b fixApp) FromApp(msg *quickfix.Message, id quickfix.SessionID) quickfix.MessageRejectError {
 	msgType, err := msg.MsgType()
 	if err != nil {
 		return err

@@ -9,15 +9,17 @@ import (
 	"github.com/ballast-oms/ballast/order"
 )
 
-// The quickfix.Application callbacks. quickfixgo calls them on the
-// session's goroutine (ToApp also on the sender's).
+// fixApp is the quickfix.Application of a Client, kept apart so that the
+// Client's exported API is Ballast's. quickfixgo calls it on the session's
+// goroutine (ToApp also on the sender's).
+type fixApp struct{ *Client }
 
 // OnCreate is a quickfixgo callback.
-func (c *Client) OnCreate(quickfix.SessionID) {}
+func (c fixApp) OnCreate(quickfix.SessionID) {}
 
 // OnLogon marks the session up and tells the Handler, which can now send
 // queued orders.
-func (c *Client) OnLogon(id quickfix.SessionID) {
+func (c fixApp) OnLogon(id quickfix.SessionID) {
 	s := c.byID[id]
 	s.lastLogon.Store(c.now().UnixNano())
 	s.loggedOn.Store(true)
@@ -26,7 +28,7 @@ func (c *Client) OnLogon(id quickfix.SessionID) {
 }
 
 // OnLogout marks the session down and tells the Handler.
-func (c *Client) OnLogout(id quickfix.SessionID) {
+func (c fixApp) OnLogout(id quickfix.SessionID) {
 	s := c.byID[id]
 	s.lastLogout.Store(c.now().UnixNano())
 	s.loggedOn.Store(false)
@@ -36,11 +38,11 @@ func (c *Client) OnLogout(id quickfix.SessionID) {
 }
 
 // ToAdmin is a quickfixgo callback.
-func (c *Client) ToAdmin(*quickfix.Message, quickfix.SessionID) {}
+func (c fixApp) ToAdmin(*quickfix.Message, quickfix.SessionID) {}
 
 // ToApp records which order each outbound MsgSeqNum carries, and refuses to
 // resend order messages older than MaxResendAge.
-func (c *Client) ToApp(msg *quickfix.Message, id quickfix.SessionID) error {
+func (c fixApp) ToApp(msg *quickfix.Message, id quickfix.SessionID) error {
 	s := c.byID[id]
 	seq, _ := msg.Header.GetInt(tag.MsgSeqNum)
 	clOrdID := str(&msg.Body, tag.ClOrdID)
@@ -76,7 +78,7 @@ func (c *Client) staleResend(msg *quickfix.Message) bool {
 }
 
 // FromAdmin notes the broker is alive and maps session Rejects (35=3).
-func (c *Client) FromAdmin(msg *quickfix.Message, id quickfix.SessionID) quickfix.MessageRejectError {
+func (c fixApp) FromAdmin(msg *quickfix.Message, id quickfix.SessionID) quickfix.MessageRejectError {
 	s := c.byID[id]
 	s.lastHeard.Store(c.now().UnixNano())
 	if t, _ := msg.MsgType(); t == "3" {
@@ -91,7 +93,7 @@ func (c *Client) FromAdmin(msg *quickfix.Message, id quickfix.SessionID) quickfi
 // the Handler before quickfixgo advances the inbound sequence number. A
 // Handler error holds the sequence number: the session drops and the
 // broker resends the message after reconnecting.
-func (c *Client) FromApp(msg *quickfix.Message, id quickfix.SessionID) quickfix.MessageRejectError {
+func (c fixApp) FromApp(msg *quickfix.Message, id quickfix.SessionID) quickfix.MessageRejectError {
 	s := c.byID[id]
 	now := c.now().UTC()
 	s.lastHeard.Store(now.UnixNano())

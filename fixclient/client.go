@@ -239,7 +239,7 @@ func (c *Client) logon(s *session) error {
 	if s.ini != nil {
 		return nil
 	}
-	ini, err := quickfix.NewInitiator(c, s.store, s.settings, logFactory{c.log, s.handoff})
+	ini, err := quickfix.NewInitiator(fixApp{c}, s.store, s.settings, logFactory{c.log, s.handoff})
 	if err != nil {
 		return fmt.Errorf("fixclient: create initiator for %s: %w", s.broker, err)
 	}

@@ -13,6 +13,8 @@ import (
 	"github.com/ballast-oms/ballast/order"
 )
 
+var _ order.Sender = (*Client)(nil)
+
 // maxSentRefs bounds the outbound MsgSeqNum → ClOrdID map per session.
 const maxSentRefs = 1 << 16
 
