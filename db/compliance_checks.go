@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/shopspring/decimal"
 
@@ -19,15 +20,35 @@ type querier interface {
 }
 
 // SaveChecks stores compliance checks and their results in one transaction
-// (checks and results are never updated).
+// (checks and results are never updated). Rows go in batches of multi-row
+// INSERTs; check ids are numbered from the table's largest, which is safe
+// because the transaction holds the only writer.
 func (d *DB) SaveChecks(ctx context.Context, checks []order.CheckRecord) error {
 	err := d.inTx(ctx, func(tx *sql.Tx) error {
+		var next int64
+		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM compliance_checks`).Scan(&next); err != nil {
+			return err
+		}
+		cb := newBatch(tx, `INSERT INTO compliance_checks (id, order_id, phase, verdict, summary, checked_at) VALUES `, 6)
+		rb := newBatch(tx, `INSERT INTO compliance_results (check_id, rule_id, rule_name, rule_version, severity,
+			status, grp, value, limit_value, unit, message, overridden) VALUES `, 12)
+		rb.before = cb
 		for _, c := range checks {
-			if err := insertCheck(ctx, tx, c); err != nil {
+			next++
+			if err := cb.add(ctx, next, c.OrderID, string(c.Phase), string(c.Verdict), c.Summary, formatTime(c.At)); err != nil {
 				return fmt.Errorf("order %d: %w", c.OrderID, err)
 			}
+			for _, r := range c.Results {
+				if err := rb.add(ctx, next, r.RuleID, r.RuleName, r.Version, string(r.Severity), string(r.Status), r.Group,
+					r.Value.String(), r.Limit.String(), string(r.Unit), r.Message, r.Overridden); err != nil {
+					return fmt.Errorf("order %d: %w", c.OrderID, err)
+				}
+			}
 		}
-		return nil
+		if err := rb.flush(ctx); err != nil {
+			return err
+		}
+		return cb.flush(ctx)
 	})
 	if err != nil {
 		return fmt.Errorf("db: save compliance checks: %w", err)
@@ -35,26 +56,62 @@ func (d *DB) SaveChecks(ctx context.Context, checks []order.CheckRecord) error {
 	return nil
 }
 
-func insertCheck(ctx context.Context, tx *sql.Tx, c order.CheckRecord) error {
-	res, err := tx.ExecContext(ctx, `INSERT INTO compliance_checks (order_id, phase, verdict, summary, checked_at)
-		VALUES (?, ?, ?, ?, ?)`, c.OrderID, string(c.Phase), string(c.Verdict), c.Summary, formatTime(c.At))
-	if err != nil {
-		return err
+// batchRows is how many rows one multi-row INSERT carries.
+const batchRows = 64
+
+// batch collects the rows of one INSERT statement and writes them batchRows
+// at a time with a statement prepared once.
+type batch struct {
+	tx     *sql.Tx
+	head   string
+	cols   int
+	args   []any
+	full   *sql.Stmt
+	rows   int
+	before *batch // written before this one's rows (results need their checks)
+}
+
+func newBatch(tx *sql.Tx, head string, cols int) *batch {
+	return &batch{tx: tx, head: head, cols: cols, args: make([]any, 0, batchRows*cols)}
+}
+
+func (b *batch) add(ctx context.Context, args ...any) error {
+	b.args = append(b.args, args...)
+	b.rows++
+	if b.rows < batchRows {
+		return nil
 	}
-	id, err := res.LastInsertId()
-	if err != nil {
-		return err
+	return b.flush(ctx)
+}
+
+// flush writes the rows collected so far.
+func (b *batch) flush(ctx context.Context) error {
+	if b.rows == 0 {
+		return nil
 	}
-	for _, r := range c.Results {
-		_, err := tx.ExecContext(ctx, `INSERT INTO compliance_results (check_id, rule_id, rule_name, rule_version, severity,
-			status, grp, value, limit_value, unit, message, overridden) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			id, r.RuleID, r.RuleName, r.Version, string(r.Severity), string(r.Status), r.Group, r.Value.String(),
-			r.Limit.String(), string(r.Unit), r.Message, r.Overridden)
-		if err != nil {
+	if b.before != nil {
+		if err := b.before.flush(ctx); err != nil {
 			return err
 		}
 	}
-	return nil
+	var err error
+	if b.rows == batchRows {
+		if b.full == nil {
+			if b.full, err = b.tx.PrepareContext(ctx, b.sql(batchRows)); err != nil {
+				return err
+			}
+		}
+		_, err = b.full.ExecContext(ctx, b.args...)
+	} else {
+		_, err = b.tx.ExecContext(ctx, b.sql(b.rows), b.args...)
+	}
+	b.args, b.rows = b.args[:0], 0
+	return err
+}
+
+func (b *batch) sql(rows int) string {
+	row := "(?" + strings.Repeat(", ?", b.cols-1) + ")"
+	return b.head + row + strings.Repeat(", "+row, rows-1)
 }
 
 // LatestCheck returns order id's most recent compliance check with its results.

@@ -139,3 +139,37 @@ func TestPrecheckWorkingOrdersAndSkip(t *testing.T) {
 		t.Errorf("skipped order still in the state: %+v", states["US-LC"])
 	}
 }
+
+// TestSaveChecksBatches stores checks with more results than one batch
+// holds (results refer to checks written in an earlier batch) and reads
+// each order's latest check back whole.
+func TestSaveChecksBatches(t *testing.T) {
+	d := openTest(t)
+	ctx := context.Background()
+	var recs []order.CheckRecord
+	for i := range 150 {
+		c := order.CheckRecord{OrderID: int64(i%100 + 1), Phase: order.PhasePropose, Verdict: order.VerdictWarn, At: orderNow}
+		for j := range i % 7 {
+			c.Results = append(c.Results, order.ResultRecord{RuleID: "r", Version: j + 1, Status: compliance.Warn, Value: dd("1.5")})
+		}
+		recs = append(recs, c)
+	}
+	if err := d.SaveChecks(ctx, recs); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []int64{1, 7, 50, 100} {
+		c, err := d.LatestCheck(ctx, id)
+		want := recs[id-1]
+		if id <= 50 {
+			want = recs[id-1+100] // orders 1-50 were checked twice; the second is the latest
+		}
+		if err != nil || len(c.Results) != len(want.Results) {
+			t.Fatalf("order %d: %d results, %v; want %d", id, len(c.Results), err, len(want.Results))
+		}
+		for j, r := range c.Results {
+			if r.Version != j+1 || !r.Value.Equal(dd("1.5")) {
+				t.Errorf("order %d result %d = %+v", id, j, r)
+			}
+		}
+	}
+}
