@@ -24,36 +24,46 @@ type querier interface {
 // INSERTs; check ids are numbered from the table's largest, which is safe
 // because the transaction holds the only writer.
 func (d *DB) SaveChecks(ctx context.Context, checks []order.CheckRecord) error {
-	err := d.inTx(ctx, func(tx *sql.Tx) error {
-		var next int64
-		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM compliance_checks`).Scan(&next); err != nil {
-			return err
-		}
-		cb := newBatch(tx, `INSERT INTO compliance_checks (id, order_id, phase, verdict, summary, checked_at) VALUES `, 6)
-		rb := newBatch(tx, `INSERT INTO compliance_results (check_id, rule_id, rule_name, rule_version, severity,
-			status, grp, value, limit_value, unit, message, overridden) VALUES `, 12)
-		rb.before = cb
-		for _, c := range checks {
-			next++
-			if err := cb.add(ctx, next, c.OrderID, string(c.Phase), string(c.Verdict), c.Summary, formatTime(c.At)); err != nil {
-				return fmt.Errorf("order %d: %w", c.OrderID, err)
-			}
-			for _, r := range c.Results {
-				if err := rb.add(ctx, next, r.RuleID, r.RuleName, r.Version, string(r.Severity), string(r.Status), r.Group,
-					r.Value.String(), r.Limit.String(), string(r.Unit), r.Message, r.Overridden); err != nil {
-					return fmt.Errorf("order %d: %w", c.OrderID, err)
-				}
-			}
-		}
-		if err := rb.flush(ctx); err != nil {
-			return err
-		}
-		return cb.flush(ctx)
-	})
-	if err != nil {
+	if err := d.inTx(ctx, func(tx *sql.Tx) error { return saveChecks(ctx, tx, checks) }); err != nil {
 		return fmt.Errorf("db: save compliance checks: %w", err)
 	}
 	return nil
+}
+
+// SaveChecks implements order.ComplianceTx: the checks are written in the
+// same transaction as the orders they belong to.
+func (t *orderTx) SaveChecks(ctx context.Context, checks []order.CheckRecord) error {
+	if err := saveChecks(ctx, t.tx, checks); err != nil {
+		return fmt.Errorf("db: save compliance checks: %w", err)
+	}
+	return nil
+}
+
+func saveChecks(ctx context.Context, tx *sql.Tx, checks []order.CheckRecord) error {
+	var next int64
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM compliance_checks`).Scan(&next); err != nil {
+		return err
+	}
+	cb := newBatch(tx, `INSERT INTO compliance_checks (id, order_id, phase, verdict, summary, checked_at) VALUES `, 6)
+	rb := newBatch(tx, `INSERT INTO compliance_results (check_id, rule_id, rule_name, rule_version, severity,
+		status, grp, value, limit_value, unit, message, overridden) VALUES `, 12)
+	rb.before = cb
+	for _, c := range checks {
+		next++
+		if err := cb.add(ctx, next, c.OrderID, string(c.Phase), string(c.Verdict), c.Summary, formatTime(c.At)); err != nil {
+			return fmt.Errorf("order %d: %w", c.OrderID, err)
+		}
+		for _, r := range c.Results {
+			if err := rb.add(ctx, next, r.RuleID, r.RuleName, r.Version, string(r.Severity), string(r.Status), r.Group,
+				r.Value.String(), r.Limit.String(), string(r.Unit), r.Message, r.Overridden); err != nil {
+				return fmt.Errorf("order %d: %w", c.OrderID, err)
+			}
+		}
+	}
+	if err := rb.flush(ctx); err != nil {
+		return err
+	}
+	return cb.flush(ctx)
 }
 
 // batchRows is how many rows one multi-row INSERT carries.

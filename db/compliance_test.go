@@ -173,3 +173,18 @@ func TestSaveChecksBatches(t *testing.T) {
 		}
 	}
 }
+
+// TestProposeCheckedAllOrNothing: when one order of a basket cannot be
+// stored, neither the orders nor any compliance result is.
+func TestProposeCheckedAllOrNothing(t *testing.T) {
+	d, svc, pc := complianceDesk(t)
+	ctx := context.Background()
+	_, _, err := pc.Propose(ctx, svc, ccPM, []order.Order{limitBuy("US-LC", "MSFT", "10", "415.50"), limitBuy("US-LC", "ZZZZ", "1", "415.50")})
+	if err == nil {
+		t.Fatal("a basket with an unknown security was proposed")
+	}
+	var n int
+	if err := d.Reader().QueryRowContext(ctx, `SELECT (SELECT count(*) FROM orders) + (SELECT count(*) FROM compliance_checks)`).Scan(&n); err != nil || n != 0 {
+		t.Errorf("%d orders and checks left after a refused proposal (%v)", n, err)
+	}
+}

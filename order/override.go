@@ -87,6 +87,8 @@ type ComplianceTx interface {
 	Overrides(ctx context.Context, orderID int64) ([]Override, error)
 	// InsertOverride appends an override; there is no update or delete.
 	InsertOverride(ctx context.Context, ov Override) (int64, error)
+	// SaveChecks appends checks with their results.
+	SaveChecks(ctx context.Context, checks []CheckRecord) error
 }
 
 // Override records a compliance officer's override of one soft breach of

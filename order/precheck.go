@@ -174,8 +174,9 @@ func TradeOf(o Order) portfolio.Trade {
 
 // Propose checks the orders as baskets per portfolio, proposes them through
 // svc with their verdicts (fail → blocked, soft breach → awaiting_override,
-// else ready) and stores each order's findings. It returns the stored orders
-// and their checks, in input order.
+// else ready) and stores each order's findings in the same transaction
+// (Service.ProposeChecked). It returns the stored orders and their checks, in
+// input order.
 func (p *Precheck) Propose(ctx context.Context, svc *Service, actor Actor, orders []Order) ([]Order, []TradeCheck, error) {
 	trades := make([]portfolio.Trade, len(orders))
 	for i, o := range orders {
@@ -186,19 +187,13 @@ func (p *Precheck) Propose(ctx context.Context, svc *Service, actor Actor, order
 		return nil, nil, err
 	}
 	ps := make([]Proposal, len(orders))
+	results := make([][]ResultRecord, len(orders))
 	for i, o := range orders {
-		ps[i] = Proposal{Order: o, Check: checks[i].Check}
+		ps[i], results[i] = Proposal{Order: o, Check: checks[i].Check}, checks[i].Results
 	}
-	saved, err := svc.Propose(ctx, actor, ps)
+	saved, err := svc.ProposeChecked(ctx, actor, ps, results)
 	if err != nil {
 		return nil, nil, err
-	}
-	recs := make([]CheckRecord, len(saved))
-	for i, o := range saved {
-		recs[i] = record(o.ID, PhasePropose, checks[i], p.Clock)
-	}
-	if err := p.Store.SaveChecks(ctx, recs); err != nil {
-		return saved, checks, fmt.Errorf("compliance: save results of %d order(s): %w", len(saved), err)
 	}
 	return saved, checks, nil
 }
