@@ -21,4 +21,12 @@
 // book.go) runs each action in one Store transaction with its audit Events.
 // MemStore is an in-memory Store with the same transactional and uniqueness
 // rules, for tests and benchmarks.
+//
+// Pre-trade compliance (precheck.go, propose_checked.go, override.go):
+// Precheck checks every proposal path's orders as one basket per portfolio
+// with compliance.Check and gives each order its verdict (hard breach →
+// blocked, soft breach → awaiting_override, else ready); ProposeChecked
+// stores the orders and their findings together; Precheck.Approve re-checks
+// at approval with current prices; Service.Override lets only the compliance
+// role clear one soft breach at a time, audited with the rule version.
 package order

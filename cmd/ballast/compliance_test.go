@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ballast-oms/ballast/compliance"
 )
@@ -116,5 +117,35 @@ func TestBenchComplianceSmall(t *testing.T) {
 	res := cliRun(t, t.TempDir(), "", "bench", "compliance", "--portfolios", "50", "--positions", "20", "--rounds", "1")
 	if res.err != nil || !strings.Contains(res.stdout, "checked 50 portfolios") {
 		t.Errorf("bench compliance: %v\n%s", res.err, res.stdout)
+	}
+}
+
+func TestDailyBatchSchedule(t *testing.T) {
+	cases := []struct {
+		at      string
+		on      bool
+		bad     bool
+		now     time.Time
+		nextRun time.Time
+	}{
+		{at: "off"},
+		{at: ""},
+		{at: "18:00", on: true, now: time.Date(2026, 11, 21, 17, 59, 0, 0, time.UTC), nextRun: time.Date(2026, 11, 21, 18, 0, 0, 0, time.UTC)},
+		{at: "18:00", on: true, now: time.Date(2026, 11, 21, 18, 0, 0, 0, time.UTC), nextRun: time.Date(2026, 11, 22, 18, 0, 0, 0, time.UTC)},
+		{at: "06:30", on: true, now: time.Date(2026, 12, 31, 23, 0, 0, 0, time.UTC), nextRun: time.Date(2027, 1, 1, 6, 30, 0, 0, time.UTC)},
+		{at: "25:00", bad: true},
+		{at: "6pm", bad: true},
+	}
+	for _, c := range cases {
+		h, m, on, err := parseBatchAt(c.at)
+		if (err != nil) != c.bad || on != c.on {
+			t.Errorf("parseBatchAt(%q) = on %v, err %v", c.at, on, err)
+			continue
+		}
+		if on {
+			if got := nextBatch(c.now, h, m); !got.Equal(c.nextRun) {
+				t.Errorf("next run after %s at %s = %s, want %s", c.now, c.at, got, c.nextRun)
+			}
+		}
 	}
 }
