@@ -54,7 +54,8 @@ func (s *server) portfolioDriftData(r *http.Request, code string) (views.Portfol
 		if err != nil {
 			return views.PortfolioDrift{}, fmt.Errorf("web: drift %q: %w", code, err)
 		}
-		return views.PortfolioDrift{Portfolio: h.Portfolio}, nil
+		u, _ := userFrom(r.Context())
+		return views.PortfolioDrift{Portfolio: h.Portfolio, ModelName: h.Portfolio.Model, CanEdit: u.Has(user.PM)}, nil
 	}
 	in := inputs[0]
 	u, _ := userFrom(r.Context())
@@ -69,7 +70,7 @@ func (s *server) portfolioDrift(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, s.page(r, "Drift · "+d.Portfolio.Name, "drift"), views.DriftPage(d), nil)
+	s.render(w, r, s.pageWithFlash(r, "Drift · "+d.Portfolio.Name, "drift"), views.DriftPage(d), nil)
 }
 
 // portfolioDriftCSV exports one portfolio's drift as CSV.

@@ -17,6 +17,7 @@ type fakeRebalance struct {
 	models  []portfolio.Model
 	follows map[string]string // portfolio code → model
 	saved   []portfolio.Model
+	own     map[string]portfolio.Model // portfolio code → own targets
 }
 
 // fakeCore is the fake desk's model: GROWTH is 25% AAA, 51% BBB and 25% cash against 40/40/20.
@@ -31,6 +32,7 @@ func (f *fakeStore) initModels() {
 	if f.rb.follows == nil {
 		f.rb.models = []portfolio.Model{fakeCore()}
 		f.rb.follows = map[string]string{"GROWTH": "Core"}
+		f.rb.own = map[string]portfolio.Model{}
 	}
 }
 
@@ -69,6 +71,41 @@ func (f *fakeStore) SaveModel(_ context.Context, m portfolio.Model) error {
 	}
 	f.rb.models = append(f.rb.models, m)
 	sort.Slice(f.rb.models, func(i, j int) bool { return f.rb.models[i].Name < f.rb.models[j].Name })
+	return nil
+}
+
+func (f *fakeStore) PortfolioTargets(_ context.Context, code string) (portfolio.Model, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.initModels()
+	m, ok := f.rb.own[code]
+	if !ok {
+		return portfolio.Model{}, fmt.Errorf("fake: targets of %s: %w", code, errNotFound)
+	}
+	return m, nil
+}
+
+func (f *fakeStore) SavePortfolioTargets(_ context.Context, code string, m portfolio.Model) error {
+	m.Name = code
+	if err := m.Validate(); err != nil {
+		return err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.initModels()
+	f.rb.own[code] = m
+	return nil
+}
+
+func (f *fakeStore) SetPortfolioModel(_ context.Context, code, name string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.initModels()
+	if name == "" {
+		delete(f.rb.follows, code)
+	} else {
+		f.rb.follows[code] = name
+	}
 	return nil
 }
 
@@ -125,6 +162,9 @@ func (f *fakeStore) RebalanceInputs(ctx context.Context, codes []string) ([]reba
 			if models[i].Name == name {
 				m = &models[i]
 			}
+		}
+		if own, ok := f.rb.own[c]; ok && name == "" {
+			m = &own
 		}
 		if m == nil {
 			none = append(none, c)

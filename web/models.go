@@ -115,7 +115,10 @@ func (s *server) renderModelForm(w http.ResponseWriter, r *http.Request, status 
 		f.Symbols = append(f.Symbols, sec.Symbol)
 	}
 	title := "New model"
-	if f.Existing {
+	switch {
+	case f.Portfolio != "":
+		title = "Targets of " + f.Portfolio
+	case f.Existing:
 		title = "Model " + f.Name
 	}
 	s.renderStatus(w, r, status, s.pageWithFlash(r, title, "models"), views.ModelEditPage(f), views.ModelFormView(f))

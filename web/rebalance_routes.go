@@ -22,6 +22,8 @@ func (s *server) rebalancePages(r chi.Router) {
 		r.Get("/models/new", s.modelNew)
 		r.Post("/models", s.modelSave)
 		r.Post("/models/check", s.modelCheck)
+		r.Get("/portfolios/{code}/targets", s.targetsEdit)
+		r.Post("/portfolios/{code}/targets", s.targetsSave)
 		r.Get("/rebalance", s.rebalanceForm)
 		r.Post("/rebalance", s.rebalanceStart)
 		r.Get("/rebalance/jobs/{id}", s.rebalanceJobPage)

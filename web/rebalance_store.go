@@ -17,6 +17,12 @@ type RebalanceStore interface {
 	Model(ctx context.Context, name string) (portfolio.Model, error)
 	// SaveModel creates or replaces a shared model; it refuses an invalid one.
 	SaveModel(ctx context.Context, m portfolio.Model) error
+	// PortfolioTargets returns a portfolio's own targets; none is a not-found error.
+	PortfolioTargets(ctx context.Context, code string) (portfolio.Model, error)
+	// SavePortfolioTargets replaces a portfolio's own targets; it refuses invalid ones.
+	SavePortfolioTargets(ctx context.Context, code string, m portfolio.Model) error
+	// SetPortfolioModel makes a portfolio follow a shared model ("" for its own targets).
+	SetPortfolioModel(ctx context.Context, code, name string) error
 	// PortfoliosOnModel lists the codes of the portfolios that follow a model.
 	PortfoliosOnModel(ctx context.Context, name string) ([]string, error)
 	// RebalanceInputs loads the plan inputs of codes (all when empty) and the
