@@ -102,6 +102,9 @@ func (b *Broker) onNewOrder(msg *quickfix.Message, id quickfix.SessionID) quickf
 	o.orderID = b.newID("O")
 	key := orderKey{id, o.clOrdID}
 	if _, dup := b.orders[key]; dup {
+		if possDup, _ := msg.Header.GetBool(tag.PossDupFlag); possDup {
+			return nil // a resend of an order the broker already has
+		}
 		o.status, o.done = "8", true
 		b.send(o, o.snapshot(report{ev: evRejected, execID: b.newID("E"), text: "duplicate ClOrdID"}))
 		return nil
@@ -149,6 +152,9 @@ func (b *Broker) lookup(msg *quickfix.Message, id quickfix.SessionID, responseTo
 	orig, err := msg.Body.GetString(tag.OrigClOrdID)
 	if err != nil {
 		return nil, "", "", err
+	}
+	if possDup, _ := msg.Header.GetBool(tag.PossDupFlag); possDup && b.orders[orderKey{id, clOrdID}] != nil {
+		return nil, "", "", nil // a resend of a request the broker already took
 	}
 	o := b.orders[orderKey{id, orig}]
 	switch {
