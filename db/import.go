@@ -18,7 +18,7 @@ const (
 )
 
 // ImportKinds lists the kinds ImportCSV accepts, in the order files usually load.
-var ImportKinds = []string{ImportSecurities, ImportPortfolios, ImportHoldings, ImportPrices, ImportModels}
+var ImportKinds = []string{ImportSecurities, ImportPortfolios, ImportHoldings, ImportPrices, ImportModels, ImportRestrictions}
 
 // ImportCSV imports a CSV file of kind "securities", "portfolios", "holdings" or
 // "prices" (formats in docs/import.md). The whole file is validated first, also
@@ -39,8 +39,10 @@ func (d *DB) ImportCSV(ctx context.Context, kind string, r io.Reader) (portfolio
 		res, err = d.importPrices(ctx, r)
 	case ImportModels:
 		res, err = d.importModels(ctx, r)
+	case ImportRestrictions:
+		res, err = d.importRestrictions(ctx, r)
 	default:
-		return res, fmt.Errorf("db: import: unknown kind %q (want securities, portfolios, holdings, prices or models)", kind)
+		return res, fmt.Errorf("db: import: unknown kind %q (want securities, portfolios, holdings, prices, models or restrictions)", kind)
 	}
 	if _, bad := err.(portfolio.ImportErrors); bad {
 		return res, err // returned bare so callers can list the lines

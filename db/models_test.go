@@ -221,3 +221,40 @@ func TestDemoModelsAndRebalanceInputs(t *testing.T) {
 		t.Errorf("unknown portfolio: %v", err)
 	}
 }
+
+func TestImportRestrictions(t *testing.T) {
+	d := openTest(t)
+	seedSmall(t, d)
+	ctx := context.Background()
+	good := "portfolio,symbol,do_not_buy,do_not_sell,excluded\nP1,AAA,yes,,\nP1,BBB,,1,\nP2,CCC,no,no,x\n"
+	res, err := d.ImportCSV(ctx, ImportRestrictions, strings.NewReader(good))
+	if err != nil || res.Added != 3 {
+		t.Fatalf("import = %+v, %v", res, err)
+	}
+	r, _ := d.Restrictions(ctx, "P1")
+	if !r["AAA"].DoNotBuy || r["AAA"].DoNotSell || !r["BBB"].DoNotSell || len(r) != 2 {
+		t.Errorf("P1 restrictions %+v", r)
+	}
+	res, err = d.ImportCSV(ctx, ImportRestrictions, strings.NewReader("symbol,portfolio\nAAA,P1\n"))
+	if err != nil || res.Updated != 1 {
+		t.Fatalf("lifting = %+v, %v", res, err)
+	}
+	if r, _ := d.Restrictions(ctx, "P1"); len(r) != 1 {
+		t.Errorf("after lifting AAA: %+v", r)
+	}
+	_, err = d.ImportCSV(ctx, ImportRestrictions, strings.NewReader("portfolio,symbol,excluded\nP9,AAA,1\nP1,ZZZ,1\nP1,BBB,maybe\nP2,CCC,0\n"))
+	var le portfolio.ImportErrors
+	if !errors.As(err, &le) || len(le) != 3 || !strings.Contains(le.Error(), `line 4: excluded "maybe" is not yes or no`) {
+		t.Fatalf("bad file: %v", err)
+	}
+	if r, _ := d.Restrictions(ctx, "P2"); !r["CCC"].Excluded {
+		t.Error("a bad file changed P2")
+	}
+	if err := d.SavePortfolioTargets(ctx, "P1", portfolio.Model{Targets: []portfolio.Target{target("CASH", "100")}}); err != nil {
+		t.Fatal(err)
+	}
+	inputs, _, err := d.RebalanceInputs(ctx, []string{"P1"})
+	if err != nil || len(inputs) != 1 || !inputs[0].Restrictions["BBB"].DoNotSell {
+		t.Fatalf("plan input of P1 lacks its restriction: %+v, %v", inputs, err)
+	}
+}

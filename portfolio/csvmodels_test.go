@@ -42,3 +42,16 @@ func TestParseModelsCSV(t *testing.T) {
 		}
 	}
 }
+
+func TestParseRestrictionsCSV(t *testing.T) {
+	f, err := ParseRestrictionsCSV(strings.NewReader("portfolio,symbol,do_not_buy,do_not_sell,excluded\nP,A,Y,no,\nP,B,0,1,TRUE\nP,A,,,\nP,C,sometimes,,\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Rows) != 2 || !f.Rows[0].Value.DoNotBuy || f.Rows[0].Value.DoNotSell || !f.Rows[1].Value.Excluded {
+		t.Errorf("rows %+v", f.Rows)
+	}
+	if len(f.Errors) != 2 || f.Errors[0].Line != 4 || f.Errors[1].Line != 5 {
+		t.Errorf("errors %v; want the duplicate on line 4 and the bad flag on line 5", f.Errors)
+	}
+}

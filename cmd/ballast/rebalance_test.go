@@ -263,3 +263,34 @@ func TestRebalanceSaveProposesOrders(t *testing.T) {
 		t.Errorf("--as compliance: %v", res.err)
 	}
 }
+
+// TestImportModelsAndRestrictionsShapeThePlan imports a model and a
+// restriction with the CLI and checks the plan follows both.
+func TestImportModelsAndRestrictionsShapeThePlan(t *testing.T) {
+	dir := t.TempDir()
+	cliSeedDemo(t, dir)
+	bad := cliWriteFile(t, dir, "bad.csv", "model,symbol,weight\nGrowth,NVDA,20\nGrowth,CASH,79\n")
+	res := cliRun(t, dir, "", "import", "models", bad)
+	if res.err == nil || !strings.Contains(res.stderr, "line 3: model Growth: weights sum to 99, 1 short of 100") {
+		t.Fatalf("bad models file: %v\n%s", res.err, res.stderr)
+	}
+	if res := cliRun(t, dir, "", "rebalance", "--portfolio", "US-TECH", "--format", "csv"); !strings.Contains(res.stdout, "US-TECH,AAPL,sell") {
+		t.Fatalf("the refused file changed Growth:\n%s", res.stdout)
+	}
+	restr := cliWriteFile(t, dir, "restrictions.csv", "portfolio,symbol,do_not_sell\nUS-TECH,AAPL,yes\n")
+	if res := cliRun(t, dir, "", "import", "restrictions", restr); res.err != nil || !strings.Contains(res.stdout, "1 added") {
+		t.Fatalf("import restrictions: %v %s %s", res.err, res.stdout, res.stderr)
+	}
+	res = cliRun(t, dir, "", "rebalance", "--portfolio", "US-TECH", "--format", "csv")
+	if res.err != nil || strings.Contains(res.stdout, "US-TECH,AAPL,sell") || !strings.Contains(res.stdout, "US-TECH,SPY,sell") {
+		t.Fatalf("with AAPL held, the plan is:\n%s", res.stdout)
+	}
+	good := cliWriteFile(t, dir, "good.csv", "model,symbol,weight\nGrowth,SPY,50\nGrowth,CASH,50\n")
+	if res := cliRun(t, dir, "", "import", "models", good); res.err != nil || !strings.Contains(res.stdout, "0 added, 1 updated") {
+		t.Fatalf("import models: %v %s %s", res.err, res.stdout, res.stderr)
+	}
+	res = cliRun(t, dir, "", "rebalance", "--portfolio", "US-TECH", "--format", "csv")
+	if res.err != nil || !strings.Contains(res.stdout, "US-TECH,SPY,buy") || !strings.Contains(res.stdout, "US-TECH,NVDA,sell") {
+		t.Fatalf("on the new Growth (SPY 50, cash 50) the plan is:\n%s", res.stdout)
+	}
+}

@@ -88,6 +88,7 @@ Usage:
         --price-seed  seed of the simulated walk (default 0: from the clock)
 
   ballast import securities|portfolios|holdings|prices FILE [--db FILE]
+  ballast import models|restrictions FILE [--db FILE]     (formats in docs/rebalance.md)
       Import a CSV file (FILE "-" reads stdin); formats in docs/import.md. The file
       is checked whole first: any bad line is printed as "line N: reason", nothing
       is written and the exit status is 1. Otherwise prints "N added, M updated".
