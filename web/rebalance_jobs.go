@@ -10,9 +10,13 @@ import (
 	"github.com/ballast-oms/ballast/rebalance"
 )
 
-// maxJobs is how many rebalance runs the server remembers; the oldest is
-// forgotten first.
-const maxJobs = 32
+// maxJobs is how many rebalance runs the server remembers (a run keeps its
+// inputs, which for thousands of portfolios is large); the oldest is
+// forgotten first, and any run older than jobLifetime.
+const (
+	maxJobs     = 8
+	jobLifetime = 4 * time.Hour
+)
 
 // rebalanceJob is one rebalance run: planned in the background so that the
 // page can show its progress, then previewed, edited and submitted.
@@ -66,7 +70,7 @@ func (js *rebalanceJobs) start(owner int64, now time.Time, opts rebalance.Option
 	js.mu.Lock()
 	js.byID[j.id] = j
 	js.order = append(js.order, j.id)
-	if len(js.order) > maxJobs {
+	for len(js.order) > 0 && (len(js.order) > maxJobs || now.Sub(js.byID[js.order[0]].created) > jobLifetime) {
 		delete(js.byID, js.order[0])
 		js.order = js.order[1:]
 	}

@@ -46,11 +46,17 @@ func TestRebalanceJobLargeRun(t *testing.T) {
 
 func TestRebalanceJobsForgetOldest(t *testing.T) {
 	js := newRebalanceJobs()
-	first := js.start(1, time.Now(), rebalance.Options{}, nil, nil)
+	now := time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)
+	first := js.start(1, now, rebalance.Options{}, nil, nil)
 	for range maxJobs {
-		js.start(1, time.Now(), rebalance.Options{}, nil, nil)
+		js.start(1, now, rebalance.Options{}, nil, nil)
 	}
 	if _, ok := js.get(first.id, 1); ok {
 		t.Error("the oldest run is still kept")
+	}
+	old := js.start(1, now, rebalance.Options{}, nil, nil)
+	js.start(1, now.Add(jobLifetime+time.Minute), rebalance.Options{}, nil, nil)
+	if _, ok := js.get(old.id, 1); ok {
+		t.Error("a run older than its lifetime is still kept")
 	}
 }

@@ -94,6 +94,10 @@ func TestRebalanceFormValidates(t *testing.T) {
 	both.Set("raise", "100")
 	wantStatus(t, "buy-only and raise", app.postForm(pm, "/rebalance", both), http.StatusUnprocessableEntity)
 	wantStatus(t, "as admin", app.get(app.signedIn("admin"), "/rebalance"), http.StatusForbidden)
+	req := app.request(http.MethodPost, "/rebalance", strings.NewReader(growthForm().Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	wantStatus(t, "cross-site post", app.do(pm, req), http.StatusForbidden)
 }
 
 func TestRebalancePreviewEditAndSave(t *testing.T) {
