@@ -43,7 +43,8 @@ func (h *latencyHandler) OnExecution(_ context.Context, e order.ExecutionReport)
 // sends as fast as the session takes them; "paced500" sends 500 orders/s.
 // Stores: the file store with fsync on every write (FileStoreSync=Y, the
 // quickfixgo default), without fsync (survives a process kill, not a power
-// cut), and the SQL store on SQLite in WAL mode.
+// cut), and the SQL store on SQLite in WAL mode, with synchronous FULL (the
+// default) and NORMAL (survives a process kill, not a power cut).
 func BenchmarkRoundTrip(b *testing.B) {
 	stores := []struct {
 		name  string
@@ -53,6 +54,7 @@ func BenchmarkRoundTrip(b *testing.B) {
 		{"file_fsync", StoreFile, ""},
 		{"file_nosync", StoreFile, "FileStoreSync=N\n"},
 		{"sqlite_wal", StoreSQL, ""},
+		{"sqlite_wal_normal", StoreSQL, "synchronous(NORMAL)"},
 	}
 	for _, sim := range []string{"process", "inproc"} {
 		for _, st := range stores {
@@ -185,14 +187,17 @@ BeginString=FIX.4.4
 SenderCompID=BBALLAST
 TargetCompID=BSIM
 BallastBroker=SIM
-%s`, addr[strings.LastIndex(addr, ":")+1:], extra)
+%s`, addr[strings.LastIndex(addr, ":")+1:], fileExtra(kind, extra))
 	settings, err := ParseSettings(strings.NewReader(text))
 	if err != nil {
 		b.Fatal(err)
 	}
 	dir := b.TempDir()
 	if kind == StoreSQL {
-		dir += "/fix.db"
+		dir = sqliteDSN(dir + "/fix.db")
+		if extra != "" {
+			dir += "&_pragma=" + extra
+		}
 	}
 	c, err := New(Config{Settings: settings, Store: kind, StorePath: dir}, h)
 	if err != nil {
@@ -210,4 +215,12 @@ BallastBroker=SIM
 		time.Sleep(5 * time.Millisecond)
 	}
 	return &rig{client: c}
+}
+
+// fileExtra is the settings line a store variant adds (file store only).
+func fileExtra(kind StoreKind, extra string) string {
+	if kind == StoreFile {
+		return extra
+	}
+	return ""
 }
