@@ -38,6 +38,13 @@ func TestCancel(t *testing.T) {
 			if c.ClOrdID != "C1" || c.OrigClOrdID != "X1" || !c.LeavesQty.IsZero() || c.OrdStatus != "4" {
 				t.Errorf("cancelled report %+v", c)
 			}
+			r.rec.mu.Lock()
+			defer r.rec.mu.Unlock()
+			if len(r.rec.sent) != 2 || r.rec.sent[0].ClOrdID != "X1" || r.rec.sent[0].MsgType != "D" ||
+				r.rec.sent[1].ClOrdID != "C1" || r.rec.sent[1].MsgType != "F" || r.rec.sent[1].SeqNum <= r.rec.sent[0].SeqNum ||
+				!strings.Contains(r.rec.sent[1].Raw, "41=X1") {
+				t.Errorf("sent messages %+v", r.rec.sent)
+			}
 		})
 	}
 }

@@ -108,6 +108,25 @@ type Handler interface {
 	OnSessionStatus(ctx context.Context, s SessionStatus)
 }
 
+// SentRecorder is an optional extension of Handler: a Handler that has it
+// is told of every order message Send, Cancel and Replace pass to the FIX
+// session, for the order's message log. It is called on the sender's
+// goroutine after the message is persisted in the message store.
+type SentRecorder interface {
+	OnSent(ctx context.Context, m SentMessage)
+}
+
+// SentMessage is an outbound order message as it was sent.
+type SentMessage struct {
+	Session string
+	Broker  string
+	ClOrdID string
+	MsgType string // "D" new order, "F" cancel, "G" cancel/replace
+	SeqNum  int
+	SentAt  time.Time
+	Raw     string
+}
+
 // SessionState is where a session is in its life.
 type SessionState string
 

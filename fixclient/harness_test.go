@@ -28,6 +28,13 @@ type recorder struct {
 	failExec  func(order.ExecutionReport) bool // true: fail this delivery
 	failCount int
 	onExec    func(order.ExecutionReport) // called after recording, outside the lock
+	sent      []SentMessage
+}
+
+func (r *recorder) OnSent(_ context.Context, m SentMessage) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.sent = append(r.sent, m)
 }
 
 func (r *recorder) OnExecution(_ context.Context, e order.ExecutionReport) error {

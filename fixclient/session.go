@@ -144,6 +144,7 @@ func (c *Client) sendApp(ctx context.Context, s *session, msg *quickfix.Message,
 	if err != nil {
 		return nil
 	}
+	c.recordSent(ctx, s, msg, seq)
 	if s.inHandler.Load() > 0 {
 		// Possibly called from a Handler on the session goroutine, which
 		// cannot hand the message over until the Handler returns.
@@ -157,4 +158,14 @@ func (c *Client) sendApp(ctx context.Context, s *session, msg *quickfix.Message,
 			what, s.broker, ErrSessionDown)
 	}
 	return nil
+}
+
+func (c *Client) recordSent(ctx context.Context, s *session, msg *quickfix.Message, seq int) {
+	rec, ok := c.h.(SentRecorder)
+	if !ok {
+		return
+	}
+	t, _ := msg.MsgType()
+	rec.OnSent(ctx, SentMessage{Session: s.id.String(), Broker: s.broker, ClOrdID: str(&msg.Body, tag.ClOrdID),
+		MsgType: t, SeqNum: seq, SentAt: c.now().UTC(), Raw: msg.String()})
 }
