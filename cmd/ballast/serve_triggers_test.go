@@ -21,6 +21,7 @@ import (
 	"github.com/ballast-oms/ballast/db"
 	"github.com/ballast-oms/ballast/order"
 	"github.com/ballast-oms/ballast/portfolio"
+	"github.com/ballast-oms/ballast/trigger"
 	"github.com/ballast-oms/ballast/user"
 	"github.com/ballast-oms/ballast/web"
 )
@@ -333,5 +334,99 @@ func TestTriggersExpireOnTheInjectedClockAndResumeAfterRestart(t *testing.T) {
 	lp.stop() // drains the published batch through the engine
 	if c, _ := ld.d.Condition(context.Background(), trail.ID); c.State != "triggered" || !c.FiredPrice.Equal(decimal.RequireFromString("113.9")) {
 		t.Fatalf("after restart: %s at %s", c.State, c.FiredPrice)
+	}
+}
+
+// trade proposes, approves, blocks and releases one order, then books its
+// full fill at px: the way a position opens or shrinks.
+func (ld *liveDesk) trade(t *testing.T, pf, symbol string, side portfolio.Side, qty, px string) {
+	t.Helper()
+	ctx := context.Background()
+	svc := ld.orders.svc
+	pm := order.Actor{Name: "pm", Roles: []user.Role{user.PM}}
+	tr := order.Actor{Name: "trader", Roles: []user.Role{user.Trader}}
+	os, err := svc.Propose(ctx, pm, []order.Proposal{{Order: order.Order{Portfolio: pf, Symbol: symbol, Side: side,
+		Quantity: decimal.RequireFromString(qty), Type: order.Market, TimeInForce: order.Day}, Check: order.Check{Verdict: order.VerdictPass}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Approve(ctx, os[0].ID, tr, nil, ""); err != nil {
+		t.Fatal(err)
+	}
+	b, err := svc.CreateBlock(ctx, tr, []int64{os[0].ID}, "SIM")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, err = svc.Release(ctx, tr, b.ID); err != nil {
+		t.Fatal(err)
+	}
+	p, q := decimal.RequireFromString(px), decimal.RequireFromString(qty)
+	_, err = svc.BookExecution(ctx, order.ExecutionReport{Session: "SIM", Broker: "SIM", ExecID: "X" + b.ClOrdID,
+		Kind: order.ExecFill, ClOrdID: b.ClOrdID, Symbol: symbol, Side: side, LastQty: q, LastPx: p, CumQty: q, AvgPx: p,
+		OrderQty: q, TransactAt: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestDefaultsAttachToOpenedPositionsAndSellsResize approves a portfolio's
+// defaults (10% stop-loss, 5% trailing stop), opens a position with a buy
+// fill — both attach, active — then a sell of half the holding resizes a
+// partial stop-loss to half its quantity.
+func TestDefaultsAttachToOpenedPositionsAndSellsResize(t *testing.T) {
+	ld := newLiveDesk(t)
+	ctx := context.Background()
+	pos := ld.demoHolding(t)
+	h, _ := ld.d.Holdings(ctx, pos.Portfolio)
+	held := map[string]bool{}
+	for _, p := range h.Positions {
+		held[p.Symbol] = true
+	}
+	secs, _ := ld.d.Securities(ctx, "")
+	symbol := ""
+	for _, s := range secs {
+		if !held[s.Symbol] && s.LotSize.Equal(decimal.NewFromInt(1)) && s.AssetClass == "equity" {
+			symbol = s.Symbol
+			break
+		}
+	}
+	td := ld.live.triggers
+	pm := user.User{Name: "pm", Roles: []user.Role{user.PM}}
+	tr := user.User{Name: "trader", Roles: []user.Role{user.Trader}}
+	for _, tmpl := range []trigger.Template{
+		{Portfolio: pos.Portfolio, Kind: trigger.StopLoss, Terms: trigger.Terms{Percent: decimal.NewFromInt(10)}},
+		{Portfolio: pos.Portfolio, Kind: trigger.TrailingStop, Terms: trigger.Terms{Percent: decimal.NewFromInt(5)}},
+	} {
+		dv, err := td.AddDefault(ctx, pm, tmpl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := td.ApproveDefault(ctx, pm, dv.ID); !errors.Is(err, trigger.ErrForbidden) {
+			t.Fatalf("creator approves the default: %v", err)
+		}
+		if _, err := td.ApproveDefault(ctx, tr, dv.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	latest, _ := ld.d.LatestPrices(ctx)
+	px := latest[symbol].Value.String()
+	ld.trade(t, pos.Portfolio, symbol, portfolio.Buy, "10", px)
+	attached, err := ld.d.HoldingConditions(ctx, pos.Portfolio, symbol)
+	if err != nil || len(attached) != 2 || attached[0].State != trigger.Active || attached[1].State != trigger.Active ||
+		attached[0].TemplateID == 0 || attached[0].ApprovedBy != "trader" {
+		t.Fatalf("attached on the opened position: %v %+v", err, attached)
+	}
+	if td.engine.Len() != 2 {
+		t.Fatalf("engine watches %d conditions, want 2", td.engine.Len())
+	}
+	part, err := td.Create(ctx, pm, trigger.Condition{Portfolio: pos.Portfolio, Symbol: symbol, Kind: trigger.StopLoss,
+		Terms: trigger.Terms{Percent: decimal.NewFromInt(20), Quantity: decimal.NewFromInt(4)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ld.trade(t, pos.Portfolio, symbol, portfolio.Sell, "5", px)
+	got, _ := ld.d.Condition(ctx, part.ID)
+	if !got.Quantity.Equal(decimal.NewFromInt(2)) || got.Version != 2 {
+		t.Fatalf("partial stop-loss after selling half: %s v%d", got.Quantity, got.Version)
 	}
 }
