@@ -10,6 +10,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/ballast-oms/ballast/compliance"
 	"github.com/ballast-oms/ballast/rebalance"
 	"github.com/ballast-oms/ballast/user"
 )
@@ -34,12 +35,13 @@ type planJSON struct {
 }
 
 type tradeJSON struct {
-	Portfolio  string `json:"portfolio"`
-	Symbol     string `json:"symbol"`
-	Side       string `json:"side"`
-	Quantity   string `json:"quantity"`
-	LimitPrice string `json:"limit_price"`
-	Reason     string `json:"reason"`
+	Portfolio  string                   `json:"portfolio"`
+	Symbol     string                   `json:"symbol"`
+	Side       string                   `json:"side"`
+	Quantity   string                   `json:"quantity"`
+	LimitPrice string                   `json:"limit_price"`
+	Reason     string                   `json:"reason"`
+	Compliance *compliance.TradeSummary `json:"compliance,omitempty"` // pre-trade compliance of the trade in its basket
 }
 
 type planCashJSON struct {
@@ -80,6 +82,10 @@ func (s *server) apiRebalance(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := toPlanJSON([]rebalance.Result{res})
+	if err := s.planCompliance(r, res.Trades, &out); err != nil {
+		s.apiFail(w, r, fmt.Errorf("web: api rebalance %s: %w", code, err))
+		return
+	}
 	if req.Save {
 		if !s.apiSave(w, r, res, &out) {
 			return

@@ -2,9 +2,11 @@ package web
 
 import (
 	"context"
+	"net/http"
 
 	"github.com/ballast-oms/ballast/compliance"
 	"github.com/ballast-oms/ballast/order"
+	"github.com/ballast-oms/ballast/portfolio"
 )
 
 // ComplianceDesk is what the compliance pages and API need: rules with their
@@ -39,6 +41,9 @@ type ComplianceDesk interface {
 	Review(ctx context.Context, id int64) (OrderReview, error)
 	// Override clears one soft breach of an order (compliance role only).
 	Override(ctx context.Context, id int64, actor order.Actor, ov order.Override) (order.Order, error)
+	// CheckTrades checks proposed trades (a dry run: nothing is stored) and
+	// returns each trade's compliance, in order.
+	CheckTrades(ctx context.Context, trades []portfolio.Trade) ([]compliance.TradeSummary, error)
 }
 
 // OrderReview is an order with its latest compliance check and the
@@ -57,4 +62,22 @@ type BatchSummary struct {
 	Opened     int `json:"opened"`
 	Updated    int `json:"updated"`
 	Resolved   int `json:"resolved"`
+}
+
+// planCompliance adds each planned trade's pre-trade compliance to a
+// rebalance plan's JSON (trades in plan order); nothing without a desk.
+func (s *server) planCompliance(r *http.Request, trades []portfolio.Trade, out *planJSON) error {
+	if s.compliance == nil || len(trades) == 0 {
+		return nil
+	}
+	sums, err := s.compliance.CheckTrades(r.Context(), trades)
+	if err != nil {
+		return err
+	}
+	for i := range out.Trades {
+		if i < len(sums) {
+			out.Trades[i].Compliance = &sums[i]
+		}
+	}
+	return nil
 }

@@ -104,6 +104,12 @@ func TestComplianceEndToEnd(t *testing.T) {
 	}
 
 	pm := signInAs(t, base, "pm")
+	pm.token = cliToken(t, path, "pm")
+	if code, body := pm.postJSON("/api/v1/portfolios/US-TECH/rebalance", `{"collar_bps": 50}`); code != http.StatusOK ||
+		!strings.Contains(body, `"compliance":{"status":"fail","breaches":[`) || !strings.Contains(body, `"rule":"restricted"`) {
+		t.Errorf("the API dry run carries no compliance per trade: %d %.600s", code, body)
+	}
+	pm.token = ""
 	code, page := pm.get(fmt.Sprintf("/compliance/orders/%d", blocked.ID))
 	for _, want := range []string{`data-verdict="fail"`, "restricted", "no_buy list", "hard breach", "cannot be overridden"} {
 		if code != http.StatusOK || !strings.Contains(page, want) {

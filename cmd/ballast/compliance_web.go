@@ -11,6 +11,7 @@ import (
 	"github.com/ballast-oms/ballast/compliance"
 	"github.com/ballast-oms/ballast/db"
 	"github.com/ballast-oms/ballast/order"
+	"github.com/ballast-oms/ballast/portfolio"
 	"github.com/ballast-oms/ballast/web"
 )
 
@@ -202,4 +203,17 @@ func startDailyBatch(ctx context.Context, d *db.DB, at string, logger *slog.Logg
 		}
 	}()
 	return nil
+}
+
+// CheckTrades checks trades as baskets per portfolio without storing anything.
+func (c *complianceDesk) CheckTrades(ctx context.Context, trades []portfolio.Trade) ([]compliance.TradeSummary, error) {
+	checks, _, err := c.pre.CheckTrades(ctx, trades, nil)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]compliance.TradeSummary, len(checks))
+	for i, tc := range checks {
+		out[i] = tc.Summary
+	}
+	return out, nil
 }
