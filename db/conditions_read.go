@@ -102,12 +102,6 @@ func (d *DB) HoldingConditions(ctx context.Context, portfolio, symbol string) ([
 	return out, nil
 }
 
-// PortfolioConditions lists a portfolio's conditions that are waiting or
-// ended in the last part of their list (newest first, at most limit).
-func (d *DB) PortfolioConditions(ctx context.Context, portfolio string, limit int) ([]StoredCondition, error) {
-	return d.Conditions(ctx, ConditionFilter{Portfolio: portfolio, Limit: limit})
-}
-
 func (d *DB) queryConditions(ctx context.Context, tail string, args ...any) ([]StoredCondition, error) {
 	rows, err := d.reader.QueryContext(ctx, `SELECT `+conditionColumns+conditionFrom+tail, args...)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -18,6 +19,7 @@ import (
 	"github.com/alexedwards/scs/sqlite3store"
 	"github.com/shopspring/decimal"
 
+	"github.com/ballast-oms/ballast/compliance"
 	"github.com/ballast-oms/ballast/db"
 	"github.com/ballast-oms/ballast/order"
 	"github.com/ballast-oms/ballast/portfolio"
@@ -428,5 +430,38 @@ func TestDefaultsAttachToOpenedPositionsAndSellsResize(t *testing.T) {
 	got, _ := ld.d.Condition(ctx, part.ID)
 	if !got.Quantity.Equal(decimal.NewFromInt(2)) || got.Version != 2 {
 		t.Fatalf("partial stop-loss after selling half: %s v%d", got.Quantity, got.Version)
+	}
+}
+
+// TestHardBreachBlocksAFiredOrderWithAnAlert puts the holding's security on
+// the no-trade list: the stop-loss still fires, but its order stays blocked,
+// nothing is sent, and the condition carries the alert.
+func TestHardBreachBlocksAFiredOrderWithAnAlert(t *testing.T) {
+	ld := newLiveDesk(t)
+	pos := ld.demoHolding(t)
+	if err := ld.d.AddRestriction(context.Background(), compliance.RestrictedEntry{Mode: compliance.NoTrade, Symbol: pos.Symbol},
+		"compliance", "test"); err != nil {
+		t.Fatal(err)
+	}
+	ld.postPrice(t, pos.Symbol, "100")
+	var c condOut
+	if code := ld.call(t, "pm", "POST", "/api/v1/conditions", map[string]any{"portfolio": pos.Portfolio, "symbol": pos.Symbol,
+		"kind": "stop_loss", "trigger_price": "95"}, &c); code != http.StatusCreated {
+		t.Fatalf("create: %d %+v", code, c)
+	}
+	if code := ld.call(t, "trader", "POST", fmt.Sprintf("/api/v1/conditions/%d/approve", c.ID), nil, nil); code != http.StatusOK {
+		t.Fatalf("approve: %d", code)
+	}
+	ld.postPrice(t, pos.Symbol, "94.5")
+	got := ld.waitCondition(t, c.ID, "raised an alert", func(c condOut) bool { return c.Alert != "" })
+	if got.State != "triggered" || got.OrderID == 0 || !strings.Contains(got.Alert, "hard compliance breach") {
+		t.Fatalf("condition %+v", got)
+	}
+	if n := len(ld.sender.requests()); n != 0 {
+		t.Fatalf("%d orders sent despite the breach", n)
+	}
+	detail, err := ld.orders.store.OrderDetail(context.Background(), got.OrderID)
+	if err != nil || detail.Order.Status != order.Blocked {
+		t.Fatalf("order: %v %s", err, detail.Order.Status)
 	}
 }
