@@ -2,6 +2,7 @@ package fixclient
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -77,5 +78,41 @@ func TestGuardStoreHoldsTheTargetSequenceOnce(t *testing.T) {
 	}
 	if err := g.Reset(); err != nil || g.nextSender.Load() != 1 || g.nextTarget.Load() != 1 {
 		t.Errorf("reset: %v, mirrors %d/%d", err, g.nextSender.Load(), g.nextTarget.Load())
+	}
+}
+
+func TestSessionSettings(t *testing.T) {
+	text := func(extra string) string {
+		return "[DEFAULT]\nSocketConnectHost=127.0.0.1\nSocketConnectPort=1\nHeartBtInt=1\n" +
+			"[SESSION]\nBeginString=FIX.4.4\nSenderCompID=US\nTargetCompID=BRK1\n" + extra +
+			"[SESSION]\nBeginString=FIX.4.2\nSenderCompID=US\nTargetCompID=BRK2\nBallastBroker=Second\n"
+	}
+	newClient := func(extra string) (*Client, error) {
+		settings, err := ParseSettings(strings.NewReader(text(extra)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return New(Config{Settings: settings, Store: StoreMemory, Throttle: 10}, &recorder{})
+	}
+	c, err := newClient("BallastThrottle=4\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Stop()
+	if got := strings.Join(c.Brokers(), ","); got != "BRK1,Second" {
+		t.Errorf("brokers %s, want BRK1 (TargetCompID) and Second (BallastBroker)", got)
+	}
+	if c.sessions["BRK1"].throttle.interval != 250*time.Millisecond || c.sessions["Second"].throttle.interval != 100*time.Millisecond {
+		t.Errorf("throttle intervals %v and %v, want 250ms (session) and 100ms (default)",
+			c.sessions["BRK1"].throttle.interval, c.sessions["Second"].throttle.interval)
+	}
+	if st := c.Status(); len(st) != 2 || st[0].State != StateStopped || st[1].BeginString != "FIX.4.2" {
+		t.Errorf("status before start %+v", st)
+	}
+	for _, bad := range []string{"BallastThrottle=fast\n", "BallastThrottle=-1\n", "BallastBroker=Second\n"} {
+		if c, err := newClient(bad); err == nil {
+			c.Stop()
+			t.Errorf("New accepted %q", bad)
+		}
 	}
 }

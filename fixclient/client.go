@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sort"
+	"strconv"
 	"sync"
 	"time"
 
@@ -105,6 +106,16 @@ func (c *Client) newSession(id quickfix.SessionID, ss *quickfix.SessionSettings,
 	if _, err := one.AddSession(ss); err != nil {
 		return nil, fmt.Errorf("fixclient: session %s: %w", id, err)
 	}
+	rate := c.cfg.Throttle
+	if ss.HasSetting(ThrottleSetting) {
+		v, err := ss.Setting(ThrottleSetting)
+		if err == nil {
+			rate, err = strconv.ParseFloat(v, 64)
+		}
+		if err != nil || rate < 0 {
+			return nil, fmt.Errorf("fixclient: session %s: %s=%q is not a rate in messages per second", id, ThrottleSetting, v)
+		}
+	}
 	resetOnLogon := false
 	if ss.HasSetting("ResetOnLogon") {
 		resetOnLogon, _ = ss.BoolSetting("ResetOnLogon")
@@ -117,7 +128,7 @@ func (c *Client) newSession(id quickfix.SessionID, ss *quickfix.SessionSettings,
 		resetOnLogon: resetOnLogon,
 		id:           id, broker: broker, settings: one,
 		store:    &sessionStores{inner: inner},
-		throttle: newThrottle(c.cfg.Throttle, c.now),
+		throttle: newThrottle(rate, c.now),
 		handoff:  newHandoff(),
 		sent:     make(map[int]string),
 	}, nil

@@ -41,6 +41,10 @@ var ErrInvalidRequest = errors.New("invalid FIX request")
 // without it the broker is the session's TargetCompID.
 const BrokerSetting = "BallastBroker"
 
+// ThrottleSetting is the session setting that overrides Config.Throttle for
+// one session (application messages per second; 0 means no limit).
+const ThrottleSetting = "BallastThrottle"
+
 // StoreKind selects the persistent message store.
 type StoreKind string
 
@@ -63,7 +67,7 @@ type Config struct {
 	// Logger receives session events and FIX messages (debug level).
 	Logger *slog.Logger
 	// Throttle is the most application messages per second sent on one
-	// session; 0 means no limit.
+	// session; 0 means no limit. A session's BallastThrottle overrides it.
 	Throttle float64
 	// MaxResendAge, when positive, stops order messages older than this from
 	// being resent after a reconnect: they are gap-filled instead and the
