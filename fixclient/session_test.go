@@ -2,6 +2,7 @@ package fixclient
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"os"
 	"path/filepath"
@@ -94,7 +95,16 @@ func TestRestartKeepsSequenceNumbers(t *testing.T) {
 
 func TestRestartWithSQLStore(t *testing.T) {
 	t.Parallel()
-	r := newRig(t, "FIX.4.2", map[string]brokersim.Plan{"ONE": {Action: brokersim.FillAtOnce}}, rigOpt{store: StoreSQL})
+	dir := t.TempDir()
+	// The store shares Ballast's SQLite file, where the web sessions' table is "sessions".
+	db, err := sql.Open("sqlite", sqliteDSN(filepath.Join(dir, "fix.db")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`CREATE TABLE sessions (token TEXT PRIMARY KEY, data BLOB NOT NULL, expiry REAL NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	r := newRig(t, "FIX.4.2", map[string]brokersim.Plan{"ONE": {Action: brokersim.FillAtOnce}}, rigOpt{store: StoreSQL, storeDir: dir})
 	r.send(t, newOrder("X1", "ONE", "100", "10"))
 	waitKinds(t, r.rec, []order.ExecKind{order.ExecNew, order.ExecFill}, "X1")
 	before := r.client.Status()[0]
@@ -109,6 +119,11 @@ func TestRestartWithSQLStore(t *testing.T) {
 	}
 	r.send(t, newOrder("X2", "ONE", "100", "10"))
 	waitKinds(t, r.rec, []order.ExecKind{order.ExecNew, order.ExecFill}, "X2")
+	var n int
+	if err := db.QueryRow(`SELECT count(*) FROM fix_messages`).Scan(&n); err != nil || n < 2 {
+		t.Errorf("fix_messages rows: %d, %v", n, err)
+	}
+	db.Close()
 }
 
 func TestReleaseWhileSessionDown(t *testing.T) {

@@ -27,10 +27,17 @@ func sqliteDSN(path string) string {
 	return path + sep + sqlStorePragmas
 }
 
+// The SQL store's tables. They carry a fix_ prefix so the store can share
+// Ballast's SQLite file: "sessions" is already the web sessions' table.
+const (
+	sqlMessagesTable = "fix_messages"
+	sqlSessionsTable = "fix_sessions"
+)
+
 // sqlStoreDDL is quickfixgo's _sql/sqlite3 schema for the message store,
-// made idempotent: the store expects its tables to exist.
+// made idempotent and renamed: the store expects its tables to exist.
 var sqlStoreDDL = []string{
-	`CREATE TABLE IF NOT EXISTS messages (
+	`CREATE TABLE IF NOT EXISTS fix_messages (
   beginstring CHAR(8) NOT NULL,
   sendercompid VARCHAR(64) NOT NULL,
   sendersubid VARCHAR(64) NOT NULL,
@@ -43,7 +50,7 @@ var sqlStoreDDL = []string{
   message TEXT NOT NULL,
   PRIMARY KEY (beginstring, sendercompid, sendersubid, senderlocid,
     targetcompid, targetsubid, targetlocid, session_qualifier, msgseqnum))`,
-	`CREATE TABLE IF NOT EXISTS sessions (
+	`CREATE TABLE IF NOT EXISTS fix_sessions (
   beginstring CHAR(8) NOT NULL,
   sendercompid VARCHAR(64) NOT NULL,
   sendersubid VARCHAR(64) NOT NULL,

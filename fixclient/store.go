@@ -149,6 +149,8 @@ func (c *Client) storeFactory(id quickfix.SessionID, ss *quickfix.SessionSetting
 	case StoreSQL:
 		ss.Set("SQLStoreDriver", "sqlite")
 		ss.Set("SQLStoreDataSourceName", dsn)
+		ss.Set("SQLStoreMessagesTableName", sqlMessagesTable)
+		ss.Set("SQLStoreSessionsTableName", sqlSessionsTable)
 		return sql.NewStoreFactory(one), nil
 	case StoreMemory:
 		return quickfix.NewMemoryStoreFactory(), nil
