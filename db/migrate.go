@@ -24,7 +24,8 @@ func migrate(ctx context.Context, writer *sql.DB) error {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	p, err := goose.NewProvider(goose.DialectSQLite3, writer, sub,
-		goose.WithDisableGlobalRegistry(true))
+		goose.WithDisableGlobalRegistry(true),
+		goose.WithAllowOutofOrder(true)) // feature ranges (00060 FIX after 00070 conditions) land in any order
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}

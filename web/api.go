@@ -33,6 +33,7 @@ func (s *server) apiRoutes() http.Handler {
 	s.orderAPI(r)
 	s.livePriceAPI(r)
 	s.conditionsAPI(r)
+	s.sessionAPI(r)
 	return r
 }
 

@@ -23,6 +23,9 @@ func (s *server) page(r *http.Request, title, active string) views.Page {
 	if u, ok := userFrom(r.Context()); ok {
 		p.User = &views.CurrentUser{Name: u.Name, Roles: u.Roles}
 	}
+	if s.fix != nil {
+		p.Alert = s.fix.Alert()
+	}
 	return p
 }
 

@@ -50,6 +50,7 @@ func (s *server) routes() http.Handler {
 		s.compliancePages(r)
 		s.livePriceRoutes(r)
 		s.conditionPages(r)
+		s.sessionPages(r)
 
 		r.Route("/admin", func(r chi.Router) {
 			r.Use(s.requireRole(user.Admin))

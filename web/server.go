@@ -39,6 +39,9 @@ type Config struct {
 
 	// Compliance is the compliance desk: rules, alerts, reviews and overrides; nil: no compliance pages.
 	Compliance ComplianceDesk
+
+	// Sessions are the FIX broker sessions (sessions page, API, alert banner); nil: no FIX client.
+	Sessions FixSessions
 }
 
 // server holds the dependencies every handler shares.
@@ -57,6 +60,7 @@ type server struct {
 	desk       OrderActions
 	compliance ComplianceDesk
 	orderLive  *Broadcaster
+	fix        FixSessions
 }
 
 // decoyHash is checked against when a sign-in names an unknown user, so that the
@@ -89,6 +93,7 @@ func NewServer(cfg Config) (http.Handler, error) {
 		desk:       cfg.Desk,
 		compliance: cfg.Compliance,
 		orderLive:  cfg.OrderChanges,
+		fix:        cfg.Sessions,
 		proposals:  cfg.Proposals,
 		jobs:       newRebalanceJobs(),
 		live:       liveDeps{prices: cfg.Prices, conds: cfg.Conditions},

@@ -14,6 +14,7 @@ type Page struct {
 	Asset   func(name string) string
 	Version string
 	Flash   string // a one-time confirmation message
+	Alert   string // a standing warning, e.g. a FIX session down during the trading day
 }
 
 // CurrentUser is the signed-in user as the layout shows them.
@@ -59,6 +60,7 @@ func navigation() []navItem {
 		{"blotter", "Blotter", "/blotter", user.Roles},
 		{"audit", "Audit", "/audit", []user.Role{user.Compliance, user.Admin}},
 		{"compliance", "Compliance", "/compliance", user.Roles},
+		{"sessions", "Sessions", "/sessions", []user.Role{user.Trader, user.Admin}},
 		{"users", "Users", "/admin/users", []user.Role{user.Admin}},
 		{"uploads", "Uploads", "/admin/uploads", []user.Role{user.Admin}},
 	}

@@ -1,0 +1,181 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/ballast-oms/ballast/db"
+	"github.com/ballast-oms/ballast/fixclient"
+	"github.com/ballast-oms/ballast/order"
+)
+
+// The fixLink is the client's Handler and SentRecorder.
+var (
+	_ fixclient.Handler      = (*fixLink)(nil)
+	_ fixclient.SentRecorder = (*fixLink)(nil)
+	_ order.Sender           = (*fixLink)(nil)
+)
+
+// OnExecution books an execution report exactly once (the desk publishes
+// it to the live blotters). An error leaves the report unbooked: the client
+// then has the broker resend it.
+func (l *fixLink) OnExecution(ctx context.Context, r order.ExecutionReport) error {
+	return l.desk.OnExecution(ctx, r)
+}
+
+// OnCancelReject records a broker's refusal of a cancel or replace.
+func (l *fixLink) OnCancelReject(ctx context.Context, r order.CancelReject) error {
+	return l.desk.OnCancelReject(ctx, r)
+}
+
+// OnSessionReject maps a session or business reject back to its block.
+func (l *fixLink) OnSessionReject(ctx context.Context, r order.SessionReject) error {
+	return l.desk.OnSessionReject(ctx, r)
+}
+
+// OnSent logs an outbound order message, linked to its order by ClOrdID.
+func (l *fixLink) OnSent(_ context.Context, m fixclient.SentMessage) {
+	l.msgs.add(db.FixMessage{Session: m.Session, Broker: m.Broker, Direction: "out", MsgType: m.MsgType,
+		SeqNum: m.SeqNum, ClOrdID: m.ClOrdID, At: m.SentAt, Raw: m.Raw})
+}
+
+// OnSessionStatus records logons and logouts, notes a session that dropped
+// (for the alert banner) and sends the broker's queued requests at logon.
+func (l *fixLink) OnSessionStatus(ctx context.Context, s fixclient.SessionStatus) {
+	l.mu.Lock()
+	prev := l.status[s.Broker]
+	l.status[s.Broker] = s
+	switch {
+	case s.State == fixclient.StateLoggedOn:
+		delete(l.down, s.Broker)
+	case prev.State == fixclient.StateLoggedOn && s.State == fixclient.StateConnecting:
+		l.down[s.Broker] = l.now().UTC()
+	case s.State == fixclient.StateStopped:
+		delete(l.down, s.Broker)
+	}
+	l.mu.Unlock()
+	if prev.State != s.State {
+		ev := db.FixSessionEvent{Broker: s.Broker, Session: s.Session, At: l.now().UTC(), Event: string(s.State)}
+		if err := l.d.AddFixSessionEvent(ctx, ev); err != nil {
+			l.log.Error("fix: record session event", "broker", s.Broker, "error", err)
+		}
+	}
+	l.publish()
+	if s.State == fixclient.StateLoggedOn {
+		go l.flush(ctx, s.Broker)
+	}
+}
+
+// downSince is when broker's session dropped, zero when it has not.
+func (l *fixLink) downSince(broker string) time.Time {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.down[broker]
+}
+
+// messageLog writes outbound messages to fix_messages in batches from one
+// goroutine, so logging never slows a send. The message itself is already
+// persisted in the FIX store when OnSent is called.
+type messageLog struct {
+	d    *db.DB
+	log  *slog.Logger
+	in   chan db.FixMessage
+	done chan struct{}
+	once sync.Once
+}
+
+// messageLogBuffer is how many messages may wait for the log writer before
+// OnSent writes one itself.
+const messageLogBuffer = 8192
+
+func newMessageLog(d *db.DB, logger *slog.Logger) *messageLog {
+	m := &messageLog{d: d, log: logger, in: make(chan db.FixMessage, messageLogBuffer), done: make(chan struct{})}
+	go m.run()
+	return m
+}
+
+func (m *messageLog) add(msg db.FixMessage) {
+	select {
+	case m.in <- msg:
+	default:
+		m.write([]db.FixMessage{msg})
+	}
+}
+
+func (m *messageLog) run() {
+	defer close(m.done)
+	batch := make([]db.FixMessage, 0, 256)
+	for msg := range m.in {
+		batch = append(batch[:0], msg)
+	more:
+		for len(batch) < cap(batch) {
+			select {
+			case next, ok := <-m.in:
+				if !ok {
+					break more
+				}
+				batch = append(batch, next)
+			default:
+				break more
+			}
+		}
+		m.write(batch)
+	}
+}
+
+func (m *messageLog) write(batch []db.FixMessage) {
+	if err := m.d.LogFixMessages(context.Background(), batch); err != nil {
+		m.log.Error("fix: log outbound messages", "count", len(batch), "error", err)
+	}
+}
+
+// close writes what is waiting and stops the writer.
+func (m *messageLog) close() {
+	m.once.Do(func() {
+		close(m.in)
+		<-m.done
+	})
+}
+
+// rateLimit spaces one broker's outbound requests: at most perSecond a second.
+type rateLimit struct {
+	mu       sync.Mutex
+	interval time.Duration
+	next     time.Time
+}
+
+func newRateLimit(perSecond float64) *rateLimit {
+	r := &rateLimit{}
+	if perSecond > 0 {
+		r.interval = time.Duration(float64(time.Second) / perSecond)
+	}
+	return r
+}
+
+func (r *rateLimit) wait(ctx context.Context) error {
+	if r.interval == 0 {
+		return nil
+	}
+	r.mu.Lock()
+	now := time.Now()
+	slot := r.next
+	if slot.Before(now) {
+		slot = now
+	}
+	r.next = slot.Add(r.interval)
+	r.mu.Unlock()
+	d := slot.Sub(now)
+	if d <= 0 {
+		return nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
