@@ -18,6 +18,7 @@ func (s *server) compliancePages(r chi.Router) {
 		r.Get("/compliance", s.reviewQueue)
 		r.Get("/compliance/orders/{id}", s.orderReview)
 		r.Get("/compliance/rules", s.ruleList)
+		r.Get("/compliance/rules.json", s.apiRulesExport)
 		r.Get("/compliance/rules/{id}", s.ruleEdit)
 		r.Get("/compliance/restricted", s.restrictedList)
 		r.Get("/compliance/alerts", s.alertList)

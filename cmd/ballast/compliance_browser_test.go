@@ -87,7 +87,7 @@ func TestBrowserComplianceAcceptance(t *testing.T) {
 	blocked := rowLink("NVDA", "blocked")
 	step("open the blocked NVDA buy", chromedp.Navigate(base+blocked), chromedp.WaitVisible(chromedp.CSS("#verdict")))
 	page := text("main")
-	for _, want := range []string{"fail", "restricted", "NVDA (issuer NVIDIA) is on the no_buy list", "hard: cannot be overridden"} {
+	for _, want := range []string{"fail", "restricted", "NVDA (issuer NVIDIA) is on the no_buy list", "Hard breach: it cannot be overridden"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the PM's view of the blocked order lacks %q", want)
 		}

@@ -112,9 +112,16 @@ func scopeText(s compliance.Scope) string {
 
 func groupText(g string) string {
 	if g == "" {
-		return "whole order"
+		return "whole portfolio"
 	}
 	return g
+}
+
+func dateText(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format("2006-01-02")
 }
 
 func timeText(t time.Time) string {
@@ -122,4 +129,40 @@ func timeText(t time.Time) string {
 		return ""
 	}
 	return t.UTC().Format("2006-01-02 15:04 UTC")
+}
+
+// AlertGroup is the alerts of one rule at one level, for display.
+type AlertGroup struct {
+	RuleID   string
+	RuleName string
+	Level    compliance.AlertLevel
+	Alerts   []compliance.AlertRecord
+}
+
+// GroupAlerts groups alerts by rule and level, breaches before warnings,
+// keeping the order of the alerts within a group.
+func GroupAlerts(as []compliance.AlertRecord) []AlertGroup {
+	var out []AlertGroup
+	idx := map[string]int{}
+	for _, a := range as {
+		k := a.Alert.RuleID + "\x00" + string(a.Alert.Level)
+		i, ok := idx[k]
+		if !ok {
+			i = len(out)
+			idx[k] = i
+			out = append(out, AlertGroup{RuleID: a.Alert.RuleID, RuleName: a.Alert.RuleName, Level: a.Alert.Level})
+		}
+		out[i].Alerts = append(out[i].Alerts, a)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		return out[i].Level == compliance.AlertBreach && out[j].Level != compliance.AlertBreach
+	})
+	return out
+}
+
+func unitSuffix(u compliance.Unit) string {
+	if u == compliance.UnitPercent {
+		return "%"
+	}
+	return ""
 }
