@@ -41,31 +41,36 @@ func (s *server) apiRulesExport(w http.ResponseWriter, r *http.Request) {
 }
 
 // apiRulesImport makes the posted rules file the rule set, all or nothing:
-// 422 with every problem ("problems") when any rule is bad.
+// 422 with every problem ("problems") when the file or any rule is bad.
 func (s *server) apiRulesImport(w http.ResponseWriter, r *http.Request) {
 	rules, err := compliance.ParseRules(http.MaxBytesReader(w, r.Body, maxRulesBody))
-	if err == nil {
-		var n int
-		reason := strings.TrimSpace(r.URL.Query().Get("reason"))
-		if reason == "" {
-			reason = "rules import (API)"
-		}
-		n, err = s.compliance.ImportRules(r.Context(), rules, signedIn(r), reason)
-		if err == nil {
-			s.writeJSON(w, r, http.StatusOK, map[string]int{"rules": len(rules), "versions": n})
-			return
-		}
-	}
 	var tooBig *http.MaxBytesError
-	if errors.As(err, &tooBig) || (!errors.Is(err, order.ErrInvalid) && !isParseError(err)) {
+	switch {
+	case errors.As(err, &tooBig):
 		s.apiFail(w, r, err)
 		return
+	case err != nil:
+		s.rulesRefused(w, r, err)
+		return
 	}
-	s.writeJSON(w, r, http.StatusUnprocessableEntity, map[string]any{"error": "nothing imported", "problems": problemsOf(err)})
+	reason := strings.TrimSpace(r.URL.Query().Get("reason"))
+	if reason == "" {
+		reason = "rules import (API)"
+	}
+	n, err := s.compliance.ImportRules(r.Context(), rules, signedIn(r), reason)
+	switch {
+	case errors.Is(err, order.ErrInvalid):
+		s.rulesRefused(w, r, err)
+	case err != nil:
+		s.apiFail(w, r, err)
+	default:
+		s.writeJSON(w, r, http.StatusOK, map[string]int{"rules": len(rules), "versions": n})
+	}
 }
 
-func isParseError(err error) bool {
-	return err != nil && strings.HasPrefix(err.Error(), "compliance: parse rules")
+// rulesRefused answers 422 with every problem of a refused rules file.
+func (s *server) rulesRefused(w http.ResponseWriter, r *http.Request, err error) {
+	s.writeJSON(w, r, http.StatusUnprocessableEntity, map[string]any{"error": "nothing imported", "problems": problemsOf(err)})
 }
 
 // apiAlerts lists alerts; ?status=open,acknowledged filters them.
