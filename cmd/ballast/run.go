@@ -57,6 +57,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return cmdCompliance(ctx, e, rest)
 	case "bench":
 		return cmdBench(ctx, e, rest)
+	case "simbroker":
+		return cmdSimbroker(ctx, e, rest)
 	case "version":
 		return cmdVersion(ctx, e, rest)
 	case "help", "-h", "-help", "--help":
@@ -86,6 +88,14 @@ Usage:
                       (env BALLAST_PRICE_FEED); scripts add prices with POST /api/v1/prices
         --price-interval  time between simulated ticks (default 2s)
         --price-seed  seed of the simulated walk (default 0: from the clock)
+        --fix-config  QuickFIX initiator settings, one [SESSION] per broker (docs/fix.md;
+                      env BALLAST_FIX_CONFIG). Without it a simulated broker SIM runs
+                      in process (--no-sim-broker: none). Also --fix-store file|sql,
+                      --fix-store-dir, --fix-max-msgs-per-second, --fix-queue-max-age.
+
+  ballast simbroker [--listen 127.0.0.1:9878] [--seed N] [--latency 500ms] [--fills 3]
+      Run a simulated sell-side FIX acceptor (FIX 4.4 SIM, FIX 4.2 SIM42) and print
+      initiator settings to use against it with serve --fix-config.
 
   ballast import securities|portfolios|holdings|prices FILE [--db FILE]
   ballast import models|restrictions FILE [--db FILE]     (formats in docs/rebalance.md)
@@ -121,6 +131,10 @@ Usage:
 
   ballast bench rebalance [--portfolios 10000] [--positions 100]
       Plan a synthetic in-memory book and print portfolios/s and trades/s.
+
+  ballast bench fix [--orders 20000] [--rate 0] [--store file|sql]
+      Release orders to an in-process simulated broker over FIX and print orders/s
+      fully booked and p50/p99 latency from release to fill booked (docs/fix.md).
 
   ballast bench triggers [--conditions 100000] [--ticks 1000] [--batches 200]
       Evaluate price batches against a synthetic book of conditions and print

@@ -26,6 +26,7 @@ type serveConfig struct {
 	noDemo    bool
 	prices    priceFlags // live prices: feed, tick interval, seed
 	batchAt   string     // daily compliance batch "HH:MM" UTC, or "off"
+	fix       fixFlags   // FIX sessions, or the demo SIM broker
 }
 
 // cmdServe opens the database, seeds the demo desk on an empty one, serves the
@@ -66,13 +67,19 @@ func cmdServe(ctx context.Context, e *env, args []string) (err error) {
 		return fmt.Errorf("serve: %w", err)
 	}
 	defer live.stop()
-	handler, stopSessions, err := newHandler(d, logger, secure, live.attach)
+	fx, err := startFix(ctx, d, cfg.dbPath, cfg.fix, logger)
+	if err != nil {
+		ln.Close()
+		return fmt.Errorf("serve: %w", err)
+	}
+	defer fx.stop()
+	handler, stopSessions, err := newHandler(d, logger, secure, live.attach, fx.attach(ctx))
 	if err != nil {
 		ln.Close()
 		return fmt.Errorf("serve: %w", err)
 	}
 	defer stopSessions()
-	fmt.Fprintf(e.stdout, "Ballast %s is running at http://%s (database %s)\n%s", version, ln.Addr(), cfg.dbPath, demo.String())
+	fmt.Fprintf(e.stdout, "Ballast %s is running at http://%s (database %s)\n%s%s", version, ln.Addr(), cfg.dbPath, demo.String(), fx.describe())
 	if secure {
 		logger.Warn("listening beyond loopback: cookies are Secure, so browsers need HTTPS in front of Ballast", "addr", cfg.addr)
 	}
@@ -87,6 +94,7 @@ func parseServe(e *env, args []string) (*serveConfig, error) {
 	fs.StringVar(&cfg.logFormat, "log-format", "text", "log format: text or json")
 	fs.BoolVar(&cfg.noDemo, "no-demo", false, "do not seed the demo desk on an empty database")
 	cfg.prices.register(fs, e)
+	cfg.fix.register(fs, e)
 	fs.StringVar(&cfg.batchAt, "compliance-batch-at", e.envOr("BALLAST_COMPLIANCE_BATCH_AT", "18:00"), "daily post-trade compliance batch at HH:MM UTC, or off (env BALLAST_COMPLIANCE_BATCH_AT)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
