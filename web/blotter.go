@@ -100,6 +100,11 @@ func (s *server) blotterView(r *http.Request) (views.BlotterView, error) {
 	if s.orderLive != nil {
 		v.EventsPath = "/blotter/events"
 	}
+	if s.fix != nil {
+		if v.Queued, err = s.fix.Queued(ctx); err != nil {
+			return views.BlotterView{}, fmt.Errorf("web: blotter: %w", err)
+		}
+	}
 	now := s.now()
 	v.Rows = make([]views.BlotterRow, len(lines))
 	for i, l := range lines {

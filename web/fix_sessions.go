@@ -29,6 +29,8 @@ type FixSessions interface {
 	ResetSequence(ctx context.Context, actor, broker string, nextSender, nextTarget int) error
 	// Outbox lists the latest requests queued while a session was down.
 	Outbox(ctx context.Context) ([]views.QueuedView, error)
+	// Queued maps the ClOrdIDs of requests waiting for a session to why.
+	Queued(ctx context.Context) (map[string]string, error)
 	// Unmatched lists the latest execution reports that matched no order.
 	Unmatched(ctx context.Context) ([]order.Execution, error)
 	// Alert is the banner every page shows while a session is down during

@@ -174,6 +174,9 @@ func TestServeTradesWithSimBroker(t *testing.T) {
 	if !strings.Contains(page, "1 request(s) queued for SIM") {
 		t.Errorf("the blotter shows no queued alert:\n%.2000s", page)
 	}
+	if !strings.Contains(page, "queued: session SIM down") {
+		t.Errorf("the blotter does not flag the queued block")
+	}
 	_, page = trader.get("/sessions")
 	if !strings.Contains(page, "session SIM down") {
 		t.Errorf("the sessions page does not list the queued request")

@@ -142,3 +142,16 @@ func (s *sessionDesk) tradingNow(t time.Time) bool {
 	local := t.In(s.td.Location)
 	return end.YearDay() == local.YearDay() && end.Year() == local.Year()
 }
+
+// Queued maps the ClOrdIDs waiting in the outbox to why they wait.
+func (s *sessionDesk) Queued(ctx context.Context) (map[string]string, error) {
+	qs, err := s.link.d.QueuedFix(ctx, "")
+	if err != nil || len(qs) == 0 {
+		return nil, err
+	}
+	out := make(map[string]string, len(qs))
+	for _, q := range qs {
+		out[q.ClOrdID] = q.Reason
+	}
+	return out, nil
+}

@@ -34,6 +34,19 @@ type BlotterView struct {
 	Query      string // the filter as a query string, for refreshes and paging
 	Statuses   []order.Status
 	EventsPath string // the server-sent events stream; "" when not live
+	// Queued maps the ClOrdIDs waiting for a FIX session to why (e.g. "session SIM down").
+	Queued map[string]string
+}
+
+// QueuedNote says why block b's current request waits in the FIX outbox, or "".
+func (v BlotterView) QueuedNote(b order.Block) string {
+	if r, ok := v.Queued[b.PendingClOrdID]; ok && b.PendingClOrdID != "" {
+		return "queued: " + r
+	}
+	if r, ok := v.Queued[b.ClOrdID]; ok && b.ClOrdID != "" {
+		return "queued: " + r
+	}
+	return ""
 }
 
 // RefreshURL is the fragment the live blotter reloads on a change.
