@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -73,6 +74,12 @@ func (s *server) blotterEvents(w http.ResponseWriter, r *http.Request) {
 	}
 	changes, stop := s.orderLive.Subscribe()
 	defer stop()
+	if since, err := strconv.ParseUint(r.URL.Query().Get("since"), 10, 64); err == nil && s.orderLive.Seq() > since {
+		// Something changed between the page's reads and this stream.
+		if _, err := w.Write([]byte("event: change\ndata: missed\n\n")); err != nil || rc.Flush() != nil {
+			return
+		}
+	}
 	keepAlive := time.NewTicker(25 * time.Second)
 	defer keepAlive.Stop()
 	for {

@@ -81,6 +81,10 @@ func (s *server) blotterView(r *http.Request) (views.BlotterView, error) {
 		return views.BlotterView{}, err
 	}
 	f.Limit, f.Offset = blotterPageSize, max(offset, 0)
+	var seq uint64
+	if s.orderLive != nil {
+		seq = s.orderLive.Seq() // before the reads: a change after them is not missed
+	}
 	ctx := r.Context()
 	lines, total, err := s.orders.Orders(ctx, f)
 	if err != nil {
@@ -98,7 +102,7 @@ func (s *server) blotterView(r *http.Request) (views.BlotterView, error) {
 		v.Brokers = s.desk.Brokers()
 	}
 	if s.orderLive != nil {
-		v.EventsPath = "/blotter/events"
+		v.EventsPath = "/blotter/events?since=" + strconv.FormatUint(seq, 10)
 	}
 	if s.fix != nil {
 		if v.Queued, err = s.fix.Queued(ctx); err != nil {

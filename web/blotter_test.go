@@ -33,7 +33,7 @@ func TestBlotterWorkflowInTheBrowser(t *testing.T) {
 	trader := app.signedIn("pmtrader")
 	res := app.get(trader, "/blotter")
 	wantStatus(t, "blotter", res, http.StatusOK)
-	wantContains(t, "blotter", res.body, `data-order="`+fmt.Sprint(id)+`"`, fmt.Sprintf(`/orders/%d/approve`, id), "Block selected", `sse-connect="/blotter/events"`)
+	wantContains(t, "blotter", res.body, `data-order="`+fmt.Sprint(id)+`"`, fmt.Sprintf(`/orders/%d/approve`, id), "Block selected", `sse-connect="/blotter/events?since=`)
 	if strings.Contains(res.body, fmt.Sprintf(`/orders/%d/approve`, own)) {
 		t.Errorf("the blotter offers pmtrader the approval of their own order %d", own)
 	}
@@ -129,6 +129,20 @@ func TestBlotterEventsStream(t *testing.T) {
 		t.Fatalf("first line %q", line)
 	}
 	app.createOrder("pm", buyGrowth)
+	waitChange(t, rd)
+
+	// A stream opened after a change the page missed reports it at once.
+	req = app.request(http.MethodGet, "/blotter/events?since=0", nil).WithContext(ctx)
+	res2, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res2.Body.Close()
+	waitChange(t, bufio.NewReader(res2.Body))
+}
+
+func waitChange(t *testing.T, rd *bufio.Reader) {
+	t.Helper()
 	for {
 		line, err := rd.ReadString('\n')
 		if err != nil {

@@ -63,6 +63,7 @@ type Change struct {
 type Broadcaster struct {
 	mu   sync.Mutex
 	subs map[chan Change]struct{}
+	seq  uint64 // changes published so far
 }
 
 // NewBroadcaster returns a Broadcaster without subscribers.
@@ -72,12 +73,22 @@ func NewBroadcaster() *Broadcaster { return &Broadcaster{subs: map[chan Change]s
 func (b *Broadcaster) Publish(c Change) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	b.seq++
 	for ch := range b.subs {
 		select {
 		case ch <- c:
 		default:
 		}
 	}
+}
+
+// Seq is how many changes were published so far. A page reads it before
+// it reads the orders; its event stream, given that number, reports at once
+// any change the page may have missed.
+func (b *Broadcaster) Seq() uint64 {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.seq
 }
 
 // Subscribe returns a channel of changes and the function that ends the
