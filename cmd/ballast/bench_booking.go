@@ -27,14 +27,15 @@ func benchBooking(ctx context.Context, e *env, args []string) error {
 	execs := fs.Int("executions", 100000, "executions to book")
 	blocks := fs.Int("blocks", 100, "released blocks the fills are spread over")
 	perBlock := fs.Int("orders-per-block", 1, "orders (accounts) in each block")
+	batch := fs.Int("batch", 1, "reports booked per transaction by each session (order.Service.BookExecutions; 1: BookExecution)")
 	sessions := fs.Int("sessions", 1, "FIX sessions feeding fills at once (each its own blocks, one goroutine each)")
 	profile := fs.String("cpuprofile", "", "write a CPU profile of the booking loop to this file")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return flagErr("bench booking", err)
 	}
-	if len(pos) > 0 || *execs <= 0 || *blocks <= 0 || *perBlock <= 0 || *sessions <= 0 || *sessions > *blocks {
-		return fmt.Errorf("bench booking: want positive --executions, --blocks, --orders-per-block and --sessions (at most one per block), and no arguments")
+	if len(pos) > 0 || *execs <= 0 || *blocks <= 0 || *perBlock <= 0 || *sessions <= 0 || *sessions > *blocks || *batch <= 0 {
+		return fmt.Errorf("bench booking: want positive --executions, --blocks, --orders-per-block, --batch and --sessions (at most one per block), and no arguments")
 	}
 	dir, err := os.MkdirTemp("", "ballast-bench-")
 	if err != nil {
@@ -56,32 +57,24 @@ func benchBooking(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("bench booking: %w", err)
 	}
 	start := time.Now()
-	err = bookAll(ctx, desk.svc, feeds)
+	err = bookAll(ctx, desk.svc, feeds, *batch)
 	took := time.Since(start)
 	stop()
 	if err != nil {
 		return fmt.Errorf("bench booking: %w", err)
 	}
-	fmt.Fprintf(e.stdout, "booked %d executions from %d session(s) over %d blocks of %d orders in %s: %.0f executions/s\n",
-		*execs, *sessions, *blocks, *perBlock, took.Round(time.Millisecond), float64(*execs)/took.Seconds())
+	fmt.Fprintf(e.stdout, "booked %d executions from %d session(s), %d per transaction, over %d blocks of %d orders in %s: %.0f executions/s\n",
+		*execs, *sessions, *batch, *blocks, *perBlock, took.Round(time.Millisecond), float64(*execs)/took.Seconds())
 	return nil
 }
 
 // bookAll books every feed, each from its own goroutine as a FIX session's
-// inbound messages would be, in order within the feed.
-func bookAll(ctx context.Context, svc *order.Service, feeds [][]order.ExecutionReport) error {
+// inbound messages would be, in order within the feed, batch reports per
+// transaction.
+func bookAll(ctx context.Context, svc *order.Service, feeds [][]order.ExecutionReport, batch int) error {
 	errs := make(chan error, len(feeds))
 	for _, feed := range feeds {
-		go func() {
-			for _, r := range feed {
-				res, err := svc.BookExecution(ctx, r)
-				if err != nil || res.Refused != "" || res.Duplicate {
-					errs <- fmt.Errorf("%s: %+v: %v", r.ExecID, res, err)
-					return
-				}
-			}
-			errs <- nil
-		}()
+		go func() { errs <- bookFeed(ctx, svc, feed, batch) }()
 	}
 	var first error
 	for range feeds {
@@ -204,3 +197,29 @@ type acceptAll struct{}
 func (acceptAll) Send(context.Context, order.NewOrderRequest) error   { return nil }
 func (acceptAll) Cancel(context.Context, order.CancelRequest) error   { return nil }
 func (acceptAll) Replace(context.Context, order.ReplaceRequest) error { return nil }
+
+// bookFeed books one session's reports, batch at a time.
+func bookFeed(ctx context.Context, svc *order.Service, feed []order.ExecutionReport, batch int) error {
+	for len(feed) > 0 {
+		n := min(batch, len(feed))
+		var results []order.BookResult
+		var err error
+		if n == 1 {
+			var res order.BookResult
+			res, err = svc.BookExecution(ctx, feed[0])
+			results = []order.BookResult{res}
+		} else {
+			results, err = svc.BookExecutions(ctx, feed[:n])
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", feed[0].ExecID, err)
+		}
+		for i, res := range results {
+			if res.Refused != "" || res.Duplicate {
+				return fmt.Errorf("%s: %+v", feed[i].ExecID, res)
+			}
+		}
+		feed = feed[n:]
+	}
+	return nil
+}
