@@ -132,6 +132,10 @@ Usage:
   ballast bench rebalance [--portfolios 10000] [--positions 100]
       Plan a synthetic in-memory book and print portfolios/s and trades/s.
 
+  ballast bench booking [--executions 100000] [--batch 1] [--sessions 1] [--blocks 100] [--orders-per-block 1]
+      Book partial fills through the order Service on a temporary SQLite database
+      and print executions/s (docs/orders.md).
+
   ballast bench fix [--orders 20000] [--rate 0] [--store file|sql]
       Release orders to an in-process simulated broker over FIX and print orders/s
       fully booked and p50/p99 latency from release to fill booked (docs/fix.md).
