@@ -79,7 +79,8 @@ func idParam(r *http.Request) (int64, error) {
 	return id, nil
 }
 
-// apiOrders lists orders: ?status=a,b&portfolio=&symbol=&trader=&broker=&state=open|completed&date=YYYY-MM-DD&limit=
+// apiOrders lists orders: ?status=a,b&portfolio=&symbol=&trader=&broker=&state=open|completed&date=YYYY-MM-DD
+// (or from= and to=, inclusive)&limit=
 func (s *server) apiOrders(w http.ResponseWriter, r *http.Request) {
 	f, err := orderFilterFrom(r)
 	if err != nil {
@@ -137,12 +138,23 @@ func orderFilterFrom(r *http.Request) (order.Filter, error) {
 		}
 		f.Statuses = append(f.Statuses, st)
 	}
-	if d := strings.TrimSpace(q.Get("date")); d != "" {
+	for _, p := range []struct {
+		field string
+		from  bool
+	}{{"date", true}, {"from", true}, {"date", false}, {"to", false}} {
+		d := strings.TrimSpace(q.Get(p.field))
+		if d == "" {
+			continue
+		}
 		day, err := time.Parse(time.DateOnly, d)
 		if err != nil {
-			return f, order.FieldErrors{{Field: "date", Reason: fmt.Sprintf("%q is not a date (YYYY-MM-DD)", d)}}
+			return f, order.FieldErrors{{Field: p.field, Reason: fmt.Sprintf("%q is not a date (YYYY-MM-DD)", d)}}
 		}
-		f.From, f.To = day, day.AddDate(0, 0, 1)
+		if p.from {
+			f.From = day
+		} else {
+			f.To = day.AddDate(0, 0, 1) // to is inclusive
+		}
 	}
 	if l := q.Get("limit"); l != "" {
 		n, err := strconv.Atoi(l)
