@@ -62,6 +62,10 @@ func (s *server) blotterEvents(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
+	// Subscribe before answering, so that a client that has read the
+	// opening comment misses no change.
+	changes, stop := s.orderLive.Subscribe()
+	defer stop()
 	rc := http.NewResponseController(w)
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
@@ -72,8 +76,6 @@ func (s *server) blotterEvents(w http.ResponseWriter, r *http.Request) {
 	if err := rc.Flush(); err != nil {
 		return
 	}
-	changes, stop := s.orderLive.Subscribe()
-	defer stop()
 	if since, err := strconv.ParseUint(r.URL.Query().Get("since"), 10, 64); err == nil && s.orderLive.Seq() > since {
 		// Something changed between the page's reads and this stream.
 		if _, err := w.Write([]byte("event: change\ndata: missed\n\n")); err != nil || rc.Flush() != nil {
