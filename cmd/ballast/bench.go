@@ -27,8 +27,10 @@ func cmdBench(ctx context.Context, e *env, args []string) error {
 		return benchCompliance(ctx, e, args[1:])
 	case "triggers":
 		return benchTriggers(ctx, e, args[1:])
+	case "fix":
+		return benchFix(ctx, e, args[1:])
 	}
-	return fmt.Errorf("bench: unknown benchmark %q (want rebalance, booking, compliance or triggers)", args[0])
+	return fmt.Errorf("bench: unknown benchmark %q (want rebalance, booking, compliance, triggers or fix)", args[0])
 }
 
 // benchRebalance builds a synthetic book in memory and plans every portfolio

@@ -1,0 +1,293 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/ballast-oms/ballast/brokersim"
+	"github.com/ballast-oms/ballast/db"
+	"github.com/ballast-oms/ballast/fixclient"
+	"github.com/ballast-oms/ballast/order"
+	"github.com/ballast-oms/ballast/portfolio"
+	"github.com/ballast-oms/ballast/user"
+)
+
+// benchFixOptions are the flags of "ballast bench fix".
+type benchFixOptions struct {
+	orders, workers, fills int
+	rate                   float64
+	store, profile         string
+}
+
+// benchFix releases --orders blocks through order.Service to an in-process
+// brokersim over a real FIX 4.4 session on loopback, with the durable
+// message store and a fresh SQLite database, and prints orders/s fully
+// booked and the latency from release to the last fill booked.
+func benchFix(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet("bench fix", e)
+	var o benchFixOptions
+	fs.IntVar(&o.orders, "orders", 20000, "orders (blocks of one) to release")
+	fs.Float64Var(&o.rate, "rate", 0, "releases per second, paced (0: as fast as --workers allow)")
+	fs.IntVar(&o.workers, "workers", 4, "releases in flight at once when --rate is 0")
+	fs.IntVar(&o.fills, "fills", 1, "executions the broker fills each order in (after its ack)")
+	fs.StringVar(&o.store, "store", "file", "FIX message store: file or sql")
+	fs.StringVar(&o.profile, "cpuprofile", "", "write a CPU profile of the releases and bookings to this file")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return flagErr("bench fix", err)
+	}
+	if len(pos) > 0 || o.orders <= 0 || o.workers <= 0 || o.fills <= 0 || o.rate < 0 {
+		return fmt.Errorf("bench fix: want positive --orders, --workers and --fills, --rate ≥ 0, and no arguments")
+	}
+	dir, err := os.MkdirTemp("", "ballast-bench-fix-")
+	if err != nil {
+		return fmt.Errorf("bench fix: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	return runBenchFix(ctx, e, dir, o)
+}
+
+func runBenchFix(ctx context.Context, e *env, dir string, o benchFixOptions) error {
+	path := filepath.Join(dir, "bench.db")
+	d, err := db.Open(ctx, path)
+	if err != nil {
+		return fmt.Errorf("bench fix: %w", err)
+	}
+	defer d.Close()
+	start := time.Now()
+	desk, blocks, err := benchFixDesk(ctx, d, o.orders)
+	if err != nil {
+		return fmt.Errorf("bench fix: set up: %w", err)
+	}
+	fmt.Fprintf(e.stdout, "set up %d approved blocks in %s\n", len(blocks), time.Since(start).Round(time.Millisecond))
+	flags := fixFlags{store: o.store, storeDir: filepath.Join(dir, "fixstore")}
+	fx, rec, err := startBenchFix(ctx, d, path, flags, desk, o.fills)
+	if err != nil {
+		return fmt.Errorf("bench fix: %w", err)
+	}
+	defer fx.stop()
+	tr := order.Actor{Name: "bench-trader", Roles: []user.Role{user.Trader}}
+	stop, err := startProfile(o.profile)
+	if err != nil {
+		return fmt.Errorf("bench fix: %w", err)
+	}
+	defer stop()
+	start = time.Now()
+	rec.begin(blocks)
+	if err := releaseAll(ctx, desk.svc, tr, blocks, o, rec); err != nil {
+		return fmt.Errorf("bench fix: %w", err)
+	}
+	if err := rec.wait(ctx, 2*time.Minute); err != nil {
+		return fmt.Errorf("bench fix: %w", err)
+	}
+	took := time.Since(start)
+	p50, p99, worst := rec.percentiles()
+	fmt.Fprintf(e.stdout, "%d orders released and fully booked (%d fills each, %s store) in %s: %.0f orders/s\n",
+		len(blocks), o.fills, o.store, took.Round(time.Millisecond), float64(len(blocks))/took.Seconds())
+	fmt.Fprintf(e.stdout, "release → last fill booked: p50 %s, p99 %s, max %s\n",
+		p50.Round(10*time.Microsecond), p99.Round(10*time.Microsecond), worst.Round(10*time.Microsecond))
+	return nil
+}
+
+// startBenchFix starts brokersim and the FIX client with the booking
+// recorded by rec.
+func startBenchFix(ctx context.Context, d *db.DB, path string, f fixFlags, desk *orderDesk, fills int) (*fixServe, *fillRecorder, error) {
+	logger := slog.New(slog.DiscardHandler)
+	fx := &fixServe{}
+	var err error
+	sim, settings, err := startSimBroker(brokersim.Config{Listen: "127.0.0.1:0", Seed: 1,
+		Sessions: []brokersim.Session{{BeginString: "FIX.4.4", SenderCompID: "SIM", TargetCompID: "BALLAST"}},
+		Fill:     brokersim.FillConfig{Fills: fills, Latency: time.Microsecond}, Logger: logger})
+	if err != nil {
+		return nil, nil, err
+	}
+	fx.sim = sim
+	fx.link = newFixLink(d, logger, time.Now, 0)
+	if err := fx.addBrokers(ctx, settings, 0); err != nil {
+		fx.stopSim()
+		return nil, nil, err
+	}
+	cfg := fixclient.Config{Settings: settings, Logger: logger, Store: fixclient.StoreKind(f.store), StorePath: f.storeDir}
+	if f.store == "sql" {
+		cfg.StorePath = path
+	}
+	rec := &fillRecorder{fixLink: fx.link, svc: desk.svc}
+	if fx.client, err = fixclient.New(cfg, rec); err != nil {
+		fx.stopSim()
+		return nil, nil, err
+	}
+	fx.link.client, fx.link.desk = fx.client, desk
+	desk.svc.Sender, desk.hasBroker = fx.link, true
+	if err := fx.client.Start(); err != nil {
+		fx.stop()
+		return nil, nil, err
+	}
+	for deadline := time.Now().Add(10 * time.Second); fx.client.Status()[0].State != fixclient.StateLoggedOn; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			fx.stop()
+			return nil, nil, fmt.Errorf("SIM did not log on")
+		}
+	}
+	return fx, rec, nil
+}
+
+// releaseAll releases every block: paced at o.rate, or o.workers at a time.
+func releaseAll(ctx context.Context, svc *order.Service, tr order.Actor, blocks []int64, o benchFixOptions, rec *fillRecorder) error {
+	var wg sync.WaitGroup
+	errs := make(chan error, 1)
+	release := func(id int64) {
+		defer wg.Done()
+		rec.released(id)
+		if _, err := svc.Release(ctx, tr, id); err != nil {
+			select {
+			case errs <- err:
+			default:
+			}
+		}
+	}
+	if o.rate > 0 {
+		interval := time.Duration(float64(time.Second) / o.rate)
+		start := time.Now()
+		for i, id := range blocks {
+			time.Sleep(time.Until(start.Add(time.Duration(i) * interval)))
+			wg.Add(1)
+			go release(id)
+		}
+	} else {
+		next := make(chan int64)
+		for range o.workers {
+			go func() {
+				for id := range next {
+					release(id)
+				}
+			}()
+		}
+		for _, id := range blocks {
+			wg.Add(1)
+			next <- id
+		}
+		close(next)
+	}
+	wg.Wait()
+	select {
+	case err := <-errs:
+		return err
+	default:
+		return nil
+	}
+}
+
+// fillRecorder is the FIX client's Handler in the benchmark: the fixLink,
+// with the time each block's last fill was booked.
+type fillRecorder struct {
+	*fixLink
+	svc *order.Service
+
+	mu       sync.Mutex
+	start    map[int64]time.Time
+	took     []time.Duration
+	left     int
+	finished chan struct{}
+}
+
+func (r *fillRecorder) begin(blocks []int64) {
+	r.start = make(map[int64]time.Time, len(blocks))
+	r.left, r.finished = len(blocks), make(chan struct{})
+}
+
+func (r *fillRecorder) released(id int64) {
+	r.mu.Lock()
+	r.start[id] = time.Now()
+	r.mu.Unlock()
+}
+
+// OnExecution books the report and notes when its block is filled.
+func (r *fillRecorder) OnExecution(ctx context.Context, rep order.ExecutionReport) error {
+	res, err := r.svc.BookExecution(ctx, rep)
+	if err != nil || res.Duplicate || res.Status != order.Filled || rep.Kind != order.ExecFill {
+		return err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if at, ok := r.start[res.BlockID]; ok {
+		r.took = append(r.took, time.Since(at))
+		delete(r.start, res.BlockID)
+		if r.left--; r.left == 0 {
+			close(r.finished)
+		}
+	}
+	return nil
+}
+
+func (r *fillRecorder) wait(ctx context.Context, limit time.Duration) error {
+	select {
+	case <-r.finished:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(limit):
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		return fmt.Errorf("%d orders not filled after %s", r.left, limit)
+	}
+}
+
+func (r *fillRecorder) percentiles() (p50, p99, worst time.Duration) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	s := slices.Clone(r.took)
+	slices.Sort(s)
+	if len(s) == 0 {
+		return 0, 0, 0
+	}
+	at := func(p float64) time.Duration { return s[min(len(s)-1, int(p*float64(len(s))))] }
+	return at(0.50), at(0.99), s[len(s)-1]
+}
+
+// benchFixDesk seeds one security and portfolio and n approved blocks of one
+// order each; it returns the order book and the blocks' ids.
+func benchFixDesk(ctx context.Context, d *db.DB, n int) (*orderDesk, []int64, error) {
+	if err := benchSeed(ctx, d, 1, 1); err != nil {
+		return nil, nil, err
+	}
+	desk, err := newOrderBook(d, orderConfig{close: "23:59", zone: "UTC", sender: acceptAll{}, brokers: []string{"SIM"}})
+	if err != nil {
+		return nil, nil, err
+	}
+	pm := order.Actor{Name: "bench-pm", Roles: []user.Role{user.PM}}
+	tr := order.Actor{Name: "bench-trader", Roles: []user.Role{user.Trader}}
+	const batch = 500
+	var blocks []int64
+	for done := 0; done < n; done += batch {
+		ps := make([]order.Proposal, min(batch, n-done))
+		for k := range ps {
+			ps[k] = order.Proposal{Order: order.Order{Portfolio: "BP0", Symbol: "BS0", Side: portfolio.Buy,
+				Quantity: decimal.NewFromInt(100 * int64(1+(done+k)%5)), Type: order.Limit, LimitPrice: decimal.New(7250, -2),
+				TimeInForce: order.Day, Notes: "bench " + strconv.Itoa(done+k)}, Check: order.Check{Verdict: order.VerdictPass}}
+		}
+		os, err := desk.svc.Propose(ctx, pm, ps)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, o := range os {
+			if _, err := desk.svc.Approve(ctx, o.ID, tr, nil, ""); err != nil {
+				return nil, nil, err
+			}
+			b, err := desk.svc.CreateBlock(ctx, tr, []int64{o.ID}, "SIM")
+			if err != nil {
+				return nil, nil, err
+			}
+			blocks = append(blocks, b.ID)
+		}
+	}
+	return desk, blocks, nil
+}
