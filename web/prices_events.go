@@ -117,7 +117,7 @@ func (s *server) portfolioEvents(ctx context.Context, b *strings.Builder, pf str
 	}
 	for _, c := range conds {
 		if v, ok := latest[c.Symbol]; ok {
-			sseEvent(b, views.ConditionEvent(c.ID), views.Distance(c.DistanceTo(v), v))
+			sseEvent(b, views.ConditionEvent(c.ID), views.ConditionDistance(c.Condition, v))
 		}
 	}
 	return nil

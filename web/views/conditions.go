@@ -68,7 +68,19 @@ func (r ConditionRow) DistanceText() string {
 	if !r.Waiting() || !r.Price.IsPositive() {
 		return ""
 	}
-	return Distance(r.DistanceTo(r.Price), r.Price)
+	return ConditionDistance(r.Condition, r.Price)
+}
+
+// ConditionDistance is how far price is from firing c; for a trailing stop
+// not yet tracking, how far it is from activating.
+func ConditionDistance(c trigger.Condition, price decimal.Decimal) string {
+	if c.Kind == trigger.TrailingStop && !c.Tracking() {
+		if !c.ActivationPrice.IsPositive() || !price.LessThan(c.ActivationPrice) {
+			return "activates on the next price"
+		}
+		return "activates in " + Distance(c.ActivationPrice.Sub(price), price)
+	}
+	return Distance(c.DistanceTo(price), price)
 }
 
 // DecText is a decimal for a form field: empty when zero.
