@@ -69,7 +69,8 @@ func startFix(ctx context.Context, d *db.DB, dbPath string, f fixFlags, logger *
 	} else {
 		fx.sim, settings, err = startSimBroker(brokersim.Config{Listen: "127.0.0.1:0", Seed: f.simSeed,
 			Sessions: []brokersim.Session{{BeginString: "FIX.4.4", SenderCompID: "SIM", TargetCompID: "BALLAST"}},
-			Fill:     brokersim.FillConfig{Fills: 3, Latency: f.simLatency}, Logger: logger})
+			Fill:     brokersim.FillConfig{Fills: 3, Latency: f.simLatency}, Logger: simLogger(logger),
+			StorePath: dbPath + ".sim"}) // its sequence numbers must survive restarts, like Ballast's
 	}
 	if err != nil {
 		return nil, fmt.Errorf("fix: %w", err)
@@ -194,4 +195,27 @@ func (fx *fixServe) describe() string {
 		return fmt.Sprintf("Demo broker SIM (FIX 4.4, simulated) accepting on %s; orders released to SIM fill in 3 steps.\n", fx.sim.Addr())
 	}
 	return fmt.Sprintf("FIX sessions: %s\n", strings.Join(fx.client.Brokers(), ", "))
+}
+
+// simLogger keeps the demo broker's chatter at warnings and above.
+func simLogger(l *slog.Logger) *slog.Logger {
+	return slog.New(levelFloor{l.Handler(), slog.LevelWarn})
+}
+
+// levelFloor drops records below min.
+type levelFloor struct {
+	slog.Handler
+	min slog.Level
+}
+
+func (h levelFloor) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= h.min && h.Handler.Enabled(ctx, l)
+}
+
+func (h levelFloor) WithAttrs(as []slog.Attr) slog.Handler {
+	return levelFloor{h.Handler.WithAttrs(as), h.min}
+}
+
+func (h levelFloor) WithGroup(name string) slog.Handler {
+	return levelFloor{h.Handler.WithGroup(name), h.min}
 }

@@ -202,3 +202,35 @@ func hasOutAndIn(ms []db.FixMessage) bool {
 	}
 	return out && in
 }
+
+// TestServeRestartKeepsSimSession: both ends keep their sequence numbers
+// across a restart of "ballast serve", so the demo session logs on again
+// without a reset and without re-sending old orders, and trades on.
+func TestServeRestartKeepsSimSession(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "fix.db")
+	args := []string{"--price-feed", "none", "--sim-fill-latency", "5ms", "--compliance-batch-at", "off"}
+	base, _, stop := cliStartServe(t, path, args...)
+	f := &fixDesk{t: t, path: path, pm: signInAs(t, base, "pm"), trader: signInAs(t, base, "trader"), d: cliOpenDB(t, path)}
+	f.pm.token, f.trader.token = cliToken(t, path, "pm"), cliToken(t, path, "trader")
+	waitUntil(t, "SIM logged on", func() bool { s, _ := f.sessions(); return s == "logged_on" })
+	id := f.releasedBlock("MSFT", "200", "420")
+	waitUntil(t, "block filled", func() bool { return f.block(id).Status == "filled" })
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	qty0, _ := f.holding("MSFT")
+
+	base, _, stop = cliStartServe(t, path, args...)
+	defer func() {
+		if err := stop(); err != nil {
+			t.Errorf("stop: %v", err)
+		}
+	}()
+	f.pm.base, f.trader.base = base, base
+	waitUntil(t, "SIM logged on after a restart", func() bool { s, _ := f.sessions(); return s == "logged_on" })
+	id2 := f.releasedBlock("JNJ", "100", "155")
+	waitUntil(t, "block filled after a restart", func() bool { return f.block(id2).Status == "filled" })
+	if qty1, _ := f.holding("MSFT"); !qty1.Equal(qty0) {
+		t.Errorf("MSFT moved from %s to %s after the restart: an old order was executed again", qty0, qty1)
+	}
+}
