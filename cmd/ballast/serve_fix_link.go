@@ -25,7 +25,7 @@ import (
 // logs outbound order messages, and records session logons and logouts.
 type fixLink struct {
 	d       *db.DB
-	client  *fixclient.Client
+	client  order.Sender // the FIX client
 	desk    *orderDesk
 	log     *slog.Logger
 	now     func() time.Time
