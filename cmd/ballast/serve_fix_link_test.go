@@ -36,8 +36,12 @@ func (f *fakeSession) do(kind, id string) error {
 	return nil
 }
 
-func (f *fakeSession) Send(_ context.Context, r order.NewOrderRequest) error { return f.do("new", r.ClOrdID) }
-func (f *fakeSession) Cancel(_ context.Context, r order.CancelRequest) error { return f.do("cancel", r.ClOrdID) }
+func (f *fakeSession) Send(_ context.Context, r order.NewOrderRequest) error {
+	return f.do("new", r.ClOrdID)
+}
+func (f *fakeSession) Cancel(_ context.Context, r order.CancelRequest) error {
+	return f.do("cancel", r.ClOrdID)
+}
 func (f *fakeSession) Replace(_ context.Context, r order.ReplaceRequest) error {
 	return f.do("replace", r.ClOrdID)
 }
