@@ -56,16 +56,36 @@ func benchBooking(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("bench booking: %w", err)
 	}
+	cpu0, _ := processCPU()
 	start := time.Now()
 	err = bookAll(ctx, desk.svc, feeds, *batch)
 	took := time.Since(start)
+	cpu1, hasCPU := processCPU()
 	stop()
 	if err != nil {
 		return fmt.Errorf("bench booking: %w", err)
 	}
-	fmt.Fprintf(e.stdout, "booked %d executions from %d session(s), %d per transaction, over %d blocks of %d orders in %s: %.0f executions/s\n",
-		*execs, *sessions, *batch, *blocks, *perBlock, took.Round(time.Millisecond), float64(*execs)/took.Seconds())
+	fmt.Fprintf(e.stdout, "booked %d executions from %d session(s) over %d blocks of %d orders in %s: %.0f executions/s\n",
+		*execs, *sessions, *blocks, *perBlock, took.Round(time.Millisecond), float64(*execs)/took.Seconds())
+	fmt.Fprintln(e.stdout, commitNote(*batch, *sessions))
+	if hasCPU {
+		cpu := cpu1 - cpu0
+		fmt.Fprintf(e.stdout, "process CPU time %s (user+system): %.1f µs per execution\n",
+			cpu.Round(time.Millisecond), float64(cpu.Microseconds())/float64(*execs))
+	}
 	return nil
+}
+
+// commitNote says how many bookings share one commit in this run.
+func commitNote(batch, sessions int) string {
+	s := "each booking is its own transaction and commit"
+	if batch > 1 {
+		s = fmt.Sprintf("each session books %d reports per order.Service.BookExecutions call: one transaction and commit for up to %d bookings, each in its own savepoint", batch, batch)
+	}
+	if sessions > 1 {
+		s += "; sessions booking at the same time may also share a commit (group commit)"
+	}
+	return s
 }
 
 // bookAll books every feed, each from its own goroutine as a FIX session's
@@ -152,7 +172,7 @@ func benchDesk(ctx context.Context, d *db.DB, blocks, perBlock int) (*orderDesk,
 		}
 		oids := make([]int64, len(os))
 		for k, o := range os {
-			if _, err := desk.svc.Approve(ctx, o.ID, tr, nil, ""); err != nil {
+			if _, err := desk.svc.Approve(ctx, o.ID, tr, nil); err != nil {
 				return nil, nil, err
 			}
 			oids[k] = o.ID
