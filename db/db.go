@@ -82,6 +82,7 @@ func dsn(path string, readOnly bool) string {
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "foreign_keys(ON)")
 	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Add("_pragma", "temp_store(MEMORY)") // savepoint and statement journals stay in memory
 	if readOnly {
 		q.Add("_pragma", "query_only(1)")
 	} else {

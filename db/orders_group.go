@@ -69,6 +69,13 @@ func (s *OrderStore) commitBatch(batch []*call) {
 	// cancellation may roll back the others' writes.
 	ctx := context.Background()
 	err := s.d.inTx(ctx, func(tx *sql.Tx) error {
+		if len(batch) == 1 {
+			// A lone caller owns the whole transaction: when its fn fails,
+			// rolling the transaction back undoes it, so it needs no savepoint
+			// (whose journal copies every page the booking touches).
+			errs[0] = runAlone(batch[0], &orderTx{s: s, tx: tx, st: st, c: newTxCache()})
+			return errs[0]
+		}
 		for i, c := range batch {
 			var fatal error
 			if errs[i], fatal = s.runSaved(c, tx, st); fatal != nil {
@@ -107,6 +114,14 @@ func (s *OrderStore) runSaved(c *call, tx *sql.Tx, st *stmtSet) (err, fatal erro
 		return err, fmt.Errorf("db: release savepoint: %w", rerr)
 	}
 	return err, nil
+}
+
+// runAlone runs the one call of a batch directly in the transaction.
+func runAlone(c *call, t *orderTx) error {
+	if err := c.ctx.Err(); err != nil {
+		return err
+	}
+	return callFn(c, t)
 }
 
 // callFn runs c.fn, turning a panic into an error so that one caller's bug
