@@ -72,8 +72,12 @@ func (t *orderTx) LinkClOrdID(ctx context.Context, clOrdID string, blockID int64
 	return nil
 }
 
+// blockByClOrdIDSQL finds a block by any ClOrdID of its chain. It is built
+// once: every booking runs it.
+var blockByClOrdIDSQL = `SELECT ` + prefixed("b.", blockColumns) + ` FROM cl_ord_ids c JOIN blocks b ON b.id = c.block_id WHERE c.cl_ord_id = ?`
+
 func (t *orderTx) BlockByClOrdID(ctx context.Context, clOrdID string) (order.Block, error) {
-	row, err := t.queryRow(ctx, `SELECT `+prefixed("b.", blockColumns)+` FROM cl_ord_ids c JOIN blocks b ON b.id = c.block_id WHERE c.cl_ord_id = ?`, clOrdID)
+	row, err := t.queryRow(ctx, blockByClOrdIDSQL, clOrdID)
 	if err != nil {
 		return order.Block{}, err
 	}

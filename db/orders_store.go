@@ -112,7 +112,15 @@ func (t *orderTx) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
 	return st, nil
 }
 
+// The statements of a transaction run without the caller's cancellation
+// (uncancelled): the transaction may be shared by a batch of callers (see
+// group), and SQLite interrupting one statement of an explicit transaction
+// can roll back all of it. Each caller's context is checked before its fn
+// runs. It also spares the driver a watcher goroutine per statement.
+func uncancelled(ctx context.Context) context.Context { return context.WithoutCancel(ctx) }
+
 func (t *orderTx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	ctx = uncancelled(ctx)
 	st, err := t.stmt(ctx, q)
 	if err != nil {
 		return nil, err
@@ -121,6 +129,7 @@ func (t *orderTx) exec(ctx context.Context, q string, args ...any) (sql.Result, 
 }
 
 func (t *orderTx) queryRow(ctx context.Context, q string, args ...any) (*sql.Row, error) {
+	ctx = uncancelled(ctx)
 	st, err := t.stmt(ctx, q)
 	if err != nil {
 		return nil, err
@@ -129,6 +138,7 @@ func (t *orderTx) queryRow(ctx context.Context, q string, args ...any) (*sql.Row
 }
 
 func (t *orderTx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	ctx = uncancelled(ctx)
 	st, err := t.stmt(ctx, q)
 	if err != nil {
 		return nil, err
