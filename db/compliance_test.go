@@ -78,7 +78,7 @@ func TestPrecheckBlocksOverridesAndApproves(t *testing.T) {
 	if _, err := svc.Override(ctx, saved[0].ID, officer, order.Override{RuleID: "restricted", ReasonCode: "other", Reason: "x"}); err == nil {
 		t.Error("a hard breach was overridden")
 	}
-	if _, err := svc.Approve(ctx, soft.ID, traderActor, nil, ""); err == nil {
+	if _, err := svc.Approve(ctx, soft.ID, traderActor, nil); err == nil {
 		t.Error("a trader approved an order awaiting override without one")
 	}
 	got, err := svc.Override(ctx, soft.ID, officer, ov)

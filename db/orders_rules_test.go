@@ -47,10 +47,10 @@ func TestFourEyesInTheDatabase(t *testing.T) {
 	}
 	// A trader who also proposed cannot approve through the Service either.
 	both := order.Actor{Name: "pm", Roles: []user.Role{user.PM, user.Trader}}
-	if _, err := svc.Approve(ctx, id, both, nil, ""); !errors.Is(err, order.ErrForbidden) {
+	if _, err := svc.Approve(ctx, id, both, nil); !errors.Is(err, order.ErrForbidden) {
 		t.Errorf("self-approval: %v, want ErrForbidden", err)
 	}
-	if _, err := svc.Approve(ctx, id, trActor, nil, ""); err != nil {
+	if _, err := svc.Approve(ctx, id, trActor, nil); err != nil {
 		t.Errorf("approval by another trader: %v", err)
 	}
 }

@@ -76,7 +76,7 @@ func released(t *testing.T, svc *order.Service) order.Block {
 		t.Fatal(err)
 	}
 	for _, o := range os {
-		if _, err := svc.Approve(ctx, o.ID, trActor, nil, ""); err != nil {
+		if _, err := svc.Approve(ctx, o.ID, trActor, nil); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -58,18 +58,18 @@ func TestAmendOrder(t *testing.T) {
 	dk := newDesk(t)
 	os, _ := dk.svc.Propose(ctx, pm, []Proposal{{Order: buy("A", "100"), Check: Check{Verdict: VerdictPass}}})
 	id := os[0].ID
-	if _, err := dk.svc.Approve(ctx, id, trader, nil, ""); err != nil {
+	if _, err := dk.svc.Approve(ctx, id, trader, nil); err != nil {
 		t.Fatal(err)
 	}
 	o, err := dk.svc.AmendOrder(ctx, trader, id, d("200"), d("72"), Check{Verdict: VerdictPass})
 	if err != nil || o.Status != Ready || o.Quantity.String() != "200" || o.AmendedBy != "trader1" || o.ApprovedBy != "" {
 		t.Fatalf("amend: %+v %v", o, err)
 	}
-	if _, err := dk.svc.Approve(ctx, id, trader, nil, ""); !errors.Is(err, ErrForbidden) || !strings.Contains(err.Error(), "amended") {
+	if _, err := dk.svc.Approve(ctx, id, trader, nil); !errors.Is(err, ErrForbidden) || !strings.Contains(err.Error(), "amended") {
 		t.Errorf("amender approves: %v", err)
 	}
 	trader2 := Actor{Name: "trader2", Roles: []user.Role{user.Trader}}
-	if o, err := dk.svc.Approve(ctx, id, trader2, nil, ""); err != nil || o.Status != Approved {
+	if o, err := dk.svc.Approve(ctx, id, trader2, nil); err != nil || o.Status != Approved {
 		t.Errorf("another trader approves: %s %v", o.Status, err)
 	}
 	if _, err := dk.svc.AmendOrder(ctx, trader, id, d("-1"), d("72"), Check{Verdict: VerdictPass}); !errors.Is(err, ErrInvalid) {
@@ -92,7 +92,7 @@ func TestExpireProposals(t *testing.T) {
 		{Order: buy("B", "100"), Check: Check{Verdict: VerdictFail}},
 		{Order: buy("C", "100"), Check: Check{Verdict: VerdictPass}},
 	})
-	if _, err := dk.svc.Approve(ctx, os[2].ID, trader, nil, ""); err != nil {
+	if _, err := dk.svc.Approve(ctx, os[2].ID, trader, nil); err != nil {
 		t.Fatal(err)
 	}
 	if got, err := dk.svc.ExpireProposals(ctx); err != nil || len(got) != 0 {

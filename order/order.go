@@ -180,9 +180,7 @@ func checkApprovable(o Order, now time.Time) error {
 	switch o.Status {
 	case Ready:
 	case AwaitingOverride:
-		if strings.TrimSpace(o.Override) == "" {
-			return approveError(o, ErrConflict, "a compliance warning needs an override reason")
-		}
+		return approveError(o, ErrConflict, "a soft compliance breach awaits a compliance officer's override")
 	default:
 		return approveError(o, ErrConflict, "status is %s, not ready", o.Status)
 	}

@@ -272,5 +272,5 @@ func (p *Precheck) Approve(ctx context.Context, svc *Service, id int64, actor Ac
 	if err != nil {
 		return Order{}, err
 	}
-	return svc.Approve(ctx, id, actor, &tc.Check, "")
+	return svc.Approve(ctx, id, actor, &tc.Check)
 }

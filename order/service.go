@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -35,7 +34,7 @@ type Verdict string
 // The compliance verdicts.
 const (
 	VerdictPass Verdict = "pass"
-	VerdictWarn Verdict = "warn" // a soft rule failed: a trader may override
+	VerdictWarn Verdict = "warn" // a soft rule failed: awaits a compliance officer's override
 	VerdictFail Verdict = "fail" // a hard rule failed: blocked
 )
 
@@ -144,11 +143,12 @@ func (s *Service) check(ctx context.Context, tx Tx, o *Order, actor string, c Ch
 
 // Approve approves order id for actor: a trader who did not propose it. With
 // recheck (the caller re-priced it and re-ran compliance), the order first
-// goes through compliance again; a failing check blocks it. override is the
-// reason to approve over a soft warning. A proposal at or past its expiry is
+// goes through compliance again; a failing check blocks it. An order awaiting
+// override is refused: only a compliance officer clears a soft breach, one
+// breach at a time (Service.Override), never the trader. A proposal at or past its expiry is
 // marked expired and refused. Refusals match ErrForbidden or ErrConflict;
 // a recheck or an expiry is kept even when the approval is refused.
-func (s *Service) Approve(ctx context.Context, id int64, actor Actor, recheck *Check, override string) (Order, error) {
+func (s *Service) Approve(ctx context.Context, id int64, actor Actor, recheck *Check) (Order, error) {
 	now := s.now()
 	if recheck != nil {
 		if err := recheck.valid(); err != nil {
@@ -165,7 +165,7 @@ func (s *Service) Approve(ctx context.Context, id int64, actor Actor, recheck *C
 		if err := checkApprover(o, actor.Name, actor.Roles); err != nil {
 			return err // nothing happens for someone who may not approve
 		}
-		refusal = s.approve(ctx, tx, &o, actor.Name, recheck, override, now)
+		refusal = s.approve(ctx, tx, &o, actor.Name, recheck, now)
 		if refusal != nil && !errors.Is(refusal, ErrConflict) {
 			return refusal
 		}
@@ -177,14 +177,11 @@ func (s *Service) Approve(ctx context.Context, id int64, actor Actor, recheck *C
 	return o, refusal
 }
 
-func (s *Service) approve(ctx context.Context, tx Tx, o *Order, actor string, recheck *Check, override string, now time.Time) error {
+func (s *Service) approve(ctx context.Context, tx Tx, o *Order, actor string, recheck *Check, now time.Time) error {
 	if recheck != nil && (o.Status == Ready || o.Status == AwaitingOverride || o.Status == Blocked) {
 		if err := s.check(ctx, tx, o, actor, *recheck, now); err != nil {
 			return err
 		}
-	}
-	if o.Status == AwaitingOverride && strings.TrimSpace(override) != "" {
-		o.Override = strings.TrimSpace(override)
 	}
 	if err := checkApprovable(*o, now); err != nil {
 		if !o.ExpiresAt.IsZero() && !now.Before(o.ExpiresAt) && Allowed(o.Status, Expired, OnExpire) == nil {
@@ -194,12 +191,8 @@ func (s *Service) approve(ctx context.Context, tx Tx, o *Order, actor string, re
 		}
 		return err
 	}
-	cause := OnApprove
-	if o.Status == AwaitingOverride {
-		cause = OnApproveOverride
-	}
 	o.ApprovedBy = actor
-	return moveOrder(ctx, tx, o, Approved, cause, actor, o.Override, now)
+	return moveOrder(ctx, tx, o, Approved, OnApprove, actor, o.Override, now)
 }
 
 // BulkApprove approves each order on its own (one transaction each) and
@@ -207,7 +200,7 @@ func (s *Service) approve(ctx context.Context, tx Tx, o *Order, actor string, re
 func (s *Service) BulkApprove(ctx context.Context, ids []int64, actor Actor) []error {
 	errs := make([]error, len(ids))
 	for i, id := range ids {
-		_, errs[i] = s.Approve(ctx, id, actor, nil, "")
+		_, errs[i] = s.Approve(ctx, id, actor, nil)
 	}
 	return errs
 }

@@ -95,7 +95,7 @@ func (dk *desk) approvedBlock(t testing.TB, pfs ...string) Block {
 	}
 	var ids []int64
 	for _, o := range orders {
-		if _, err := dk.svc.Approve(ctx, o.ID, trader, nil, ""); err != nil {
+		if _, err := dk.svc.Approve(ctx, o.ID, trader, nil); err != nil {
 			t.Fatal(err)
 		}
 		ids = append(ids, o.ID)
@@ -271,7 +271,7 @@ func TestSellAllocationRealisesPnL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := dk.svc.Approve(ctx, orders[0].ID, trader, nil, ""); err != nil {
+	if _, err := dk.svc.Approve(ctx, orders[0].ID, trader, nil); err != nil {
 		t.Fatal(err)
 	}
 	b, _ := dk.svc.CreateBlock(ctx, trader, []int64{orders[0].ID}, "SIM")

@@ -54,18 +54,17 @@ type Cause string
 
 // The causes of transitions.
 const (
-	OnSubmit          Cause = "submit"           // proposal handed to compliance
-	OnCompliancePass  Cause = "compliance_pass"  // every rule passed
-	OnComplianceWarn  Cause = "compliance_warn"  // a soft rule failed: needs an override
-	OnComplianceFail  Cause = "compliance_fail"  // a hard rule failed
-	OnRecheck         Cause = "recheck"          // re-priced and sent back to compliance
-	OnApprove         Cause = "approve"          // a trader approved (four eyes)
-	OnApproveOverride Cause = "approve_override" // a trader approved over a soft warning, with a reason
-	OnWithdraw        Cause = "withdraw"         // cancelled before it reached a broker
-	OnExpire          Cause = "expire"           // not approved or sent before its expiry
-	OnRelease         Cause = "release"          // handed to the Sender
-	OnAck             Cause = "ack"              // broker accepted the order
-	OnBrokerReject    Cause = "broker_reject"    // broker (or session) refused the order
+	OnSubmit          Cause = "submit"          // proposal handed to compliance
+	OnCompliancePass  Cause = "compliance_pass" // every rule passed
+	OnComplianceWarn  Cause = "compliance_warn" // a soft rule failed: needs an override
+	OnComplianceFail  Cause = "compliance_fail" // a hard rule failed
+	OnRecheck         Cause = "recheck"         // re-priced and sent back to compliance
+	OnApprove         Cause = "approve"         // a trader approved (four eyes)
+	OnWithdraw        Cause = "withdraw"        // cancelled before it reached a broker
+	OnExpire          Cause = "expire"          // not approved or sent before its expiry
+	OnRelease         Cause = "release"         // handed to the Sender
+	OnAck             Cause = "ack"             // broker accepted the order
+	OnBrokerReject    Cause = "broker_reject"   // broker (or session) refused the order
 	OnPartialFill     Cause = "partial_fill"
 	OnFill            Cause = "fill" // cumulative quantity reached the order quantity
 	OnCancelRequest   Cause = "cancel_request"
@@ -102,7 +101,6 @@ var transitionTable = [...]Rule{
 	{Blocked, PendingCompliance, OnRecheck},
 	{Approved, PendingCompliance, OnRecheck}, // amended before release: approve again
 	{Ready, Approved, OnApprove},
-	{AwaitingOverride, Approved, OnApproveOverride},
 	{Proposed, Cancelled, OnWithdraw},
 	{PendingCompliance, Cancelled, OnWithdraw},
 	{Blocked, Cancelled, OnWithdraw},

@@ -12,7 +12,7 @@ const allowedPairs = `
 proposed>pending_compliance proposed>cancelled proposed>expired
 pending_compliance>ready pending_compliance>awaiting_override pending_compliance>blocked pending_compliance>cancelled
 ready>pending_compliance ready>approved ready>cancelled ready>expired
-awaiting_override>pending_compliance awaiting_override>approved awaiting_override>cancelled awaiting_override>expired
+awaiting_override>pending_compliance awaiting_override>cancelled awaiting_override>expired
 blocked>pending_compliance blocked>cancelled blocked>expired
 approved>sent approved>cancelled approved>expired approved>pending_compliance
 sent>acknowledged sent>rejected sent>partially_filled sent>filled sent>pending_cancel sent>pending_replace sent>cancelled sent>expired
@@ -102,7 +102,7 @@ func TestTransitionsReturnsCopy(t *testing.T) {
 func TestKeyPaths(t *testing.T) {
 	paths := [][]Status{
 		{Proposed, PendingCompliance, Ready, Approved, Sent, Acknowledged, PartiallyFilled, PartiallyFilled, Filled},
-		{Proposed, PendingCompliance, AwaitingOverride, Approved, Sent, Filled},
+		{Proposed, PendingCompliance, AwaitingOverride, PendingCompliance, Ready, Approved, Sent, Filled},
 		{Proposed, PendingCompliance, Blocked, PendingCompliance, Ready, Approved},
 		{Sent, Acknowledged, PendingReplace, PendingReplace, PartiallyFilled, Filled},
 		{Acknowledged, PartiallyFilled, PendingCancel, PendingCancel, Filled},

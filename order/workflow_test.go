@@ -32,36 +32,36 @@ func TestProposeAndApprove(t *testing.T) {
 	// Four eyes: the proposer cannot approve, even holding the trader role.
 	bobOrders, _ := dk.svc.Propose(ctx, bob, []Proposal{{Order: buy("A", "100"), Check: Check{Verdict: VerdictPass}}})
 	nEvents := len(dk.store.Events())
-	if _, err := dk.svc.Approve(ctx, bobOrders[0].ID, bob, nil, ""); !errors.Is(err, ErrForbidden) || !strings.Contains(err.Error(), "four eyes") {
+	if _, err := dk.svc.Approve(ctx, bobOrders[0].ID, bob, nil); !errors.Is(err, ErrForbidden) || !strings.Contains(err.Error(), "four eyes") {
 		t.Errorf("self-approval: %v", err)
 	}
-	if _, err := dk.svc.Approve(ctx, a, pm, nil, ""); !errors.Is(err, ErrForbidden) {
+	if _, err := dk.svc.Approve(ctx, a, pm, nil); !errors.Is(err, ErrForbidden) {
 		t.Errorf("approval by a pm: %v", err)
 	}
 	if len(dk.store.Events()) != nEvents || dk.order(t, bobOrders[0].ID).Status != Ready {
 		t.Error("a forbidden approval wrote something")
 	}
 
-	if _, err := dk.svc.Approve(ctx, b, trader, nil, ""); !errors.Is(err, ErrConflict) || !strings.Contains(err.Error(), "override") {
-		t.Errorf("approval over a warning without reason: %v", err)
+	// A soft breach waits for a compliance officer: a trader cannot approve over it.
+	if _, err := dk.svc.Approve(ctx, b, trader, nil); !errors.Is(err, ErrConflict) || !strings.Contains(err.Error(), "override") {
+		t.Errorf("approval over a soft breach: %v", err)
 	}
-	o, err := dk.svc.Approve(ctx, b, trader, nil, "liquidity checked with desk head")
-	if err != nil || o.Status != Approved || o.Override != "liquidity checked with desk head" || o.ApprovedBy != "trader1" {
-		t.Errorf("override approval: %+v %v", o, err)
+	if got := dk.order(t, b); got.Status != AwaitingOverride || got.ApprovedBy != "" {
+		t.Errorf("a refused approval changed the order: %s approved by %q", got.Status, got.ApprovedBy)
 	}
-	if _, err := dk.svc.Approve(ctx, c, trader, nil, "please"); !errors.Is(err, ErrConflict) {
+	if _, err := dk.svc.Approve(ctx, c, trader, nil); !errors.Is(err, ErrConflict) {
 		t.Errorf("approval of a blocked order: %v", err)
 	}
 	// A re-run of compliance at approval can block the order.
-	o, err = dk.svc.Approve(ctx, a, trader, &Check{Verdict: VerdictFail, Findings: "price moved: cash negative"}, "")
+	o, err := dk.svc.Approve(ctx, a, trader, &Check{Verdict: VerdictFail, Findings: "price moved: cash negative"})
 	if !errors.Is(err, ErrConflict) || o.Status != Blocked || dk.order(t, a).Status != Blocked {
 		t.Errorf("recheck failing: %s %v", o.Status, err)
 	}
-	o, err = dk.svc.Approve(ctx, a, trader, &Check{Verdict: VerdictPass}, "")
+	o, err = dk.svc.Approve(ctx, a, trader, &Check{Verdict: VerdictPass})
 	if err != nil || o.Status != Approved {
 		t.Errorf("recheck passing: %s %v", o.Status, err)
 	}
-	if _, err := dk.svc.Approve(ctx, 999, trader, nil, ""); !errors.Is(err, ErrNotFound) {
+	if _, err := dk.svc.Approve(ctx, 999, trader, nil); !errors.Is(err, ErrNotFound) {
 		t.Errorf("approve unknown: %v", err)
 	}
 }
@@ -71,7 +71,7 @@ func TestApprovalAfterExpiryIsRefusedAndExpires(t *testing.T) {
 	dk := newDesk(t)
 	orders, _ := dk.svc.Propose(ctx, pm, []Proposal{{Order: buy("A", "100"), Check: Check{Verdict: VerdictPass}}})
 	dk.now = time.Date(2026, 11, 20, 16, 30, 0, 0, time.UTC)
-	_, err := dk.svc.Approve(ctx, orders[0].ID, trader, nil, "")
+	_, err := dk.svc.Approve(ctx, orders[0].ID, trader, nil)
 	if !errors.Is(err, ErrConflict) || !strings.Contains(err.Error(), "expired at 2026-11-20T16:30:00Z") {
 		t.Fatalf("late approval: %v", err)
 	}
@@ -121,7 +121,7 @@ func TestCreateBlockRules(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := dk.svc.Approve(ctx, os[0].ID, trader, nil, ""); err != nil {
+		if _, err := dk.svc.Approve(ctx, os[0].ID, trader, nil); err != nil {
 			t.Fatal(err)
 		}
 		return os[0].ID

@@ -188,11 +188,10 @@ func (s *server) apiOrderCreate(w http.ResponseWriter, r *http.Request) {
 	s.writeJSON(w, r, http.StatusCreated, j)
 }
 
-// apiOrderApprove approves an order: {"override": "reason"} is optional.
+// apiOrderApprove approves an order. Soft compliance breaches are cleared by a
+// compliance officer (POST /api/v1/orders/{id}/overrides), never here.
 func (s *server) apiOrderApprove(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		Override string `json:"override"`
-	}
+	var in struct{}
 	id, err := idParam(r)
 	if err != nil {
 		s.apiFail(w, r, err)
@@ -202,7 +201,7 @@ func (s *server) apiOrderApprove(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u, _ := userFrom(r.Context())
-	o, err := s.desk.Approve(r.Context(), actorOf(u), id, in.Override)
+	o, err := s.desk.Approve(r.Context(), actorOf(u), id)
 	if err != nil {
 		s.apiOrderFail(w, r, err)
 		return

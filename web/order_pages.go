@@ -27,7 +27,6 @@ func (s *server) orderDetail(w http.ResponseWriter, r *http.Request) {
 	v := views.OrderView{Detail: d}
 	if s.desk != nil {
 		v.CanApprove = mayApprove(o, u, s.now())
-		v.Override = o.Status == order.AwaitingOverride
 		v.CanCancel = mayCancel(o, u) || (u.Has(user.Trader) && o.BlockID != 0 && !order.IsTerminal(o.Status))
 		v.CanReplace = u.Has(user.PM, user.Trader) && !order.IsTerminal(o.Status) && o.Status != order.Proposed &&
 			o.Status != order.PendingCompliance && (u.Has(user.Trader) || strings.EqualFold(u.Name, o.ProposedBy))
@@ -38,7 +37,7 @@ func (s *server) orderDetail(w http.ResponseWriter, r *http.Request) {
 // orderApprove approves one order from the blotter or its page.
 func (s *server) orderApprove(w http.ResponseWriter, r *http.Request) {
 	s.orderAction(w, r, "approved", func(u user.User, id int64) error {
-		_, err := s.desk.Approve(r.Context(), actorOf(u), id, strings.TrimSpace(r.PostFormValue("override")))
+		_, err := s.desk.Approve(r.Context(), actorOf(u), id)
 		return err
 	})
 }

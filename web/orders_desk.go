@@ -28,9 +28,9 @@ type OrderActions interface {
 	// Enter proposes a manual order after running compliance on it, and
 	// returns the stored order with the compliance result.
 	Enter(ctx context.Context, actor order.Actor, o order.Order) (order.Order, order.Check, error)
-	// Approve approves order id (four eyes); override is the reason to approve
-	// over a soft compliance warning, or "".
-	Approve(ctx context.Context, actor order.Actor, id int64, override string) (order.Order, error)
+	// Approve approves order id (four eyes; an order awaiting a compliance
+	// override is refused until a compliance officer clears it).
+	Approve(ctx context.Context, actor order.Actor, id int64) (order.Order, error)
 	// BulkApprove approves each of ids; one error (or nil) per id.
 	BulkApprove(ctx context.Context, actor order.Actor, ids []int64) []error
 	// Cancel withdraws an order not yet released, or cancels it at the broker.

@@ -56,8 +56,8 @@ func (d *testDesk) Enter(ctx context.Context, a order.Actor, o order.Order) (ord
 	d.live.Publish(Change{What: "order", OrderIDs: []int64{os[0].ID}})
 	return os[0], c, nil
 }
-func (d *testDesk) Approve(ctx context.Context, a order.Actor, id int64, override string) (order.Order, error) {
-	return d.svc.Approve(ctx, id, a, nil, override)
+func (d *testDesk) Approve(ctx context.Context, a order.Actor, id int64) (order.Order, error) {
+	return d.svc.Approve(ctx, id, a, nil)
 }
 func (d *testDesk) BulkApprove(ctx context.Context, a order.Actor, ids []int64) []error {
 	return d.svc.BulkApprove(ctx, ids, a)

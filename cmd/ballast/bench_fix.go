@@ -279,7 +279,7 @@ func benchFixDesk(ctx context.Context, d *db.DB, n int) (*orderDesk, []int64, er
 			return nil, nil, err
 		}
 		for _, o := range os {
-			if _, err := desk.svc.Approve(ctx, o.ID, tr, nil, ""); err != nil {
+			if _, err := desk.svc.Approve(ctx, o.ID, tr, nil); err != nil {
 				return nil, nil, err
 			}
 			b, err := desk.svc.CreateBlock(ctx, tr, []int64{o.ID}, "SIM")

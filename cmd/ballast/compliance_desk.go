@@ -45,7 +45,7 @@ func (d *orderDesk) storeEntryCheck(ctx context.Context, o order.Order) error {
 // compliance officer overrides a soft breach, one by one.
 func (d *orderDesk) approveChecked(ctx context.Context, actor order.Actor, id int64) (order.Order, error) {
 	if d.pre == nil {
-		return d.svc.Approve(ctx, id, actor, nil, "")
+		return d.svc.Approve(ctx, id, actor, nil)
 	}
 	o, err := d.pre.Approve(ctx, d.svc, id, actor)
 	if err != nil && o.Status == order.AwaitingOverride {

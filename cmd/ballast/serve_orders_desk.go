@@ -44,7 +44,7 @@ func (d *orderDesk) Enter(ctx context.Context, actor order.Actor, o order.Order)
 }
 
 // Approve approves one order (four eyes are the Service's and the database's).
-func (d *orderDesk) Approve(ctx context.Context, actor order.Actor, id int64, override string) (order.Order, error) {
+func (d *orderDesk) Approve(ctx context.Context, actor order.Actor, id int64) (order.Order, error) {
 	o, err := d.approveChecked(ctx, actor, id)
 	if o.ID != 0 {
 		d.publish(web.Change{What: "order", OrderIDs: []int64{id}})

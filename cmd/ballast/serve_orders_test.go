@@ -61,7 +61,7 @@ func approvedBlock(t *testing.T, desk *orderDesk) order.Block {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := desk.Approve(ctx, tr, o.ID, ""); err != nil {
+	if _, err := desk.Approve(ctx, tr, o.ID); err != nil {
 		t.Fatal(err)
 	}
 	b, err := desk.CreateBlock(ctx, tr, []int64{o.ID}, "SIM")

@@ -352,7 +352,7 @@ func (ld *liveDesk) trade(t *testing.T, pf, symbol string, side portfolio.Side, 
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.Approve(ctx, os[0].ID, tr, nil, ""); err != nil {
+	if _, err := svc.Approve(ctx, os[0].ID, tr, nil); err != nil {
 		t.Fatal(err)
 	}
 	b, err := svc.CreateBlock(ctx, tr, []int64{os[0].ID}, "SIM")
