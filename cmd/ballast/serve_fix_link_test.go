@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/ballast-oms/ballast/fixclient"
 	"github.com/ballast-oms/ballast/order"
 	"github.com/ballast-oms/ballast/user"
@@ -181,5 +183,73 @@ func TestLinkRefusesUnknownBroker(t *testing.T) {
 	err := r.link.Send(context.Background(), order.NewOrderRequest{Broker: "NOPE", ClOrdID: "X"})
 	if err == nil || !strings.Contains(err.Error(), "no FIX session for broker") {
 		t.Errorf("send to an unknown broker: %v", err)
+	}
+}
+
+// fakeControl is the FIX client as the sessions page sees it.
+type fakeControl struct{ st []fixclient.SessionStatus }
+
+func (f *fakeControl) Status() []fixclient.SessionStatus         { return f.st }
+func (f *fakeControl) Logon(string) error                        { return nil }
+func (f *fakeControl) Logout(string) error                       { return nil }
+func (f *fakeControl) SetSequenceNumbers(string, int, int) error { return nil }
+
+func TestSessionAlertWhenASessionDropsDuringTheTradingDay(t *testing.T) {
+	r := newLinkRig(t, 0)
+	ctx := context.Background()
+	ctl := &fakeControl{}
+	sd := &sessionDesk{link: r.link, client: ctl, td: r.desk.svc.TradingDay}
+	status := func(s fixclient.SessionState) {
+		ctl.st = []fixclient.SessionStatus{{Broker: "SIM", Session: "FIX.4.4:BALLAST->SIM", State: s}}
+		r.link.OnSessionStatus(ctx, ctl.st[0])
+	}
+	status(fixclient.StateLoggedOn)
+	if a := sd.Alert(); a != "" {
+		t.Errorf("alert while logged on: %q", a)
+	}
+	r.now = time.Date(2026, 11, 20, 10, 15, 0, 0, time.UTC) // a Friday, before the 16:30 London close
+	status(fixclient.StateConnecting)
+	if a := sd.Alert(); !strings.Contains(a, "FIX session SIM dropped at 10:15:00 UTC") {
+		t.Errorf("alert after a drop in the trading day: %q", a)
+	}
+	r.now = time.Date(2026, 11, 21, 10, 15, 0, 0, time.UTC) // Saturday
+	if a := sd.Alert(); a != "" {
+		t.Errorf("alert on a Saturday: %q", a)
+	}
+	r.now = time.Date(2026, 11, 20, 11, 0, 0, 0, time.UTC)
+	r.release(t) // queued: the session is down
+	if a := sd.Alert(); !strings.Contains(a, "1 request(s) queued for SIM") {
+		t.Errorf("alert with a queued release: %q", a)
+	}
+	r.fake.set(false, nil)
+	status(fixclient.StateLoggedOn)
+	waitUntil(t, "the queue flushed at logon", func() bool { return r.link.brokers["SIM"].queued.Load() == 0 })
+	if a := sd.Alert(); a != "" {
+		t.Errorf("alert after logon and flush: %q", a)
+	}
+	status(fixclient.StateStopped) // an operator's logout is no drop
+	if a := sd.Alert(); a != "" {
+		t.Errorf("alert after an operator logout: %q", a)
+	}
+	evs, err := r.link.d.FixSessionEvents(ctx, 10)
+	if err != nil || len(evs) != 4 {
+		t.Errorf("session events %+v, %v; want 4 state changes", evs, err)
+	}
+}
+
+func TestLinkKeepsFillsForUnknownOrders(t *testing.T) {
+	r := newLinkRig(t, 0)
+	ctx := context.Background()
+	rep := order.ExecutionReport{Session: "FIX.4.4:BALLAST->SIM", Broker: "SIM", ExecID: "E1", Kind: order.ExecFill,
+		ClOrdID: "NOT-OURS", Symbol: "AAA", LastQty: decimal.NewFromInt(10), LastPx: decimal.NewFromInt(5),
+		ReceivedAt: r.now, Raw: "8=FIX.4.4\x0135=8\x0111=NOT-OURS"}
+	for range 2 { // the second is a PossDup copy
+		if err := r.link.OnExecution(ctx, rep); err != nil {
+			t.Fatal(err)
+		}
+	}
+	un, err := r.link.d.UnmatchedExecutions(ctx, 10)
+	if err != nil || len(un) != 1 || un[0].Report.ClOrdID != "NOT-OURS" || !strings.Contains(un[0].Report.Raw, "11=NOT-OURS") {
+		t.Fatalf("unmatched %+v, %v; want the report kept once with its raw message", un, err)
 	}
 }

@@ -23,8 +23,16 @@ const (
 // sessionDesk is the sessions page's view of the FIX client (web.FixSessions).
 type sessionDesk struct {
 	link   *fixLink
-	client *fixclient.Client
+	client sessionControl
 	td     order.TradingDay
+}
+
+// sessionControl is what the sessions page does with the FIX client.
+type sessionControl interface {
+	Status() []fixclient.SessionStatus
+	Logon(broker string) error
+	Logout(broker string) error
+	SetSequenceNumbers(broker string, nextSender, nextTarget int) error
 }
 
 var _ web.FixSessions = (*sessionDesk)(nil)
