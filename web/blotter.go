@@ -105,6 +105,7 @@ func (s *server) blotterView(r *http.Request) (views.BlotterView, error) {
 		v.EventsPath = "/blotter/events?since=" + strconv.FormatUint(seq, 10)
 	}
 	if s.fix != nil {
+		v.FixLog = true
 		if v.Queued, err = s.fix.Queued(ctx); err != nil {
 			return views.BlotterView{}, fmt.Errorf("web: blotter: %w", err)
 		}

@@ -29,6 +29,8 @@ type FixSessions interface {
 	ResetSequence(ctx context.Context, actor, broker string, nextSender, nextTarget int) error
 	// Outbox lists the latest requests queued while a session was down.
 	Outbox(ctx context.Context) ([]views.QueuedView, error)
+	// Messages is a block's FIX message log: order messages sent and execution reports received.
+	Messages(ctx context.Context, blockID int64) ([]views.FixMessageView, error)
 	// Queued maps the ClOrdIDs of requests waiting for a session to why.
 	Queued(ctx context.Context) (map[string]string, error)
 	// Unmatched lists the latest execution reports that matched no order.
@@ -49,6 +51,10 @@ func (s *server) sessionPages(r chi.Router) {
 		r.Get("/sessions", s.sessionList)
 		r.Post("/sessions/{broker}/logon", s.sessionLogon)
 		r.Post("/sessions/{broker}/logout", s.sessionLogout)
+	})
+	r.Group(func(r chi.Router) {
+		r.Use(s.requireRole(user.PM, user.Trader, user.Compliance, user.Admin))
+		r.Get("/blocks/{id}/fix", s.blockMessages)
 	})
 	r.Group(func(r chi.Router) {
 		r.Use(s.requireRole(user.Admin))
@@ -196,4 +202,19 @@ func (s *server) apiSessions(w http.ResponseWriter, r *http.Request) {
 			LastLogout: optTime(v.LastLogout), LastHeartbeat: optTime(v.LastHeard), DownSince: optTime(v.DownSince), Queued: v.Queued})
 	}
 	s.writeJSON(w, r, http.StatusOK, map[string]any{"sessions": out, "alert": s.fix.Alert()})
+}
+
+// blockMessages is a block's FIX message log.
+func (s *server) blockMessages(w http.ResponseWriter, r *http.Request) {
+	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+	if err != nil || id <= 0 {
+		s.fail(w, r, fault(kindNotFound, "There is no such block."))
+		return
+	}
+	ms, err := s.fix.Messages(r.Context(), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, s.page(r, fmt.Sprintf("FIX messages of block %d", id), "blotter"), views.BlockMessages(id, ms), nil)
 }

@@ -156,6 +156,10 @@ func TestServeTradesWithSimBroker(t *testing.T) {
 		t.Errorf("message log of block %d: %+v, %v; want the NewOrderSingle and the execution reports", id, msgs, err)
 	}
 
+	if code, page := f.trader.get(fmt.Sprintf("/blocks/%d/fix", id)); code != http.StatusOK || !strings.Contains(page, "|35=D|") || !strings.Contains(page, "|35=8|") {
+		t.Errorf("block %d's FIX message page: %d, lacks the NewOrderSingle or the execution reports", id, code)
+	}
+
 	// Session down: a release is queued, not lost, and goes out at logon.
 	trader := signInAs(t, base, "trader")
 	if code, _ := trader.post("/sessions/SIM/logout", url.Values{}); code != http.StatusOK {

@@ -163,3 +163,17 @@ func (s *sessionDesk) Queued(ctx context.Context) (map[string]string, error) {
 	}
 	return out, nil
 }
+
+// Messages is a block's FIX message log, SOH shown as |.
+func (s *sessionDesk) Messages(ctx context.Context, blockID int64) ([]views.FixMessageView, error) {
+	ms, err := s.link.d.FixMessagesOfBlock(ctx, blockID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]views.FixMessageView, 0, len(ms))
+	for _, m := range ms {
+		out = append(out, views.FixMessageView{Direction: m.Direction, MsgType: m.MsgType, SeqNum: m.SeqNum,
+			ClOrdID: m.ClOrdID, At: m.At, Raw: strings.ReplaceAll(m.Raw, "\x01", "|")})
+	}
+	return out, nil
+}

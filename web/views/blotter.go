@@ -36,6 +36,7 @@ type BlotterView struct {
 	EventsPath string // the server-sent events stream; "" when not live
 	// Queued maps the ClOrdIDs waiting for a FIX session to why (e.g. "session SIM down").
 	Queued map[string]string
+	FixLog bool // blocks link to their FIX message log
 }
 
 // QueuedNote says why block b's current request waits in the FIX outbox, or "".

@@ -36,6 +36,16 @@ type QueuedView struct {
 	DoneAt   time.Time
 }
 
+// FixMessageView is one FIX message of a block's message log.
+type FixMessageView struct {
+	Direction string // "out" or "in"
+	MsgType   string
+	SeqNum    int
+	ClOrdID   string
+	At        time.Time
+	Raw       string // SOH shown as |
+}
+
 // SessionsPage is the sessions page: sessions, outbox and unmatched executions.
 type SessionsPage struct {
 	Sessions  []SessionView
