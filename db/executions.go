@@ -18,15 +18,22 @@ func (t *orderTx) InsertExecution(ctx context.Context, e order.Execution) error 
 	if err != nil {
 		return fmt.Errorf("db: execution %s: report: %w", e.Key.ExecID, err)
 	}
-	_, err = t.exec(ctx, `INSERT INTO executions (session, block_id, exec_id, kind, ref_exec_id, quantity, price, state,
-		discrepancy, refused, cl_ord_id, received_at, report, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	res, err := t.exec(ctx, `INSERT INTO executions (session, block_id, exec_id, kind, ref_exec_id, quantity, price, state,
+		discrepancy, refused, cl_ord_id, received_at, report, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (block_id, session, exec_id) DO NOTHING`,
 		e.Key.Session, e.Key.BlockID, e.Key.ExecID, string(e.Kind), e.RefExecID, e.Quantity.String(), e.Price.String(),
 		string(e.State), e.Discrepancy, e.Refused, e.Report.ClOrdID, fmtOptTime(e.Report.ReceivedAt), string(report), e.Report.Raw)
-	if isUniqueViolation(err) {
-		return fmt.Errorf("db: execution %s/%d/%s: %w", e.Key.Session, e.Key.BlockID, e.Key.ExecID, order.ErrDuplicate)
-	}
 	if err != nil {
 		return fmt.Errorf("db: insert execution %s: %w", e.Key.ExecID, err)
+	}
+	// The UNIQUE key decides: no row inserted is a duplicate, and the
+	// statement changed nothing.
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("db: insert execution %s: %w", e.Key.ExecID, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("db: execution %s/%d/%s: %w", e.Key.Session, e.Key.BlockID, e.Key.ExecID, order.ErrDuplicate)
 	}
 	return nil
 }

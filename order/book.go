@@ -57,37 +57,41 @@ func (s *Service) book(ctx context.Context, tx Tx, r ExecutionReport, now time.T
 	actor := "broker:" + r.Broker
 	b, err := matchBlock(ctx, tx, r.ClOrdID, r.OrigClOrdID)
 	if errors.Is(err, ErrNotFound) {
-		return keep(ctx, tx, Execution{Key: KeyOf(r, 0), Kind: r.Kind, RefExecID: r.ExecRefID, Report: r,
+		res, err := keep(ctx, tx, Execution{Key: KeyOf(r, 0), Kind: r.Kind, RefExecID: r.ExecRefID, Report: r,
 			Refused: "no order has ClOrdID " + r.ClOrdID}, actor, now)
+		if errors.Is(err, ErrDuplicate) {
+			return BookResult{Duplicate: true}, nil
+		}
+		return res, err
 	}
 	if err != nil {
 		return BookResult{}, err
 	}
 	res := BookResult{BlockID: b.ID}
-	key := KeyOf(r, b.ID)
-	if Deduped(r.Kind) {
-		if _, err := tx.Execution(ctx, key); err == nil {
-			return BookResult{BlockID: b.ID, Duplicate: true, Status: b.Status, Totals: b.Totals}, nil
-		} else if !errors.Is(err, ErrNotFound) {
-			return res, err
-		}
-	}
+	dup := BookResult{BlockID: b.ID, Duplicate: true, Status: b.Status, Totals: b.Totals}
 	ref, err := refFill(ctx, tx, r, b.ID)
 	if err != nil {
 		return res, err
 	}
-	exec := Execution{Key: key, Kind: r.Kind, RefExecID: r.ExecRefID, Report: r}
+	exec := Execution{Key: KeyOf(r, b.ID), Kind: r.Kind, RefExecID: r.ExecRefID, Report: r}
 	a, aerr := ApplyReport(b.Status, b.Totals, r, ref)
 	if aerr != nil {
 		exec.Refused = aerr.Error()
 		out, err := keep(ctx, tx, exec, actor, now)
+		if errors.Is(err, ErrDuplicate) {
+			return dup, nil
+		}
 		out.BlockID, out.Status, out.Totals = b.ID, b.Status, b.Totals
 		return out, err
 	}
 	if r.Kind == ExecReplaced && a.Status != Filled && laterInFlight(b, r.ClOrdID) {
 		a.Status, a.Cause = b.Status, "" // pending replace outranks replaced while another request waits
 	}
-	if err := recordExecution(ctx, tx, &exec, a, r); err != nil {
+	// The execution row is the first write: its UNIQUE key refuses a
+	// duplicate before anything else is written.
+	if err := recordExecution(ctx, tx, &exec, a, r); errors.Is(err, ErrDuplicate) {
+		return dup, nil
+	} else if err != nil {
 		return res, err
 	}
 	prev := b.Status
