@@ -20,10 +20,12 @@ type txCache struct {
 	orders map[int64][]any
 	blocks map[int64][]any
 	allocs map[int64][]order.AllocationRecord // by block, sorted by order id
+	h      holdings                           // positions and cash, written by flush
 }
 
 func newTxCache() *txCache {
-	return &txCache{orders: map[int64][]any{}, blocks: map[int64][]any{}, allocs: map[int64][]order.AllocationRecord{}}
+	return &txCache{orders: map[int64][]any{}, blocks: map[int64][]any{}, allocs: map[int64][]order.AllocationRecord{},
+		h: newHoldings()}
 }
 
 // orderWriteColumns are the orders columns written by insert and update, in

@@ -104,7 +104,7 @@ func (s *OrderStore) runSaved(c *call, tx *sql.Tx, st *stmtSet) (err, fatal erro
 	if _, err := tx.ExecContext(bg, "SAVEPOINT booking"); err != nil {
 		return nil, fmt.Errorf("db: savepoint: %w", err)
 	}
-	err = callFn(c, &orderTx{s: s, tx: tx, st: st, c: newTxCache()})
+	err = runFn(c, &orderTx{s: s, tx: tx, st: st, c: newTxCache()})
 	if err != nil {
 		if _, rerr := tx.ExecContext(bg, "ROLLBACK TO booking"); rerr != nil {
 			return err, fmt.Errorf("db: rollback to savepoint: %w", rerr)
@@ -121,7 +121,15 @@ func runAlone(c *call, t *orderTx) error {
 	if err := c.ctx.Err(); err != nil {
 		return err
 	}
-	return callFn(c, t)
+	return runFn(c, t)
+}
+
+// runFn runs c.fn and, when it succeeds, writes what it left in t's memory.
+func runFn(c *call, t *orderTx) error {
+	if err := callFn(c, t); err != nil {
+		return err
+	}
+	return t.flush(context.Background())
 }
 
 // callFn runs c.fn, turning a panic into an error so that one caller's bug

@@ -9,7 +9,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/shopspring/decimal"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
@@ -177,58 +176,6 @@ func (t *orderTx) Security(ctx context.Context, symbol string) (portfolio.Securi
 		return sec, fmt.Errorf("db: security %s: %w", symbol, err)
 	}
 	return sec, nil
-}
-
-func (t *orderTx) Position(ctx context.Context, pf, symbol string) (portfolio.Position, error) {
-	p := portfolio.Position{Portfolio: pf, Symbol: symbol}
-	row, err := t.queryRow(ctx, `SELECT quantity, avg_cost, realised_pnl FROM positions WHERE portfolio = ? AND symbol = ?`, pf, symbol)
-	if err != nil {
-		return p, err
-	}
-	var qty, cost, pnl string
-	switch err := row.Scan(&qty, &cost, &pnl); {
-	case errors.Is(err, sql.ErrNoRows):
-		return p, nil
-	case err != nil:
-		return p, fmt.Errorf("db: position %s/%s: %w", pf, symbol, err)
-	}
-	return p, parseDecimals(pf+"/"+symbol, []string{qty, cost, pnl}, []*decimal.Decimal{&p.Quantity, &p.AvgCost, &p.RealisedPnL})
-}
-
-func (t *orderTx) SavePosition(ctx context.Context, p portfolio.Position) error {
-	_, err := t.exec(ctx, `INSERT INTO positions (portfolio, symbol, quantity, avg_cost, realised_pnl) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (portfolio, symbol) DO UPDATE SET quantity = excluded.quantity, avg_cost = excluded.avg_cost, realised_pnl = excluded.realised_pnl`,
-		p.Portfolio, p.Symbol, p.Quantity.String(), p.AvgCost.String(), p.RealisedPnL.String())
-	if err != nil {
-		return fmt.Errorf("db: save position %s/%s: %w", p.Portfolio, p.Symbol, err)
-	}
-	return nil
-}
-
-func (t *orderTx) Cash(ctx context.Context, pf string) (decimal.Decimal, error) {
-	row, err := t.queryRow(ctx, `SELECT cash FROM portfolios WHERE code = ?`, pf)
-	if err != nil {
-		return decimal.Zero, err
-	}
-	var cash string
-	switch err := row.Scan(&cash); {
-	case errors.Is(err, sql.ErrNoRows):
-		return decimal.Zero, nil
-	case err != nil:
-		return decimal.Zero, fmt.Errorf("db: cash %s: %w", pf, err)
-	}
-	return parseDecimal(cash)
-}
-
-func (t *orderTx) SaveCash(ctx context.Context, pf string, cash decimal.Decimal) error {
-	res, err := t.exec(ctx, `UPDATE portfolios SET cash = ? WHERE code = ?`, cash.String(), pf)
-	if err != nil {
-		return fmt.Errorf("db: save cash %s: %w", pf, err)
-	}
-	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		return orderNotFound("portfolio", pf)
-	}
-	return nil
 }
 
 // fmtOptTime is the stored form of a time that may be unset: ” for zero.
