@@ -26,7 +26,7 @@ func (d *DB) LogFixMessages(ctx context.Context, ms []FixMessage) error {
 		return nil
 	}
 	var sb strings.Builder
-	sb.WriteString(`INSERT INTO fix_messages (session, broker, msg_type, seq_num, cl_ord_id, sent_at, raw) VALUES `)
+	sb.WriteString(`INSERT INTO fix_order_messages (session, broker, msg_type, seq_num, cl_ord_id, sent_at, raw) VALUES `)
 	args := make([]any, 0, 7*len(ms))
 	for i, m := range ms {
 		if i > 0 {
@@ -47,7 +47,7 @@ func (d *DB) LogFixMessages(ctx context.Context, ms []FixMessage) error {
 func (d *DB) FixMessagesOfBlock(ctx context.Context, blockID int64) ([]FixMessage, error) {
 	rows, err := d.reader.QueryContext(ctx, `
 		SELECT m.session, m.broker, 'out', m.msg_type, m.seq_num, m.cl_ord_id, m.sent_at, m.raw
-		  FROM fix_messages m JOIN cl_ord_ids c ON c.cl_ord_id = m.cl_ord_id WHERE c.block_id = ?
+		  FROM fix_order_messages m JOIN cl_ord_ids c ON c.cl_ord_id = m.cl_ord_id WHERE c.block_id = ?
 		UNION ALL
 		SELECT e.session, '', 'in', '8', 0, e.cl_ord_id, e.received_at, e.raw
 		  FROM executions e WHERE e.block_id = ?

@@ -8,9 +8,11 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
+	"github.com/quickfixgo/quickfix"
 	"github.com/shopspring/decimal"
 
 	"github.com/ballast-oms/ballast/brokersim"
@@ -23,9 +25,9 @@ import (
 
 // benchFixOptions are the flags of "ballast bench fix".
 type benchFixOptions struct {
-	orders, workers, fills int
-	rate                   float64
-	store, profile         string
+	orders, workers, fills  int
+	rate                    float64
+	store, profile, simAddr string
 }
 
 // benchFix releases --orders blocks through order.Service to an in-process
@@ -41,6 +43,7 @@ func benchFix(ctx context.Context, e *env, args []string) error {
 	fs.IntVar(&o.fills, "fills", 1, "executions the broker fills each order in (after its ack)")
 	fs.StringVar(&o.store, "store", "file", "FIX message store: file or sql")
 	fs.StringVar(&o.profile, "cpuprofile", "", "write a CPU profile of the releases and bookings to this file")
+	fs.StringVar(&o.simAddr, "sim-addr", "", "trade with a \"ballast simbroker\" running at this address (its SIM session) instead of one in process")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return flagErr("bench fix", err)
@@ -70,7 +73,7 @@ func runBenchFix(ctx context.Context, e *env, dir string, o benchFixOptions) err
 	}
 	fmt.Fprintf(e.stdout, "set up %d approved blocks in %s\n", len(blocks), time.Since(start).Round(time.Millisecond))
 	flags := fixFlags{store: o.store, storeDir: filepath.Join(dir, "fixstore")}
-	fx, rec, err := startBenchFix(ctx, d, path, flags, desk, o.fills)
+	fx, rec, err := startBenchFix(ctx, d, path, flags, desk, o)
 	if err != nil {
 		return fmt.Errorf("bench fix: %w", err)
 	}
@@ -100,17 +103,23 @@ func runBenchFix(ctx context.Context, e *env, dir string, o benchFixOptions) err
 
 // startBenchFix starts brokersim and the FIX client with the booking
 // recorded by rec.
-func startBenchFix(ctx context.Context, d *db.DB, path string, f fixFlags, desk *orderDesk, fills int) (*fixServe, *fillRecorder, error) {
+func startBenchFix(ctx context.Context, d *db.DB, path string, f fixFlags, desk *orderDesk, o benchFixOptions) (*fixServe, *fillRecorder, error) {
 	logger := slog.New(slog.DiscardHandler)
 	fx := &fixServe{}
+	sim := []brokersim.Session{{BeginString: "FIX.4.4", SenderCompID: "SIM", TargetCompID: "BALLAST"}}
+	var settings *quickfix.Settings
 	var err error
-	sim, settings, err := startSimBroker(brokersim.Config{Listen: "127.0.0.1:0", Seed: 1,
-		Sessions: []brokersim.Session{{BeginString: "FIX.4.4", SenderCompID: "SIM", TargetCompID: "BALLAST"}},
-		Fill:     brokersim.FillConfig{Fills: fills, Latency: time.Microsecond}, Logger: logger})
+	if o.simAddr != "" {
+		// A fresh store here, a long-running broker there: both reset at logon.
+		text := strings.Replace(simInitiatorSettings(o.simAddr, sim, ""), "ResetOnLogon=N", "ResetOnLogon=Y", 1)
+		settings, err = fixclient.ParseSettings(strings.NewReader(text))
+	} else {
+		fx.sim, settings, err = startSimBroker(brokersim.Config{Listen: "127.0.0.1:0", Seed: 1, Sessions: sim,
+			Fill: brokersim.FillConfig{Fills: o.fills, Latency: time.Microsecond}, Logger: logger})
+	}
 	if err != nil {
 		return nil, nil, err
 	}
-	fx.sim = sim
 	fx.link = newFixLink(d, logger, time.Now, 0)
 	if err := fx.addBrokers(ctx, settings, 0); err != nil {
 		fx.stopSim()

@@ -75,7 +75,7 @@ func (l *fixLink) downSince(broker string) time.Time {
 	return l.down[broker]
 }
 
-// messageLog writes outbound messages to fix_messages in batches from one
+// messageLog writes outbound messages to fix_order_messages in batches from one
 // goroutine, so logging never slows a send. The message itself is already
 // persisted in the FIX store when OnSent is called.
 type messageLog struct {

@@ -126,8 +126,14 @@ func (f *fixDesk) sessions() (state string, queued int) {
 // quantity × average price. Then, with the session logged out, a release
 // stays visibly queued (API, banner, sessions page) and goes out at logon.
 func TestServeTradesWithSimBroker(t *testing.T) {
+	for _, store := range []string{"file", "sql"} {
+		t.Run(store, func(t *testing.T) { serveTradesWithSim(t, store) })
+	}
+}
+
+func serveTradesWithSim(t *testing.T, store string) {
 	path := filepath.Join(t.TempDir(), "fix.db")
-	base, _, stop := cliStartServe(t, path, "--price-feed", "none", "--sim-fill-latency", "5ms", "--compliance-batch-at", "off")
+	base, _, stop := cliStartServe(t, path, "--price-feed", "none", "--sim-fill-latency", "5ms", "--compliance-batch-at", "off", "--fix-store", store)
 	defer func() {
 		if err := stop(); err != nil {
 			t.Errorf("stop: %v", err)

@@ -23,7 +23,8 @@ CREATE TABLE fix_outbox (
 );
 CREATE INDEX fix_outbox_queued ON fix_outbox (broker, id) WHERE state = 'queued';
 
--- Outbound order messages (35=D/F/G) as they went to the FIX session.
+-- Outbound order messages (35=D/F/G) as they went to the FIX session
+-- (renamed fix_order_messages by 00061).
 CREATE TABLE fix_messages (
     id        INTEGER PRIMARY KEY,
     session   TEXT NOT NULL,
