@@ -64,8 +64,9 @@ type livePrices struct {
 	once   sync.Once
 }
 
-// startPrices starts the hub, its storage subscriber and, with --price-feed
-// sim, the simulated feed over the securities' latest prices.
+// startPrices starts the hub, its storage subscriber, the watch for imported
+// prices and, with --price-feed sim, the simulated feed over the securities'
+// latest prices.
 func startPrices(ctx context.Context, d *db.DB, cfg priceFlags, logger *slog.Logger, now func() time.Time) (*livePrices, error) {
 	if err := cfg.check(); err != nil {
 		return nil, err
@@ -81,6 +82,11 @@ func startPrices(ctx context.Context, d *db.DB, cfg priceFlags, logger *slog.Log
 	lp.goSubscriber("store", storeBacklog, lp.store)
 	fctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	lp.cancel = cancel
+	lp.feed.Add(1)
+	go func() {
+		defer lp.feed.Done()
+		lp.watchStored(fctx, importPoll)
+	}()
 	if sim != nil {
 		lp.feed.Add(1)
 		go func() {
