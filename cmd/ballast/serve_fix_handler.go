@@ -83,7 +83,9 @@ type messageLog struct {
 	log  *slog.Logger
 	in   chan db.FixMessage
 	done chan struct{}
-	once sync.Once
+
+	mu     sync.RWMutex // guards in against its close
+	closed bool
 }
 
 // messageLogBuffer is how many messages may wait for the log writer before
@@ -97,6 +99,12 @@ func newMessageLog(d *db.DB, logger *slog.Logger) *messageLog {
 }
 
 func (m *messageLog) add(msg db.FixMessage) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	if m.closed {
+		m.write([]db.FixMessage{msg})
+		return
+	}
 	select {
 	case m.in <- msg:
 	default:
@@ -133,10 +141,13 @@ func (m *messageLog) write(batch []db.FixMessage) {
 
 // close writes what is waiting and stops the writer.
 func (m *messageLog) close() {
-	m.once.Do(func() {
+	m.mu.Lock()
+	if !m.closed {
+		m.closed = true
 		close(m.in)
-		<-m.done
-	})
+	}
+	m.mu.Unlock()
+	<-m.done
 }
 
 // rateLimit spaces one broker's outbound requests: at most perSecond a second.

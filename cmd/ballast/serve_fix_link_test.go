@@ -11,6 +11,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/ballast-oms/ballast/brokersim"
 	"github.com/ballast-oms/ballast/fixclient"
 	"github.com/ballast-oms/ballast/order"
 	"github.com/ballast-oms/ballast/user"
@@ -251,5 +252,54 @@ func TestLinkKeepsFillsForUnknownOrders(t *testing.T) {
 	un, err := r.link.d.UnmatchedExecutions(ctx, 10)
 	if err != nil || len(un) != 1 || un[0].Report.ClOrdID != "NOT-OURS" || !strings.Contains(un[0].Report.Raw, "11=NOT-OURS") {
 		t.Fatalf("unmatched %+v, %v; want the report kept once with its raw message", un, err)
+	}
+}
+
+func TestAddBrokersReadsTheThrottleSetting(t *testing.T) {
+	r := newLinkRig(t, 0)
+	settings, err := fixclient.ParseSettings(strings.NewReader(simInitiatorSettings("127.0.0.1:9", []brokersim.Session{
+		{BeginString: "FIX.4.4", SenderCompID: "FAST", TargetCompID: "BALLAST"},
+		{BeginString: "FIX.4.2", SenderCompID: "SLOW", TargetCompID: "BALLAST"},
+	}, "") + "BallastMaxMsgsPerSecond=4\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fx := &fixServe{link: r.link}
+	if err := fx.addBrokers(context.Background(), settings, 100); err != nil {
+		t.Fatal(err)
+	}
+	if got := r.link.brokers["FAST"].limit.interval; got != 10*time.Millisecond {
+		t.Errorf("FAST throttle interval %s, want 10ms from the flag", got)
+	}
+	if got := r.link.brokers["SLOW"].limit.interval; got != 250*time.Millisecond {
+		t.Errorf("SLOW throttle interval %s, want 250ms from BallastMaxMsgsPerSecond=4", got)
+	}
+	bad, _ := fixclient.ParseSettings(strings.NewReader(simInitiatorSettings("127.0.0.1:9", brokersim.DefaultSessions()[:1], "") + "BallastMaxMsgsPerSecond=fast\n"))
+	if err := fx.addBrokers(context.Background(), bad, 0); err == nil || !strings.Contains(err.Error(), `BallastMaxMsgsPerSecond="fast"`) {
+		t.Errorf("a bad throttle setting: %v", err)
+	}
+}
+
+func TestSimbrokerPrintsSettingsThatParse(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	out := &cliBuffer{}
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"ballast", "simbroker", "--listen", "127.0.0.1:0", "--seed", "7"},
+			func(string) string { return "" }, strings.NewReader(""), out, &cliBuffer{})
+	}()
+	waitUntil(t, "simbroker to print its settings", func() bool { return strings.Contains(out.String(), "BallastBroker=SIM42") })
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	text := out.String()
+	text = text[strings.Index(text, "# Ballast initiator settings"):strings.Index(text, "brokersim stopped")]
+	s, err := fixclient.ParseSettings(strings.NewReader(text))
+	if err != nil || len(s.SessionSettings()) != 2 {
+		t.Errorf("printed settings: %v, %d sessions; want FIX 4.4 SIM and FIX 4.2 SIM42:\n%s", err, len(s.SessionSettings()), text)
+	}
+	if res := cliRun(t, t.TempDir(), "", "simbroker", "--fill-ratio", "2"); res.err == nil || !strings.Contains(res.err.Error(), "--fill-ratio") {
+		t.Errorf("simbroker --fill-ratio 2: %v", res.err)
 	}
 }
