@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -242,5 +243,43 @@ func TestServeRestartKeepsSimSession(t *testing.T) {
 	waitUntil(t, "block filled after a restart", func() bool { return f.block(id2).Status == "filled" })
 	if qty1, _ := f.holding("MSFT"); !qty1.Equal(qty0) {
 		t.Errorf("MSFT moved from %s to %s after the restart: an old order was executed again", qty0, qty1)
+	}
+}
+
+// TestServeNoSimBroker: without --fix-config and with --no-sim-broker there
+// is no broker: the start-up line says so and the sessions API is absent.
+func TestServeNoSimBroker(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "nosim.db")
+	base, out, stop := cliStartServe(t, path, "--price-feed", "none", "--no-sim-broker", "--compliance-batch-at", "off")
+	defer func() {
+		if err := stop(); err != nil {
+			t.Errorf("stop: %v", err)
+		}
+	}()
+	if !strings.Contains(out.String(), "No broker: releases are refused") {
+		t.Errorf("start-up output:\n%s", out.String())
+	}
+	tr := signInAs(t, base, "trader")
+	tr.token = cliToken(t, path, "trader")
+	if code, _ := tr.get("/api/v1/sessions"); code != http.StatusNotFound {
+		t.Errorf("GET /api/v1/sessions without a FIX client: %d, want 404", code)
+	}
+}
+
+// TestServeRefusesBadFixConfig: a settings file that cannot be used stops
+// serve with a clear error instead of starting without brokers.
+func TestServeRefusesBadFixConfig(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "bad.cfg")
+	if err := os.WriteFile(cfg, []byte("[DEFAULT]\nConnectionType=initiator\n[SESSION]\nBeginString=FIX.4.3\nSenderCompID=A\nTargetCompID=B\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	res := cliRun(t, dir, "", "serve", "--db", filepath.Join(dir, "b.db"), "--addr", "127.0.0.1:0", "--fix-config", cfg, "--price-feed", "none")
+	if res.err == nil || !strings.Contains(res.err.Error(), "FIX.4.4 or FIX.4.2") {
+		t.Errorf("serve with a FIX 4.3 session: %v", res.err)
+	}
+	res = cliRun(t, dir, "", "serve", "--db", filepath.Join(dir, "b.db"), "--addr", "127.0.0.1:0", "--fix-config", filepath.Join(dir, "missing.cfg"))
+	if res.err == nil || !strings.Contains(res.err.Error(), "missing.cfg") {
+		t.Errorf("serve with a missing settings file: %v", res.err)
 	}
 }
