@@ -25,9 +25,9 @@ import (
 
 // benchFixOptions are the flags of "ballast bench fix".
 type benchFixOptions struct {
-	orders, workers, fills  int
-	rate                    float64
-	store, profile, simAddr string
+	orders, workers, fills       int
+	rate                         float64
+	store, profile, simAddr, sim string
 }
 
 // benchFix releases --orders blocks through order.Service to an in-process
@@ -43,13 +43,22 @@ func benchFix(ctx context.Context, e *env, args []string) error {
 	fs.IntVar(&o.fills, "fills", 1, "executions the broker fills each order in (after its ack)")
 	fs.StringVar(&o.store, "store", "file", "FIX message store: file or sql")
 	fs.StringVar(&o.profile, "cpuprofile", "", "write a CPU profile of the releases and bookings to this file")
+	fs.StringVar(&o.sim, "sim", "process", "where brokersim runs: process (a ballast simbroker child process) or inproc")
 	fs.StringVar(&o.simAddr, "sim-addr", "", "trade with a \"ballast simbroker\" running at this address (its SIM session) instead of one in process")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return flagErr("bench fix", err)
 	}
-	if len(pos) > 0 || o.orders <= 0 || o.workers <= 0 || o.fills <= 0 || o.rate < 0 {
-		return fmt.Errorf("bench fix: want positive --orders, --workers and --fills, --rate ≥ 0, and no arguments")
+	if len(pos) > 0 || o.orders <= 0 || o.workers <= 0 || o.fills <= 0 || o.rate < 0 || (o.sim != "process" && o.sim != "inproc") {
+		return fmt.Errorf("bench fix: want positive --orders, --workers and --fills, --rate ≥ 0, --sim process or inproc, and no arguments")
+	}
+	if o.sim == "process" && o.simAddr == "" {
+		p, err := startSimProcess(o.fills)
+		if err != nil {
+			return fmt.Errorf("bench fix: %w", err)
+		}
+		defer p.stop()
+		o.simAddr = p.Addr
 	}
 	dir, err := os.MkdirTemp("", "ballast-bench-fix-")
 	if err != nil {
@@ -94,8 +103,12 @@ func runBenchFix(ctx context.Context, e *env, dir string, o benchFixOptions) err
 	}
 	took := time.Since(start)
 	p50, p99, worst := rec.percentiles()
-	fmt.Fprintf(e.stdout, "%d orders released and fully booked (%d fills each, %s store) in %s: %.0f orders/s\n",
-		len(blocks), o.fills, o.store, took.Round(time.Millisecond), float64(len(blocks))/took.Seconds())
+	where := "brokersim in process"
+	if o.simAddr != "" {
+		where = "brokersim at " + o.simAddr
+	}
+	fmt.Fprintf(e.stdout, "%d orders released and fully booked (%d fills each, %s store, %s) in %s: %.0f orders/s\n",
+		len(blocks), o.fills, o.store, where, took.Round(time.Millisecond), float64(len(blocks))/took.Seconds())
 	fmt.Fprintf(e.stdout, "release → last fill booked: p50 %s, p99 %s, max %s\n",
 		p50.Round(10*time.Microsecond), p99.Round(10*time.Microsecond), worst.Round(10*time.Microsecond))
 	return nil
