@@ -137,8 +137,9 @@ Usage:
       and print executions/s (docs/orders.md).
 
   ballast bench fix [--orders 20000] [--rate 0] [--workers 4] [--fills 1] [--store file|sql]
-      Release orders to an in-process simulated broker over FIX and print orders/s
-      fully booked and p50/p99 latency from release to fill booked (docs/fix.md).
+          [--sim process|inproc] [--sim-addr HOST:PORT]
+      Release orders to a simulated broker over FIX and print orders/s fully booked
+      and p50/p99 latency from release to fill booked (docs/fix.md).
 
   ballast bench triggers [--conditions 100000] [--ticks 1000] [--batches 200]
       Evaluate price batches against a synthetic book of conditions and print
