@@ -55,6 +55,7 @@ func (s *server) logRequests(next http.Handler) http.Handler {
 		if sw.status == 0 {
 			sw.status = http.StatusOK
 		}
+		s.metrics.observeRequest(r, sw.status, s.now().Sub(start))
 		level := slog.LevelInfo
 		if sw.status >= 500 {
 			level = slog.LevelError

@@ -17,6 +17,9 @@ func (s *server) routes() http.Handler {
 
 	// Public: health check and assets.
 	r.Get("/healthz", s.healthz)
+	if s.metrics != nil {
+		r.Get("/metrics", s.metricsPage) // bearer token guarded: metrics.go
+	}
 	r.Handle(static.Prefix+"*", s.assets.Handler())
 
 	// The JSON API authenticates with bearer tokens, never cookies, so it has

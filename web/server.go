@@ -42,6 +42,11 @@ type Config struct {
 
 	// Sessions are the FIX broker sessions (sessions page, API, alert banner); nil: no FIX client.
 	Sessions FixSessions
+
+	// Metrics are served at /metrics (Prometheus text format); nil: no /metrics.
+	// MetricsToken is a bearer token that may read them besides admins' API tokens.
+	Metrics      *Metrics
+	MetricsToken string
 }
 
 // server holds the dependencies every handler shares.
@@ -61,6 +66,8 @@ type server struct {
 	compliance ComplianceDesk
 	orderLive  *Broadcaster
 	fix        FixSessions
+	metrics    *Metrics
+	metricsTok string
 }
 
 // decoyHash is checked against when a sign-in names an unknown user, so that the
@@ -94,6 +101,8 @@ func NewServer(cfg Config) (http.Handler, error) {
 		compliance: cfg.Compliance,
 		orderLive:  cfg.OrderChanges,
 		fix:        cfg.Sessions,
+		metrics:    cfg.Metrics,
+		metricsTok: cfg.MetricsToken,
 		proposals:  cfg.Proposals,
 		jobs:       newRebalanceJobs(),
 		live:       liveDeps{prices: cfg.Prices, conds: cfg.Conditions},
