@@ -4,12 +4,23 @@ import "github.com/shopspring/decimal"
 
 // DemoRules returns the demo desk's rule set, every rule at version 1:
 // long-only (hard), cash floor 0 (hard), a no-buy restricted list of the given
-// symbols (hard; left out when none are given), issuer 10% (hard, warn at 90%),
+// symbols (hard; left out when none are given), issuer 10% except the demo's
+// sovereign issuers (hard, warn at 90%),
 // sector 30% (soft, warn at 90%), UCITS 5/10/40 on portfolios tagged "ucits"
 // (hard), price collar (soft 500 bps, hard 1,000 bps), order notional at most
 // 5,000,000 (soft, warn at 80%), at most 25% of ADV per order (soft) and no
 // duplicate order within 10 minutes (soft).
 func DemoRules(restricted ...string) []Rule {
+	return demoRules(restricted)
+}
+
+// DemoSovereigns are the demo desk's government issuers, left out of its
+// issuer cap as sovereign debt usually is (UCITS Art. 52(3) allows 35%).
+func DemoSovereigns() []string {
+	return []string{"United States Treasury", "United Kingdom", "Federal Republic of Germany", "French Republic"}
+}
+
+func demoRules(restricted []string) []Rule {
 	n := decimal.NewFromInt
 	rules := []Rule{
 		{ID: "long-only", Name: "Long only", Kind: KindLongOnly, Severity: Hard},
@@ -20,8 +31,8 @@ func DemoRules(restricted ...string) []Rule {
 			Params: Params{Mode: NoBuy, Symbols: append([]string(nil), restricted...)}})
 	}
 	rules = append(rules,
-		Rule{ID: "issuer-10", Name: "Issuer at most 10%", Kind: KindMaxWeight, Severity: Hard,
-			Params: Params{Dimension: ByIssuer, Limit: n(10), WarnPct: n(90)}},
+		Rule{ID: "issuer-10", Name: "Issuer at most 10% (sovereigns excepted)", Kind: KindMaxWeight, Severity: Hard,
+			Params: Params{Dimension: ByIssuer, Limit: n(10), WarnPct: n(90), Except: DemoSovereigns()}},
 		Rule{ID: "sector-30", Name: "Sector at most 30%", Kind: KindMaxWeight, Severity: Soft,
 			Params: Params{Dimension: BySector, Limit: n(30), WarnPct: n(90)}},
 		Rule{ID: "ucits-5-10-40", Name: "UCITS 5/10/40", Kind: KindUCITS, Severity: Hard, Scope: Scope{Tag: "ucits"}},

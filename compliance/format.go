@@ -32,6 +32,7 @@ type ruleJSON struct {
 	WarnPct         decimal.Decimal `json:"warn_pct,omitzero"`
 	Dimension       Dimension       `json:"dimension,omitempty"`
 	Keys            []string        `json:"keys,omitempty"`
+	Except          []string        `json:"except,omitempty"`
 	Mode            Mode            `json:"mode,omitempty"`
 	Symbols         []string        `json:"symbols,omitempty"`
 	Issuers         []string        `json:"issuers,omitempty"`
@@ -131,7 +132,7 @@ func MarshalRules(rules []Rule) ([]byte, error) {
 
 func (w ruleJSON) rule() Rule {
 	return Rule{ID: w.ID, Name: w.Name, Version: w.Version, Kind: w.Kind, Severity: w.Severity, Scope: w.Scope,
-		Params: Params{Limit: w.Limit, WarnPct: w.WarnPct, Dimension: w.Dimension, Keys: w.Keys, Mode: w.Mode,
+		Params: Params{Limit: w.Limit, WarnPct: w.WarnPct, Dimension: w.Dimension, Keys: w.Keys, Except: w.Except, Mode: w.Mode,
 			Symbols: w.Symbols, Issuers: w.Issuers, SoftBps: w.SoftBps, HardBps: w.HardBps, Minutes: w.Minutes,
 			WorstCase: w.WorstCase, IssuerLimit: w.IssuerLimit, BucketFloor: w.BucketFloor, BucketLimit: w.BucketLimit,
 			GovernmentLimit: w.GovernmentLimit, VotingLimit: w.VotingLimit, ExemptIssuers: w.ExemptIssuers}}
@@ -140,7 +141,7 @@ func (w ruleJSON) rule() Rule {
 func wire(r Rule) ruleJSON {
 	p := r.Params
 	return ruleJSON{ID: r.ID, Name: r.Name, Version: r.Version, Kind: r.Kind, Severity: r.Severity, Scope: r.Scope,
-		Limit: p.Limit, WarnPct: p.WarnPct, Dimension: p.Dimension, Keys: p.Keys, Mode: p.Mode, Symbols: p.Symbols,
+		Limit: p.Limit, WarnPct: p.WarnPct, Dimension: p.Dimension, Keys: p.Keys, Except: p.Except, Mode: p.Mode, Symbols: p.Symbols,
 		Issuers: p.Issuers, SoftBps: p.SoftBps, HardBps: p.HardBps, Minutes: p.Minutes, WorstCase: p.WorstCase,
 		IssuerLimit: p.IssuerLimit, BucketFloor: p.BucketFloor, BucketLimit: p.BucketLimit,
 		GovernmentLimit: p.GovernmentLimit, VotingLimit: p.VotingLimit, ExemptIssuers: p.ExemptIssuers}

@@ -89,6 +89,7 @@ type Params struct {
 
 	Dimension Dimension // max_weight: the grouping
 	Keys      []string  // max_weight: only these group keys (empty: every group)
+	Except    []string  // max_weight: groups left out, e.g. sovereign issuers under an issuer cap
 
 	Mode    Mode     // restricted
 	Symbols []string // restricted: securities on the list

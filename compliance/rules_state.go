@@ -2,6 +2,7 @@ package compliance
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/ballast-oms/ballast/portfolio"
@@ -64,15 +65,33 @@ func topOf(m sums, keys []string) (string, decimal.Decimal) {
 	return s.top, s.topV
 }
 
+// topExcept returns the largest group of m outside except, and its key.
+func topExcept(m sums, except []string) (string, decimal.Decimal) {
+	var s summary
+	m.each(func(k string, v decimal.Decimal) {
+		if !slices.Contains(except, k) {
+			s.see(k, v)
+		}
+	})
+	return s.top, s.topV
+}
+
 // maxWeight: each group's market value ≤ limit % of NAV. The largest group is
 // found first; when it is quiet, every group passes and one result says so.
+// Groups in Params.Except are not measured.
 func (e *eval) maxWeight(r Rule) []Result {
 	d := r.Params.Dimension
 	gB, gA := e.before.group(d), e.after.group(d)
 	c := newUpperCheck(r, r.Params.Limit, e.before.nav, e.after.nav)
 	top, topV := topOf(gA, r.Params.Keys)
+	if len(r.Params.Except) > 0 {
+		top, topV = topExcept(gA, r.Params.Except)
+	}
 	var out []Result
 	visit := func(k string, vA decimal.Decimal) {
+		if slices.Contains(r.Params.Except, k) {
+			return
+		}
 		vB := gB.get(k)
 		s := c.status(r.Severity, vB, vA)
 		if s == Pass {

@@ -169,3 +169,21 @@ func TestMaxGrossOnTheWorstCasePath(t *testing.T) {
 		})
 	}
 }
+
+func TestMaxWeightLeavesExceptedGroupsOut(t *testing.T) {
+	basket := []portfolio.Trade{buy("A1", "600"), buy("A2", "500"), buy("C1", "1050")}
+	// Alpha (A1+A2) at 11% would breach; excepted, the largest measured group is C1's issuer at 10.5%.
+	r := rule("issuer", KindMaxWeight, Hard, Params{Dimension: ByIssuer, Limit: d("10"), Except: []string{"Alpha"}})
+	res := worst(t, Check(desk("1000000", nil), basket, []Rule{r}), "issuer")
+	if res.Status != Fail || res.Group == "Alpha" || !res.Value.Equal(d("10.5")) || !sameInts(res.Trades, []int{2}) {
+		t.Fatalf("got %s %q %s trades %v, want the non-excepted issuer failing at 10.5 for trade 2", res.Status, res.Group, res.Value, res.Trades)
+	}
+	r.Params.Except = []string{"Alpha", res.Group}
+	if res := worst(t, Check(desk("1000000", nil), basket, []Rule{r}), "issuer"); res.Status != Pass {
+		t.Fatalf("every breaching issuer excepted: %+v", res)
+	}
+	r.Params.Keys = []string{"Alpha"}
+	if err := r.Validate(); err == nil {
+		t.Error("keys and except together were accepted")
+	}
+}

@@ -13,7 +13,7 @@ import (
 // params lists, per kind, the parameters it reads (their JSON names).
 var params = map[Kind][]string{
 	KindRestricted:  {"mode", "symbols", "issuers"},
-	KindMaxWeight:   {"dimension", "limit", "warn_pct", "keys"},
+	KindMaxWeight:   {"dimension", "limit", "warn_pct", "keys", "except"},
 	KindMinHoldings: {"limit", "warn_pct"},
 	KindCashFloor:   {"limit", "warn_pct", "worst_case"},
 	KindLongOnly:    {},
@@ -99,6 +99,9 @@ func kindProblems(r Rule) []string {
 			out = append(out, fmt.Sprintf("dimension %q is not security, issuer, sector, country or asset_class", p.Dimension))
 		}
 		positive("limit", p.Limit)
+		if len(p.Keys) > 0 && len(p.Except) > 0 {
+			out = append(out, "give keys or except, not both")
+		}
 	case KindMinHoldings:
 		positive("limit", p.Limit)
 		if !p.Limit.Equal(p.Limit.Truncate(0)) {
@@ -154,6 +157,7 @@ func setParams(p Params) []string {
 	add("warn_pct", !p.WarnPct.IsZero())
 	add("dimension", p.Dimension != "")
 	add("keys", len(p.Keys) > 0)
+	add("except", len(p.Except) > 0)
 	add("mode", p.Mode != "")
 	add("symbols", len(p.Symbols) > 0)
 	add("issuers", len(p.Issuers) > 0)
