@@ -114,6 +114,7 @@ func NewServer(cfg Config) (http.Handler, error) {
 		s.now = time.Now
 	}
 	s.sessions = s.newSessions(cfg.SessionStore, cfg.SecureCookies)
+	s.limits = newSignInLimits(s.now)
 	return s.routes(), nil
 }
 

@@ -13,6 +13,10 @@ import (
 // whether the user name exists.
 const badSignIn = "Incorrect user name or password."
 
+// tooManySignIns is the one answer while a user name is locked or a client
+// address is throttled, whether or not the name exists.
+const tooManySignIns = "Too many failed sign-ins. Wait 15 minutes and try again, or ask an administrator."
+
 // signInForm shows the sign-in page, or sends a signed-in user on their way.
 func (s *server) signInForm(w http.ResponseWriter, r *http.Request) {
 	next := safeNext(r.URL.Query().Get("next"))
@@ -29,17 +33,27 @@ func (s *server) signIn(w http.ResponseWriter, r *http.Request) {
 	name := strings.TrimSpace(r.PostFormValue("name"))
 	password := r.PostFormValue("password")
 	next := safeNext(r.PostFormValue("next"))
+	addr := clientAddr(r.RemoteAddr)
+	if ok, locked := s.limits.allow(name, addr); !ok {
+		s.log.WarnContext(r.Context(), "sign-in throttled", "user_name", name, "remote_addr", addr, "name_locked", locked)
+		s.refuseSignIn(w, r, http.StatusTooManyRequests, views.SignInForm{Name: name, Next: next, Error: tooManySignIns})
+		return
+	}
 	u, err := s.authenticate(r, name, password)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	if u == nil {
-		s.log.InfoContext(r.Context(), "sign-in refused", "user_name", name)
-		s.renderStatus(w, r, http.StatusUnprocessableEntity, s.page(r, "Sign in", ""),
-			views.SignIn(views.SignInForm{Name: name, Next: next, Error: badSignIn}), nil)
+		s.log.InfoContext(r.Context(), "sign-in refused", "user_name", name, "remote_addr", addr)
+		if s.limits.fail(name, addr) {
+			s.log.WarnContext(r.Context(), "sign-in locked", "audit", true, "user_name", name, "remote_addr", addr,
+				"failures", nameMaxFailures, "locked_for", nameLockout.String())
+		}
+		s.refuseSignIn(w, r, http.StatusUnprocessableEntity, views.SignInForm{Name: name, Next: next, Error: badSignIn})
 		return
 	}
+	s.limits.succeed(name)
 	ctx := r.Context()
 	if err := s.sessions.RenewToken(ctx); err != nil {
 		s.fail(w, r, fmt.Errorf("web: sign in %q: %w", name, err))
@@ -48,6 +62,14 @@ func (s *server) signIn(w http.ResponseWriter, r *http.Request) {
 	s.sessions.Put(ctx, userIDKey, u.ID)
 	s.log.InfoContext(ctx, "signed in", "user_id", u.ID, "user_name", u.Name)
 	seeOther(w, r, next)
+}
+
+// refuseSignIn shows the sign-in form again with status and the form's error.
+func (s *server) refuseSignIn(w http.ResponseWriter, r *http.Request, status int, f views.SignInForm) {
+	if status == http.StatusTooManyRequests {
+		w.Header().Set("Retry-After", fmt.Sprint(int(nameLockout.Seconds())))
+	}
+	s.renderStatus(w, r, status, s.page(r, "Sign in", ""), views.SignIn(f), nil)
 }
 
 // authenticate returns the user whose name and password match, nil when they
