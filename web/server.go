@@ -66,6 +66,7 @@ type server struct {
 	compliance ComplianceDesk
 	orderLive  *Broadcaster
 	fix        FixSessions
+	limits     *signInLimits
 	metrics    *Metrics
 	metricsTok string
 }
