@@ -175,7 +175,7 @@ func TradeOf(o Order) portfolio.Trade {
 // Propose checks the orders as baskets per portfolio, proposes them through
 // svc with their verdicts (fail → blocked, soft breach → awaiting_override,
 // else ready) and stores each order's findings in the same transaction
-// (Service.ProposeChecked). It returns the stored orders and their checks, in
+// (Service.ProposeMany). It returns the stored orders and their checks, in
 // input order.
 func (p *Precheck) Propose(ctx context.Context, svc *Service, actor Actor, orders []Order) ([]Order, []TradeCheck, error) {
 	trades := make([]portfolio.Trade, len(orders))
@@ -191,7 +191,7 @@ func (p *Precheck) Propose(ctx context.Context, svc *Service, actor Actor, order
 	for i, o := range orders {
 		ps[i], results[i] = Proposal{Order: o, Check: checks[i].Check}, checks[i].Results
 	}
-	saved, err := svc.ProposeChecked(ctx, actor, ps, results)
+	saved, err := svc.ProposeMany(ctx, actor, ps, results)
 	if err != nil {
 		return nil, nil, err
 	}

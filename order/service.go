@@ -99,6 +99,23 @@ func (s *Service) Propose(ctx context.Context, actor Actor, ps []Proposal) ([]Or
 }
 
 func (s *Service) propose(ctx context.Context, tx Tx, actor string, p Proposal, now time.Time) (Order, error) {
+	o := s.proposed(actor, p, now)
+	id, err := tx.InsertOrder(ctx, o)
+	if err != nil {
+		return o, fmt.Errorf("order: propose: %w", err)
+	}
+	o.ID = id
+	if err := tx.AppendEvent(ctx, proposeEvent(o, actor, now)); err != nil {
+		return o, err
+	}
+	if err := s.check(ctx, tx, &o, actor, p.Check, now); err != nil {
+		return o, err
+	}
+	return o, tx.UpdateOrder(ctx, o)
+}
+
+// proposed is p's order as it is stored when actor proposes it at now.
+func (s *Service) proposed(actor string, p Proposal, now time.Time) Order {
 	o := p.Order
 	o.ID, o.BlockID, o.Status, o.ProposedBy, o.AmendedBy, o.ApprovedBy, o.Override = 0, 0, Proposed, actor, "", "", ""
 	o.FilledQty, o.AvgPx = decimal.Zero, decimal.Zero
@@ -106,20 +123,13 @@ func (s *Service) propose(ctx context.Context, tx Tx, actor string, p Proposal, 
 	if o.ExpiresAt.IsZero() {
 		o.ExpiresAt = s.TradingDay.End(now)
 	}
-	id, err := tx.InsertOrder(ctx, o)
-	if err != nil {
-		return o, fmt.Errorf("order: propose: %w", err)
-	}
-	o.ID = id
-	ev := Event{At: now, Actor: actor, Action: "propose", OrderID: id, Portfolio: o.Portfolio, To: Proposed,
+	return o
+}
+
+// proposeEvent is the audit event of actor proposing o.
+func proposeEvent(o Order, actor string, now time.Time) Event {
+	return Event{At: now, Actor: actor, Action: "propose", OrderID: o.ID, Portfolio: o.Portfolio, To: Proposed,
 		Details: fmt.Sprintf("%s %s %s %s", o.Side, o.Quantity, o.Symbol, o.Type)}
-	if err := tx.AppendEvent(ctx, ev); err != nil {
-		return o, err
-	}
-	if err := s.check(ctx, tx, &o, actor, p.Check, now); err != nil {
-		return o, err
-	}
-	return o, tx.UpdateOrder(ctx, o)
 }
 
 // check moves o to pending compliance and on to the state c gives it.

@@ -1,0 +1,130 @@
+package db
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/ballast-oms/ballast/order"
+)
+
+var _ order.BulkTx = (*orderTx)(nil)
+
+// refsChunk bounds the parameters of one IN (...) lookup of known portfolios
+// or securities.
+const refsChunk = 500
+
+// InsertOrders implements order.BulkTx: orders go in multi-row INSERTs with
+// ids numbered from the table's largest (safe: the transaction holds the
+// only writer), so no id is read back. Every portfolio and security must be
+// known, as for InsertOrder.
+func (t *orderTx) InsertOrders(ctx context.Context, orders []order.Order) ([]int64, error) {
+	if len(orders) == 0 {
+		return nil, nil
+	}
+	if err := t.checkRefsBulk(ctx, orders); err != nil {
+		return nil, err
+	}
+	ctx = uncancelled(ctx)
+	var next int64
+	if err := t.tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM orders`).Scan(&next); err != nil {
+		return nil, fmt.Errorf("db: insert orders: %w", err)
+	}
+	cols := append([]string{"id"}, orderWriteColumns...)
+	b := newBatch(t.tx, insertHead("orders", cols), len(cols))
+	ids := make([]int64, len(orders))
+	for i, o := range orders {
+		next++
+		ids[i] = next
+		if err := b.add(ctx, append([]any{next}, orderValues(o)...)...); err != nil {
+			return nil, orderWriteErr("insert orders", err)
+		}
+	}
+	if err := b.flush(ctx); err != nil {
+		return nil, orderWriteErr("insert orders", err)
+	}
+	return ids, nil
+}
+
+// AppendEvents implements order.BulkTx: the events go in multi-row INSERTs.
+func (t *orderTx) AppendEvents(ctx context.Context, events []order.Event) error {
+	ctx = uncancelled(ctx)
+	b := newBatch(t.tx, `INSERT INTO audit_events (at, actor, action, order_id, block_id, portfolio, from_status,
+		to_status, reason, details) VALUES `, 10)
+	for _, e := range events {
+		if err := b.add(ctx, formatTime(e.At), e.Actor, e.Action, nullID(e.OrderID), nullID(e.BlockID), e.Portfolio,
+			string(e.From), string(e.To), e.Reason, e.Details); err != nil {
+			return fmt.Errorf("db: append audit events: %w", err)
+		}
+	}
+	if err := b.flush(ctx); err != nil {
+		return fmt.Errorf("db: append audit events: %w", err)
+	}
+	return nil
+}
+
+// insertHead is "INSERT INTO table (cols) VALUES ", for a batch.
+func insertHead(table string, cols []string) string {
+	return "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES "
+}
+
+// checkRefsBulk refuses orders for a portfolio or security Ballast does not
+// know, looking each distinct one up once.
+func (t *orderTx) checkRefsBulk(ctx context.Context, orders []order.Order) error {
+	pfs, syms := map[string]bool{}, map[string]bool{}
+	for _, o := range orders {
+		pfs[o.Portfolio], syms[o.Symbol] = false, false
+	}
+	if err := t.markKnown(ctx, `SELECT code FROM portfolios WHERE code IN `, pfs); err != nil {
+		return err
+	}
+	if err := t.markKnown(ctx, `SELECT symbol FROM securities WHERE symbol IN `, syms); err != nil {
+		return err
+	}
+	var fe order.FieldErrors
+	for _, o := range orders {
+		if !pfs[o.Portfolio] {
+			fe = append(fe, order.FieldError{Field: "portfolio", Reason: fmt.Sprintf("%q is not a portfolio", o.Portfolio)})
+		}
+		if !syms[o.Symbol] {
+			fe = append(fe, order.FieldError{Field: "symbol", Reason: fmt.Sprintf("%q is not a known security", o.Symbol)})
+		}
+		if len(fe) > 0 {
+			return fe
+		}
+	}
+	return nil
+}
+
+// markKnown sets to true each key of known that query (ending in IN) finds.
+func (t *orderTx) markKnown(ctx context.Context, query string, known map[string]bool) error {
+	keys := make([]string, 0, len(known))
+	for k := range known {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for lo := 0; lo < len(keys); lo += refsChunk {
+		part := keys[lo:min(lo+refsChunk, len(keys))]
+		args := make([]any, len(part))
+		for i, k := range part {
+			args[i] = k
+		}
+		rows, err := t.tx.QueryContext(uncancelled(ctx), query+inList(len(part)), args...)
+		if err != nil {
+			return fmt.Errorf("db: insert orders: %w", err)
+		}
+		for rows.Next() {
+			var k string
+			if err := rows.Scan(&k); err != nil {
+				rows.Close()
+				return fmt.Errorf("db: insert orders: %w", err)
+			}
+			known[k] = true
+		}
+		if err := rows.Close(); err != nil {
+			return fmt.Errorf("db: insert orders: %w", err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,157 @@
+package order
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/ballast-oms/ballast/user"
+)
+
+// BulkTx is a Tx that writes many proposed orders and their audit events
+// at once (multi-row inserts) instead of one statement per row. ProposeMany
+// uses it when the Store's Tx implements it.
+type BulkTx interface {
+	// InsertOrders inserts orders as they are (ID ignored) and returns their
+	// ids in order. An unknown portfolio or security is a FieldErrors.
+	InsertOrders(ctx context.Context, orders []Order) ([]int64, error)
+	// AppendEvents appends audit events in order.
+	AppendEvents(ctx context.Context, events []Event) error
+}
+
+// bulkChunk is how many orders ProposeMany builds and writes at a time, which
+// bounds the memory a large proposal holds besides the saved orders.
+const bulkChunk = 4096
+
+// ProposeMany is ProposeChecked for large proposals (a rebalance of the whole
+// book): every order is validated first (all or nothing), then moved through
+// the transition table in memory (proposed → pending_compliance →
+// ready / awaiting_override / blocked, with one audit event per transition,
+// exactly as ProposeChecked records them), and the orders, their events and
+// their compliance checks (results[i] for ps[i]) are written in bulk, in one
+// transaction. A Store whose Tx is not a BulkTx gets ProposeChecked.
+func (s *Service) ProposeMany(ctx context.Context, actor Actor, ps []Proposal, results [][]ResultRecord) ([]Order, error) {
+	now := s.now()
+	if err := validateProposals(actor, ps, results, now); err != nil {
+		return nil, err
+	}
+	out := make([]Order, 0, len(ps))
+	err := s.Store.InTx(ctx, func(tx Tx) error {
+		out = out[:0]
+		bt, bulk := tx.(BulkTx)
+		ct, ok := tx.(ComplianceTx)
+		if !ok {
+			return fmt.Errorf("order: propose: the store keeps no compliance results")
+		}
+		for lo := 0; lo < len(ps); lo += bulkChunk {
+			hi := min(lo+bulkChunk, len(ps))
+			var saved []Order
+			var err error
+			if bulk {
+				saved, err = s.proposeBulk(ctx, bt, ct, actor.Name, ps[lo:hi], results[lo:hi], now)
+			} else {
+				saved, err = s.proposeEach(ctx, tx, ct, actor.Name, ps[lo:hi], results[lo:hi], now)
+			}
+			if err != nil {
+				return err
+			}
+			out = append(out, saved...)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// validateProposals refuses an actor who may not propose, and any invalid
+// order or check, before anything is written.
+func validateProposals(actor Actor, ps []Proposal, results [][]ResultRecord, now time.Time) error {
+	if !actor.has(user.PM, user.Trader) {
+		return fmt.Errorf("order: propose: %s is neither pm nor trader: %w", actor.Name, ErrForbidden)
+	}
+	if len(results) != len(ps) {
+		return fmt.Errorf("order: propose: %d proposals but %d result lists: %w", len(ps), len(results), ErrInvalid)
+	}
+	for i, p := range ps {
+		if err := p.Order.Validate(now); err != nil {
+			return fmt.Errorf("order: propose #%d: %w", i+1, err)
+		}
+		if err := p.Check.valid(); err != nil {
+			return fmt.Errorf("order: propose #%d: %w", i+1, err)
+		}
+	}
+	return nil
+}
+
+// proposeEach proposes ps one by one, as ProposeChecked does.
+func (s *Service) proposeEach(ctx context.Context, tx Tx, ct ComplianceTx, actor string, ps []Proposal,
+	results [][]ResultRecord, now time.Time) ([]Order, error) {
+	out := make([]Order, 0, len(ps))
+	recs := make([]CheckRecord, 0, len(ps))
+	for i, p := range ps {
+		o, err := s.propose(ctx, tx, actor, p, now)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, o)
+		recs = append(recs, checkRecord(o.ID, p.Check, now, results[i]))
+	}
+	return out, ct.SaveChecks(ctx, recs)
+}
+
+// proposeBulk runs ps through the transition table in memory and writes
+// the orders, their audit events and their checks in bulk.
+func (s *Service) proposeBulk(ctx context.Context, bt BulkTx, ct ComplianceTx, actor string, ps []Proposal,
+	results [][]ResultRecord, now time.Time) ([]Order, error) {
+	orders := make([]Order, len(ps))
+	log := &eventLog{events: make([]Event, 0, 3*len(ps))}
+	first := make([]int, len(ps)) // index of each order's first event
+	for i, p := range ps {
+		o := s.proposed(actor, p, now)
+		first[i] = len(log.events)
+		log.events = append(log.events, proposeEvent(o, actor, now))
+		if err := s.check(ctx, log, &o, actor, p.Check, now); err != nil {
+			return nil, fmt.Errorf("order: propose #%d: %w", i+1, err)
+		}
+		orders[i] = o
+	}
+	ids, err := bt.InsertOrders(ctx, orders)
+	if err != nil {
+		return nil, fmt.Errorf("order: propose: %w", err)
+	}
+	recs := make([]CheckRecord, len(ps))
+	for i := range orders {
+		orders[i].ID = ids[i]
+		end := len(log.events)
+		if i+1 < len(first) {
+			end = first[i+1]
+		}
+		for k := first[i]; k < end; k++ {
+			log.events[k].OrderID = ids[i]
+		}
+		recs[i] = checkRecord(ids[i], ps[i].Check, now, results[i])
+	}
+	if err := bt.AppendEvents(ctx, log.events); err != nil {
+		return nil, err
+	}
+	return orders, ct.SaveChecks(ctx, recs)
+}
+
+func checkRecord(id int64, c Check, now time.Time, results []ResultRecord) CheckRecord {
+	return CheckRecord{OrderID: id, Phase: PhasePropose, Verdict: c.Verdict, Summary: c.Findings, At: now, Results: results}
+}
+
+// eventLog collects the audit events of transitions made in memory, before
+// their order has an id. Only AppendEvent may be called on it.
+type eventLog struct {
+	Tx
+	events []Event
+}
+
+// AppendEvent keeps e.
+func (l *eventLog) AppendEvent(_ context.Context, e Event) error {
+	l.events = append(l.events, e)
+	return nil
+}
