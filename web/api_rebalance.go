@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 
@@ -76,7 +77,9 @@ func (s *server) apiRebalance(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, http.StatusUnprocessableEntity, "portfolio has no model and no targets")
 		return
 	}
+	t0 := time.Now()
 	res, err := rebalance.Plan(inputs[0], opts)
+	s.metrics.ObserveRebalance(time.Since(t0))
 	if err != nil {
 		s.apiError(w, r, http.StatusUnprocessableEntity, err.Error())
 		return

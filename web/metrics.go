@@ -147,8 +147,9 @@ func labelValue(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`).Replace(s)
 }
 
-// writeCounters writes the counters and histograms.
-func (m *Metrics) writeCounters(w io.Writer) {
+// WriteCounters writes the counters and histograms in the text format (the
+// gauges need the server: they are read from the store on scrape).
+func (m *Metrics) WriteCounters(w io.Writer) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	fmt.Fprint(w, "# HELP ballast_fills_booked_total Fills (partial or full) booked from execution reports.\n# TYPE ballast_fills_booked_total counter\n")
@@ -189,7 +190,7 @@ func (s *server) metricsPage(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	bw := bufio.NewWriter(w)
 	s.writeGauges(r.Context(), bw)
-	s.metrics.writeCounters(bw)
+	s.metrics.WriteCounters(bw)
 	_ = bw.Flush()
 }
 

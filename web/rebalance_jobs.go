@@ -35,6 +35,8 @@ type rebalanceJob struct {
 	errs    []error
 	ready   bool
 	saved   bool
+
+	metrics *Metrics // observes the run's duration; nil: none
 }
 
 // progress returns how many portfolios are planned, of how many, and whether the run is over.
@@ -46,6 +48,7 @@ func (j *rebalanceJob) progress() (done, total int, ready bool) {
 
 // run plans every input on all cores, counting progress as it goes.
 func (j *rebalanceJob) run() {
+	defer func(t0 time.Time) { j.metrics.ObserveRebalance(time.Since(t0)) }(time.Now())
 	results, errs := rebalance.PlanAllProgress(j.inputs, j.opts, 0, func(n int) { j.done.Store(int64(n)) })
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -58,6 +61,8 @@ type rebalanceJobs struct {
 	mu    sync.Mutex
 	byID  map[string]*rebalanceJob
 	order []string
+
+	metrics *Metrics // given to each job
 }
 
 func newRebalanceJobs() *rebalanceJobs {
@@ -66,7 +71,7 @@ func newRebalanceJobs() *rebalanceJobs {
 
 // start registers a new job and plans it in the background.
 func (js *rebalanceJobs) start(owner int64, now time.Time, opts rebalance.Options, inputs []rebalance.Input, skipped []string) *rebalanceJob {
-	j := &rebalanceJob{id: newJobID(), owner: owner, created: now, opts: opts, inputs: inputs, skipped: skipped, total: len(inputs)}
+	j := &rebalanceJob{id: newJobID(), owner: owner, created: now, opts: opts, inputs: inputs, skipped: skipped, total: len(inputs), metrics: js.metrics}
 	js.mu.Lock()
 	js.byID[j.id] = j
 	js.order = append(js.order, j.id)

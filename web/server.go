@@ -115,6 +115,7 @@ func NewServer(cfg Config) (http.Handler, error) {
 		s.now = time.Now
 	}
 	s.sessions = s.newSessions(cfg.SessionStore, cfg.SecureCookies)
+	s.jobs.metrics = s.metrics
 	s.limits = newSignInLimits(s.now)
 	return s.routes(), nil
 }

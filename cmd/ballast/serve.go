@@ -73,7 +73,12 @@ func cmdServe(ctx context.Context, e *env, args []string) (err error) {
 		return fmt.Errorf("serve: %w", err)
 	}
 	defer fx.stop()
-	handler, stopSessions, err := newHandler(d, logger, secure, live.attach, fx.attach(ctx))
+	metrics, err := newServeMetrics(e, logger)
+	if err != nil {
+		ln.Close()
+		return fmt.Errorf("serve: %w", err)
+	}
+	handler, stopSessions, err := newHandler(d, logger, secure, live.attach, fx.attach(ctx), metrics)
 	if err != nil {
 		ln.Close()
 		return fmt.Errorf("serve: %w", err)

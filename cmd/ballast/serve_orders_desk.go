@@ -26,6 +26,8 @@ type orderDesk struct {
 	publish   func(web.Change)
 	check     complianceCheck
 	pre       *order.Precheck // pre-trade compliance: stored findings, re-check at approval (nil: none)
+	// booked counts and logs each booking (serve_metrics.go); nil: nothing.
+	booked func(context.Context, order.ExecutionReport, order.BookResult, error)
 }
 
 // Enter runs compliance on a manual order and proposes it.
@@ -162,6 +164,9 @@ func (d *orderDesk) blockSize(ctx context.Context, blockID int64) int {
 // OnExecution books an execution report and tells the live blotters.
 func (d *orderDesk) OnExecution(ctx context.Context, r order.ExecutionReport) error {
 	res, err := d.svc.BookExecution(ctx, r)
+	if d.booked != nil {
+		d.booked(ctx, r, res, err)
+	}
 	if err == nil && !res.Duplicate {
 		d.publish(web.Change{What: "execution", BlockID: res.BlockID})
 	}
