@@ -53,7 +53,7 @@ func (c fixApp) ToApp(msg *quickfix.Message, id quickfix.SessionID) error {
 			Reason: fmt.Sprintf("not resent after reconnecting: older than %s", c.cfg.MaxResendAge),
 		})
 		if err != nil {
-			c.log.Error("fixclient: handler failed on an unsent order", "cl_ord_id", clOrdID, "error", err)
+			c.log.Error("fixclient: handler failed on an unsent order", "session", id.String(), "cl_ord_id", clOrdID, "error", err)
 		}
 		return quickfix.ErrDoNotSend
 	}
@@ -142,7 +142,7 @@ func (c *Client) fromReject(s *session, msg *quickfix.Message) {
 func (c *Client) hold(s *session, msg *quickfix.Message, err error) {
 	seq, _ := msg.Header.GetInt(tag.MsgSeqNum)
 	c.log.Error("fixclient: handler failed; dropping the session for redelivery",
-		"session", s.id.String(), "seq", seq, "error", err)
+		"session", s.id.String(), "seq", seq, "cl_ord_id", str(&msg.Body, tag.ClOrdID), "exec_id", str(&msg.Body, tag.ExecID), "error", err)
 	if g := s.store.get(); g != nil {
 		g.hold.Store(true)
 	}

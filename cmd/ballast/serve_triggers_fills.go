@@ -183,7 +183,7 @@ func (td *triggerDesk) resize(ctx context.Context, ch positionChange) error {
 func (td *triggerDesk) follow(c trigger.Condition) {
 	if c.State == trigger.Active {
 		if err := td.engine.Add(c); err != nil {
-			td.log.Error("watch condition", "condition", c.ID, "err", err)
+			td.log.Error("watch condition", "condition_id", c.ID, "err", err)
 		}
 		return
 	}

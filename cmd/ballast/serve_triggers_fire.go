@@ -19,7 +19,7 @@ import (
 // auto-order pages) and an audit event.
 func (td *triggerDesk) fire(ctx context.Context, f trigger.Fired) {
 	c := f.Condition
-	log := td.log.With("condition", c.ID, "portfolio", c.Portfolio, "symbol", c.Symbol, "price", f.Price.String())
+	log := td.log.With("condition_id", c.ID, "portfolio", c.Portfolio, "symbol", c.Symbol, "price", f.Price.String())
 	log.Info("condition fired", "side", string(f.Trade.Side), "quantity", f.Trade.Quantity.String())
 	if td.orders == nil {
 		td.alert(ctx, c.ID, 0, "no order book is running: the order was not created")
@@ -27,14 +27,14 @@ func (td *triggerDesk) fire(ctx context.Context, f trigger.Fired) {
 	}
 	o, alert, err := td.placeOrder(ctx, f)
 	if err != nil {
-		log.Error("order of a fired condition", "order", o.ID, "err", err)
+		log.Error("order of a fired condition", "order_id", o.ID, "err", err)
 		alert = err.Error()
 	}
 	if alert != "" {
 		td.alert(ctx, c.ID, o.ID, alert)
 	} else if err := td.d.SetConditionOrder(ctx, c.ID, o.ID, "", db.ConditionEvent{Actor: db.TriggerActor,
 		Action: "condition_order", Reason: fmt.Sprintf("order %d %s to %s", o.ID, o.Status, o.Broker)}); err != nil {
-		log.Error("link order to condition", "order", o.ID, "err", err)
+		log.Error("link order to condition", "order_id", o.ID, "err", err)
 	}
 	if o.ID != 0 && td.onOrder != nil {
 		td.onOrder(o.ID)
@@ -73,7 +73,7 @@ func (td *triggerDesk) placeOrder(ctx context.Context, f trigger.Fired) (order.O
 		rec := order.CheckRecord{OrderID: placed.ID, Phase: order.PhasePropose, Verdict: tc.Check.Verdict,
 			Summary: tc.Check.Findings, At: td.now().UTC(), Results: tc.Results}
 		if serr := td.pre.Store.SaveChecks(ctx, []order.CheckRecord{rec}); serr != nil {
-			td.log.Error("store compliance of a fired order", "order", placed.ID, "err", serr)
+			td.log.Error("store compliance of a fired order", "order_id", placed.ID, "err", serr)
 		}
 	}
 	if err != nil {
@@ -105,9 +105,9 @@ func (td *triggerDesk) checkFired(ctx context.Context, o order.Order) (order.Tra
 // alert records on the condition why its order did not go out, with an audit event.
 func (td *triggerDesk) alert(ctx context.Context, id, orderID int64, why string) {
 	why = strings.TrimSpace(why)
-	td.log.Warn("fired condition raised an alert", "condition", id, "order", orderID, "alert", why)
+	td.log.Warn("fired condition raised an alert", "condition_id", id, "order_id", orderID, "alert", why)
 	if err := td.d.SetConditionOrder(ctx, id, orderID, why, db.ConditionEvent{Actor: db.TriggerActor,
 		Action: "condition_alert", Reason: why}); err != nil {
-		td.log.Error("store condition alert", "condition", id, "err", err)
+		td.log.Error("store condition alert", "condition_id", id, "err", err)
 	}
 }
