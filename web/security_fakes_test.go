@@ -65,6 +65,16 @@ func (stubCompliance) CheckTrades(context.Context, []portfolio.Trade) ([]complia
 	return nil, nil
 }
 
+// secConditions are the fake conditions, with defaults that are never found.
+type secConditions struct{ *fakeConditions }
+
+func (secConditions) ApproveDefault(context.Context, user.User, int64) (DefaultView, error) {
+	return DefaultView{}, trigger.ErrNotFound
+}
+func (secConditions) RemoveDefault(context.Context, user.User, int64) (DefaultView, error) {
+	return DefaultView{}, trigger.ErrNotFound
+}
+
 // testClock is a clock the security tests move by hand.
 type testClock struct {
 	mu sync.Mutex
@@ -82,6 +92,9 @@ func (c *testClock) Advance(d time.Duration) {
 	defer c.mu.Unlock()
 	c.t = c.t.Add(d)
 }
+
+// secMetricsToken is the metrics bearer token of the security tests.
+const secMetricsToken = "metrics-only-token-0123456789"
 
 // secApp is the whole server with every optional desk present, the users pm,
 // admin, trader and compliance, and a clock the test moves.
@@ -104,6 +117,12 @@ func newSecApp(t *testing.T, opt secOptions) *secApp {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { d.Close() })
+	_, err = d.Writer().Exec(`INSERT INTO securities (symbol, name, issuer, currency, asset_class, lot_size) VALUES
+		('AAA', 'Alpha Corp', 'Alpha', 'USD', 'equity', '1'), ('BBB', 'Beta Bank', 'Beta', 'USD', 'equity', '100');
+		INSERT INTO portfolios (code, name, base_currency, cash) VALUES ('GROWTH', 'Growth Fund', 'USD', '1000000')`)
+	if err != nil {
+		t.Fatal(err)
+	}
 	app := &testApp{t: t, store: newFakeStore(testHash()), sessions: memstore.New(), logs: &syncBuffer{}}
 	app.store.users = append(app.store.users,
 		user.User{ID: 5, Name: "trader", Roles: []user.Role{user.Trader}, PasswordHash: testHash()},
@@ -127,12 +146,14 @@ func newSecApp(t *testing.T, opt secOptions) *secApp {
 		SecureCookies: opt.secureCookies,
 		Proposals:     &fakeProposals{},
 		Prices:        prices,
-		Conditions:    &fakeConditions{conds: map[int64]trigger.Condition{}},
+		Conditions:    secConditions{&fakeConditions{conds: map[int64]trigger.Condition{}}},
 		Orders:        store,
 		Desk:          &testDesk{svc: svc, store: store, live: live},
 		OrderChanges:  live,
 		Compliance:    stubCompliance{},
 		Sessions:      &fakeSessions{state: "logged_on"},
+		Metrics:       NewMetrics(),
+		MetricsToken:  secMetricsToken,
 	}
 	h, err := NewServer(cfg)
 	if err != nil {
@@ -141,7 +162,7 @@ func newSecApp(t *testing.T, opt secOptions) *secApp {
 	app.srv = httptest.NewServer(h)
 	t.Cleanup(app.srv.Close)
 	sa := &secApp{testApp: app, h: h, clock: clock, tokens: map[string]string{}}
-	for _, name := range []string{"pm", "admin", "trader", "compliance"} {
+	for _, name := range []string{"norole", "pm", "admin", "trader", "compliance"} {
 		u, err := app.store.UserByName(context.Background(), name)
 		if err != nil {
 			t.Fatal(err)
