@@ -1,0 +1,168 @@
+package db
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"testing"
+
+	"github.com/ballast-oms/ballast/compliance"
+	"github.com/ballast-oms/ballast/order"
+	"github.com/ballast-oms/ballast/portfolio"
+)
+
+// bulkProposals is a small book: three portfolios' worth of buys and sells
+// with every verdict, findings on the warn and fail ones.
+func bulkProposals() ([]order.Proposal, [][]order.ResultRecord) {
+	soft := order.ResultRecord{RuleID: "sector", RuleName: "Sector 30%", Version: 2, Severity: compliance.Soft,
+		Status: compliance.NeedsOverride, Group: "Energy", Value: dd("31.5"), Limit: dd("30"), Unit: compliance.UnitPercent,
+		Message: "sector Energy 31.5% > 30%"}
+	hard := order.ResultRecord{RuleID: "restricted", RuleName: "Restricted list", Version: 1, Severity: compliance.Hard,
+		Status: compliance.Fail, Group: "CCC", Message: "CCC is restricted"}
+	spec := []struct {
+		pf, sym string
+		side    portfolio.Side
+		qty     string
+		v       order.Verdict
+		res     []order.ResultRecord
+	}{
+		{"P1", "BBB", portfolio.Buy, "300", order.VerdictPass, nil},
+		{"P1", "AAA", portfolio.Sell, "10", order.VerdictWarn, []order.ResultRecord{soft}},
+		{"P2", "CCC", portfolio.Buy, "20", order.VerdictFail, []order.ResultRecord{hard, soft}},
+		{"P2", "AAA", portfolio.Buy, "5", order.VerdictPass, nil},
+		{"P1", "CCC", portfolio.Sell, "0.5", order.VerdictPass, nil},
+	}
+	ps := make([]order.Proposal, len(spec))
+	rs := make([][]order.ResultRecord, len(spec))
+	for i, s := range spec {
+		ps[i] = order.Proposal{Order: order.Order{ProposalID: 7, Portfolio: s.pf, Symbol: s.sym, Side: s.side, Quantity: dd(s.qty),
+			Type: order.Limit, LimitPrice: dd("10.25"), TimeInForce: order.Day, Notes: fmt.Sprintf("reason %d", i)},
+			Check: order.Check{Verdict: s.v, Findings: fmt.Sprintf("findings %d", i)}}
+		rs[i] = s.res
+	}
+	return ps, rs
+}
+
+// savedProposal is what a proposal left in the database: its orders in
+// stored form, the audit trail and each order's latest check.
+type savedProposal struct {
+	Orders [][]any
+	Events []order.Event
+	Checks []order.CheckRecord
+}
+
+func readSaved(t *testing.T, d *DB, s *OrderStore, orders []order.Order) savedProposal {
+	t.Helper()
+	ctx := context.Background()
+	var sp savedProposal
+	err := s.InTx(ctx, func(tx order.Tx) error {
+		for _, o := range orders {
+			got, err := tx.Order(ctx, o.ID)
+			if err != nil {
+				return err
+			}
+			sp.Orders = append(sp.Orders, orderValues(got))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sp.Events, err = s.AuditEvents(ctx, order.AuditFilter{Limit: 1000}); err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range orders {
+		c, err := d.LatestCheck(ctx, o.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sp.Checks = append(sp.Checks, c)
+	}
+	return sp
+}
+
+// TestProposeManyMatchesOneByOne saves the same proposal one order at a time
+// (ProposeChecked) and in bulk (ProposeMany) into two databases that already
+// hold an order: the orders (ids, statuses, every column), the audit trail and
+// the compliance checks with their findings are the same.
+func TestProposeManyMatchesOneByOne(t *testing.T) {
+	ctx := context.Background()
+	ps, rs := bulkProposals()
+	got := map[string]savedProposal{}
+	for _, mode := range []string{"one-by-one", "bulk"} {
+		d := openTest(t)
+		seedSmall(t, d)
+		s := NewOrderStore(d)
+		svc, _ := newTestService(t, s)
+		if _, err := svc.Propose(ctx, pmActor, []order.Proposal{buyOrder("P2", "100")}); err != nil {
+			t.Fatal(err)
+		}
+		propose := svc.ProposeChecked
+		if mode == "bulk" {
+			propose = svc.ProposeMany
+		}
+		orders, err := propose(ctx, pmActor, ps, rs)
+		if err != nil {
+			t.Fatalf("%s: %v", mode, err)
+		}
+		wantStatus := []order.Status{order.Ready, order.AwaitingOverride, order.Blocked, order.Ready, order.Ready}
+		for i, o := range orders {
+			if o.ID != int64(i+2) || o.Status != wantStatus[i] {
+				t.Errorf("%s: order #%d is %d %s, want %d %s", mode, i, o.ID, o.Status, i+2, wantStatus[i])
+			}
+		}
+		got[mode] = readSaved(t, d, s, orders)
+		if n := len(got[mode].Events); n != 3+3*len(ps) {
+			t.Errorf("%s: %d audit events, want %d (three per order)", mode, n, 3+3*len(ps))
+		}
+	}
+	a, b := got["one-by-one"], got["bulk"]
+	if !reflect.DeepEqual(a.Orders, b.Orders) {
+		t.Errorf("orders differ:\none-by-one %v\n      bulk %v", a.Orders, b.Orders)
+	}
+	if !reflect.DeepEqual(a.Events, b.Events) {
+		t.Errorf("audit differs:\none-by-one %+v\n      bulk %+v", a.Events, b.Events)
+	}
+	if fmt.Sprint(a.Checks) != fmt.Sprint(b.Checks) {
+		t.Errorf("checks differ:\none-by-one %+v\n      bulk %+v", a.Checks, b.Checks)
+	}
+	if c := b.Checks[2]; c.Verdict != order.VerdictFail || len(c.Results) != 2 || c.Results[0].RuleID != "restricted" {
+		t.Errorf("the failing order's check is %+v, want fail with both findings", c)
+	}
+}
+
+// TestProposeManyAllOrNothing: an order for an unknown security in the
+// second chunk of a large proposal leaves nothing of the proposal behind.
+func TestProposeManyAllOrNothing(t *testing.T) {
+	ctx := context.Background()
+	d := openTest(t)
+	seedSmall(t, d)
+	s := NewOrderStore(d)
+	svc, _ := newTestService(t, s)
+	ps := make([]order.Proposal, 4200)
+	rs := make([][]order.ResultRecord, len(ps))
+	for i := range ps {
+		ps[i] = buyOrder([]string{"P1", "P2"}[i%2], "100")
+	}
+	ps[len(ps)-1].Order.Symbol = "ZZZ"
+	_, err := svc.ProposeMany(ctx, pmActor, ps, rs)
+	var fe order.FieldErrors
+	if !errors.As(err, &fe) {
+		t.Fatalf("err = %v, want a field error for the unknown security", err)
+	}
+	for _, table := range []string{"orders", "audit_events", "compliance_checks"} {
+		var n int
+		if err := d.Writer().QueryRow(`SELECT count(*) FROM ` + table).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != 0 {
+			t.Errorf("%s has %d rows after a refused proposal, want 0", table, n)
+		}
+	}
+	ps[len(ps)-1].Order.Symbol = "BBB"
+	orders, err := svc.ProposeMany(ctx, pmActor, ps, rs)
+	if err != nil || len(orders) != len(ps) || orders[len(ps)-1].ID != int64(len(ps)) {
+		t.Fatalf("corrected proposal: %d orders, %v; want %d", len(orders), err, len(ps))
+	}
+}
