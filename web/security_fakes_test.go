@@ -101,6 +101,7 @@ const secMetricsToken = "metrics-only-token-0123456789"
 type secApp struct {
 	*testApp
 	h      http.Handler
+	db     *db.DB
 	clock  *testClock
 	tokens map[string]string // user name → API token
 }
@@ -126,7 +127,8 @@ func newSecApp(t *testing.T, opt secOptions) *secApp {
 	app := &testApp{t: t, store: newFakeStore(testHash()), sessions: memstore.New(), logs: &syncBuffer{}}
 	app.store.users = append(app.store.users,
 		user.User{ID: 5, Name: "trader", Roles: []user.Role{user.Trader}, PasswordHash: testHash()},
-		user.User{ID: 6, Name: "compliance", Roles: []user.Role{user.Compliance}, PasswordHash: testHash()})
+		user.User{ID: 6, Name: "compliance", Roles: []user.Role{user.Compliance}, PasswordHash: testHash()},
+		user.User{ID: 7, Name: "pmtrader", Roles: []user.Role{user.PM, user.Trader}, PasswordHash: testHash()})
 	clock := &testClock{t: orderNow}
 	td, _ := order.NewTradingDay("16:30", time.UTC)
 	n := 0
@@ -161,8 +163,8 @@ func newSecApp(t *testing.T, opt secOptions) *secApp {
 	}
 	app.srv = httptest.NewServer(h)
 	t.Cleanup(app.srv.Close)
-	sa := &secApp{testApp: app, h: h, clock: clock, tokens: map[string]string{}}
-	for _, name := range []string{"norole", "pm", "admin", "trader", "compliance"} {
+	sa := &secApp{testApp: app, h: h, db: d, clock: clock, tokens: map[string]string{}}
+	for _, name := range []string{"norole", "pm", "admin", "trader", "compliance", "pmtrader"} {
 		u, err := app.store.UserByName(context.Background(), name)
 		if err != nil {
 			t.Fatal(err)

@@ -35,19 +35,24 @@ func (s *server) signIn(w http.ResponseWriter, r *http.Request) {
 	next := safeNext(r.PostFormValue("next"))
 	addr := clientAddr(r.RemoteAddr)
 	if ok, locked := s.limits.allow(name, addr); !ok {
-		s.log.WarnContext(r.Context(), "sign-in throttled", "user_name", name, "remote_addr", addr, "name_locked", locked)
+		s.log.WarnContext(r.Context(), "sign-in throttled", "remote_addr", addr, "name_locked", locked)
 		s.refuseSignIn(w, r, http.StatusTooManyRequests, views.SignInForm{Name: name, Next: next, Error: tooManySignIns})
 		return
 	}
-	u, err := s.authenticate(r, name, password)
+	u, known, err := s.authenticate(r, name, password)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	if u == nil {
-		s.log.InfoContext(r.Context(), "sign-in refused", "user_name", name, "remote_addr", addr)
+		// An unknown name is not logged: it is often a password typed in the wrong box.
+		logName := "(unknown)"
+		if known {
+			logName = name
+		}
+		s.log.InfoContext(r.Context(), "sign-in refused", "user_name", logName, "remote_addr", addr)
 		if s.limits.fail(name, addr) {
-			s.log.WarnContext(r.Context(), "sign-in locked", "audit", true, "user_name", name, "remote_addr", addr,
+			s.log.WarnContext(r.Context(), "sign-in locked", "audit", true, "user_name", logName, "remote_addr", addr,
 				"failures", nameMaxFailures, "locked_for", nameLockout.String())
 		}
 		s.refuseSignIn(w, r, http.StatusUnprocessableEntity, views.SignInForm{Name: name, Next: next, Error: badSignIn})
@@ -73,23 +78,24 @@ func (s *server) refuseSignIn(w http.ResponseWriter, r *http.Request, status int
 }
 
 // authenticate returns the user whose name and password match, nil when they
-// do not. An unknown name still costs one password hash, like a wrong password.
-func (s *server) authenticate(r *http.Request, name, password string) (*user.User, error) {
+// do not, and whether a user has that name (for the log only). An unknown name
+// still costs one password hash, like a wrong password.
+func (s *server) authenticate(r *http.Request, name, password string) (u *user.User, known bool, err error) {
 	if name == "" || password == "" || len(password) > user.MaxPasswordLen {
-		return nil, nil
+		return nil, false, nil
 	}
-	u, err := s.store.UserByName(r.Context(), name)
+	found, err := s.store.UserByName(r.Context(), name)
 	if err != nil {
 		if !s.isNotFound(err) {
-			return nil, fmt.Errorf("web: sign in %q: %w", name, err)
+			return nil, false, fmt.Errorf("web: sign in: %w", err)
 		}
 		user.CheckPassword(password, decoyHash)
-		return nil, nil
+		return nil, false, nil
 	}
-	if !user.CheckPassword(password, u.PasswordHash) || u.Disabled {
-		return nil, nil
+	if !user.CheckPassword(password, found.PasswordHash) || found.Disabled {
+		return nil, true, nil
 	}
-	return &u, nil
+	return &found, true, nil
 }
 
 // signOut ends the session and returns to the sign-in page.
