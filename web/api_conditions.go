@@ -12,6 +12,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/shopspring/decimal"
 
+	"github.com/ballast-oms/ballast/portfolio"
 	"github.com/ballast-oms/ballast/trigger"
 	"github.com/ballast-oms/ballast/user"
 )
@@ -102,7 +103,7 @@ func parseConditionIn(in conditionInJSON) (trigger.Condition, error) {
 		if strings.TrimSpace(s) == "" {
 			return decimal.Zero
 		}
-		v, err := decimal.NewFromString(strings.TrimSpace(s))
+		v, err := portfolio.ParseDecimal(strings.TrimSpace(s))
 		if err != nil {
 			errs = append(errs, trigger.FieldError{Field: field, Problem: fmt.Sprintf("%q is not a decimal", s)})
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/ballast-oms/ballast/order"
+	"github.com/ballast-oms/ballast/portfolio"
 	"github.com/ballast-oms/ballast/user"
 )
 
@@ -262,12 +263,12 @@ func (s *server) apiOrderReplace(w http.ResponseWriter, r *http.Request) {
 // parseReplace reads a replace's quantity (required) and limit price (optional).
 func parseReplace(qtyText, limitText string) (qty, limit decimal.Decimal, err error) {
 	var fe order.FieldErrors
-	qty, qerr := decimal.NewFromString(strings.TrimSpace(qtyText))
+	qty, qerr := portfolio.ParseDecimal(strings.TrimSpace(qtyText))
 	if qerr != nil || !qty.IsPositive() {
 		fe = append(fe, order.FieldError{Field: "quantity", Reason: fmt.Sprintf("%q is not a positive decimal", qtyText)})
 	}
 	if t := strings.TrimSpace(limitText); t != "" {
-		if limit, err = decimal.NewFromString(t); err != nil {
+		if limit, err = portfolio.ParseDecimal(t); err != nil {
 			fe = append(fe, order.FieldError{Field: "limit_price", Reason: fmt.Sprintf("%q is not a decimal", t)})
 		}
 	}

@@ -143,7 +143,7 @@ func (in orderInput) toOrder() (order.Order, error) {
 		if s == "" {
 			return decimal.Zero
 		}
-		v, err := decimal.NewFromString(s)
+		v, err := portfolio.ParseDecimal(s) // plain notation only, as in import files
 		if err != nil {
 			fe = append(fe, order.FieldError{Field: field, Reason: fmt.Sprintf("%q is not a decimal number", s)})
 		}

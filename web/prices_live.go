@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/go-chi/chi/v5"
-	"github.com/shopspring/decimal"
 
 	"github.com/ballast-oms/ballast/marketdata"
 	"github.com/ballast-oms/ballast/portfolio"
@@ -113,7 +112,7 @@ func parsePricePosts(in []pricePostJSON) ([]portfolio.Price, portfolio.ImportErr
 	batch := make([]portfolio.Price, len(in))
 	var bad portfolio.ImportErrors
 	for i, p := range in {
-		v, err := decimal.NewFromString(strings.TrimSpace(p.Price))
+		v, err := portfolio.ParseDecimal(strings.TrimSpace(p.Price))
 		if err != nil {
 			bad = append(bad, portfolio.LineError{Line: i + 1, Reason: fmt.Sprintf("%s: price %q is not a decimal", p.Symbol, p.Price)})
 			continue
@@ -135,7 +134,7 @@ func (s *server) priceEntry(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sym := strings.ToUpper(strings.TrimSpace(r.PostFormValue("symbol")))
-	v, err := decimal.NewFromString(strings.TrimSpace(r.PostFormValue("price")))
+	v, err := portfolio.ParseDecimal(strings.TrimSpace(r.PostFormValue("price")))
 	if err != nil {
 		s.fail(w, r, fault(kindInvalid, fmt.Sprintf("The price %q is not a number.", r.PostFormValue("price"))))
 		return
