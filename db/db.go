@@ -87,6 +87,7 @@ func dsn(path string, readOnly bool) string {
 		q.Add("_pragma", "query_only(1)")
 	} else {
 		q.Set("_txlock", "immediate")
+		q.Add("_pragma", "cache_size(-65536)") // 64 MiB: a large transaction (a whole-book proposal) does not spill pages mid-way
 	}
 	// url.Values.Encode sorts keys but keeps each key's values in order.
 	return path + "?" + q.Encode()

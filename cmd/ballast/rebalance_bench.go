@@ -52,6 +52,7 @@ func benchRebalanceSave(ctx context.Context, e *env, dbPath, profile string, boo
 		return fmt.Errorf("bench rebalance: %w", err)
 	}
 	defer stop()
+	cpu0, _ := processCPU()
 	t0 := time.Now()
 	inputs, _, err := d.RebalanceInputs(ctx, nil)
 	if err != nil {
@@ -75,5 +76,9 @@ func benchRebalanceSave(ctx context.Context, e *env, dbPath, profile string, boo
 	_, err = fmt.Fprintf(e.stdout, "--all --save: %d portfolios, %d orders saved in %s (load %s, plan %s, save %s)\n",
 		len(results), n, t3.Sub(t0).Round(time.Millisecond), t1.Sub(t0).Round(time.Millisecond),
 		t2.Sub(t1).Round(time.Millisecond), t3.Sub(t2).Round(time.Millisecond))
+	if cpu1, ok := processCPU(); ok && err == nil {
+		// CPU time moves less than wall time on a shared machine.
+		_, err = fmt.Fprintf(e.stdout, "process CPU time of load, plan and save: %s\n", (cpu1 - cpu0).Round(time.Millisecond))
+	}
 	return err
 }
