@@ -57,37 +57,32 @@ func clientAddr(remote string) string {
 	return remote
 }
 
-// allow says whether a sign-in for name from addr may be tried now; when not,
-// it says whether the name is locked (rather than the address throttled).
-func (l *signInLimits) allow(name, addr string) (ok, nameLocked bool) {
+// attempt decides whether a sign-in for name from addr may be tried now and,
+// when it may, counts it as failed until succeed says otherwise: counting
+// before the password is checked keeps concurrent guesses within the limits.
+// refused says the attempt may not go on (nameLocked: because the name is
+// locked, not the address throttled); locking says this attempt, if it
+// fails, is the one that locked the name.
+func (l *signInLimits) attempt(name, addr string) (refused, nameLocked, locking bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
-	if f := l.names[nameKey(name)]; f != nil && now.Before(f.lockedUntil) {
-		return false, true
+	key := nameKey(name)
+	if f := l.names[key]; f != nil && now.Before(f.lockedUntil) {
+		return true, true, false
 	}
 	if b := l.addrs[addr]; b != nil && b.refill(now) < 1 {
-		return false, false
+		return true, false, false
 	}
-	return true, false
-}
-
-// fail records a failed sign-in for name from addr and reports whether it
-// locked the name.
-func (l *signInLimits) fail(name, addr string) (locked bool) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := l.now()
 	l.sweep(now)
 	if b := l.addrBucket(addr, now); b != nil {
 		b.refill(now)
 		b.tokens--
 	}
-	key := nameKey(name)
 	f := l.names[key]
 	if f == nil {
 		if len(l.names) >= limitMaxEntries {
-			return false
+			return false, false, false
 		}
 		f = &nameFailures{}
 		l.names[key] = f
@@ -96,16 +91,21 @@ func (l *signInLimits) fail(name, addr string) (locked bool) {
 	if len(f.failures) >= nameMaxFailures {
 		f.failures = nil
 		f.lockedUntil = now.Add(nameLockout)
-		return true
+		return false, false, true
 	}
-	return false
+	return false, false, false
 }
 
-// succeed forgets the failures of name after a successful sign-in.
-func (l *signInLimits) succeed(name string) {
+// succeed undoes what attempt counted for a sign-in that succeeded: the
+// name's failures (and any lock its attempt set) are forgotten and the
+// address gets its token back.
+func (l *signInLimits) succeed(name, addr string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	delete(l.names, nameKey(name))
+	if b := l.addrs[addr]; b != nil {
+		b.tokens = min(b.tokens+1, addrBurst)
+	}
 }
 
 // addrBucket returns addr's bucket, making a full one if there is room.

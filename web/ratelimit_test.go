@@ -3,37 +3,48 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
+
+// locked says whether name is locked for a sign-in from addr, without counting one.
+func (l *signInLimits) locked(name, addr string) (refused, nameLocked bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	if f := l.names[nameKey(name)]; f != nil && now.Before(f.lockedUntil) {
+		return true, true
+	}
+	b := l.addrs[addr]
+	return b != nil && b.refill(now) < 1, false
+}
 
 func TestSignInLimitsLockANameAfterFiveFailures(t *testing.T) {
 	clock := &testClock{t: orderNow}
 	l := newSignInLimits(clock.Now)
 	for i := 1; i < nameMaxFailures; i++ {
-		if l.fail("PM", "10.0.0.1") {
-			t.Fatalf("failure %d locked the name", i)
+		if refused, _, locking := l.attempt("PM", "10.0.0.1"); refused || locking {
+			t.Fatalf("attempt %d: refused %v, locking %v", i, refused, locking)
 		}
 	}
-	if ok, _ := l.allow("pm", "10.0.0.2"); !ok {
-		t.Fatal("four failures refused the name")
+	if _, _, locking := l.attempt("pm ", "10.0.0.3"); !locking {
+		t.Fatal("the fifth attempt (another case, address) did not lock the name")
 	}
-	if !l.fail("pm ", "10.0.0.3") {
-		t.Fatal("the fifth failure (another case, address) did not lock the name")
+	if refused, nameLocked := l.locked("Pm", "10.0.0.9"); !refused || !nameLocked {
+		t.Fatalf("locked name from a fresh address: refused %v, name locked %v", refused, nameLocked)
 	}
-	if ok, locked := l.allow("Pm", "10.0.0.9"); ok || !locked {
-		t.Fatalf("locked name allowed=%v locked=%v from a fresh address", ok, locked)
-	}
-	if ok, _ := l.allow("admin", "10.0.0.9"); !ok {
+	if refused, _ := l.locked("admin", "10.0.0.9"); refused {
 		t.Fatal("another name is refused")
 	}
 	clock.Advance(nameLockout - time.Second)
-	if ok, _ := l.allow("pm", "10.0.0.9"); ok {
+	if refused, _, _ := l.attempt("pm", "10.0.0.9"); !refused {
 		t.Fatal("lock ended early")
 	}
 	clock.Advance(time.Second)
-	if ok, _ := l.allow("pm", "10.0.0.9"); !ok {
+	if refused, _ := l.locked("pm", "10.0.0.9"); refused {
 		t.Fatal("lock did not end after 15 minutes")
 	}
 }
@@ -42,18 +53,24 @@ func TestSignInLimitsForgetOldFailuresAndSuccess(t *testing.T) {
 	clock := &testClock{t: orderNow}
 	l := newSignInLimits(clock.Now)
 	for range nameMaxFailures - 1 {
-		l.fail("pm", "10.0.0.1")
+		l.attempt("pm", "10.0.0.1")
 	}
 	clock.Advance(nameWindow)
-	if l.fail("pm", "10.0.0.1") {
+	if _, _, locking := l.attempt("pm", "10.0.0.1"); locking {
 		t.Fatal("failures older than the window still count")
 	}
 	for range nameMaxFailures - 2 {
-		l.fail("pm", "10.0.0.1")
+		l.attempt("pm", "10.0.0.1")
 	}
-	l.succeed("pm")
-	if l.fail("pm", "10.0.0.1") {
-		t.Fatal("a successful sign-in did not reset the count")
+	// The fifth attempt succeeds: the lock it set and the count are forgotten.
+	if _, _, locking := l.attempt("pm", "10.0.0.1"); !locking {
+		t.Fatal("fifth attempt does not lock")
+	}
+	l.succeed("pm", "10.0.0.1")
+	for i := 1; i < nameMaxFailures; i++ {
+		if refused, _, locking := l.attempt("pm", "10.0.0.1"); refused || locking {
+			t.Fatalf("after success, attempt %d: refused %v, locking %v", i, refused, locking)
+		}
 	}
 }
 
@@ -61,21 +78,48 @@ func TestSignInLimitsThrottleAnAddress(t *testing.T) {
 	clock := &testClock{t: orderNow}
 	l := newSignInLimits(clock.Now)
 	for i := range addrBurst {
-		l.fail("user"+string(rune('a'+i)), "10.0.0.1")
+		if refused, _, _ := l.attempt("user"+string(rune('a'+i)), "10.0.0.1"); refused {
+			t.Fatalf("attempt %d of the burst refused", i+1)
+		}
 	}
-	if ok, locked := l.allow("someone", "10.0.0.1"); ok || locked {
-		t.Fatalf("address after a burst: allowed=%v name locked=%v", ok, locked)
+	if refused, nameLocked, _ := l.attempt("someone", "10.0.0.1"); !refused || nameLocked {
+		t.Fatalf("address after a burst: refused %v, name locked %v", refused, nameLocked)
 	}
-	if ok, _ := l.allow("someone", "10.0.0.2"); !ok {
+	if refused, _, _ := l.attempt("someone", "10.0.0.2"); refused {
 		t.Fatal("another address is throttled")
 	}
 	clock.Advance(addrRefill)
-	if ok, _ := l.allow("someone", "10.0.0.1"); !ok {
+	if refused, _, _ := l.attempt("someone", "10.0.0.1"); refused {
 		t.Fatal("bucket did not refill")
 	}
-	l.fail("someone", "10.0.0.1")
-	if ok, _ := l.allow("someone", "10.0.0.1"); ok {
-		t.Fatal("one refill allowed two failures")
+	if refused, _, _ := l.attempt("someone", "10.0.0.1"); !refused {
+		t.Fatal("one refill allowed two attempts")
+	}
+	l.succeed("someone", "10.0.0.1")
+	if refused, _, _ := l.attempt("else", "10.0.0.1"); refused {
+		t.Fatal("a success did not give the address its token back")
+	}
+}
+
+// TestSignInLimitsHoldUnderConcurrentGuesses: many guesses for one name at
+// once (each still checking its password) cannot exceed the limit.
+func TestSignInLimitsHoldUnderConcurrentGuesses(t *testing.T) {
+	l := newSignInLimits((&testClock{t: orderNow}).Now)
+	var mu sync.Mutex
+	tried := 0
+	var wg sync.WaitGroup
+	for i := range 50 {
+		wg.Go(func() {
+			if refused, _, _ := l.attempt("pm", "10.0.0."+strconv.Itoa(i)); !refused {
+				mu.Lock()
+				tried++
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if tried != nameMaxFailures {
+		t.Fatalf("%d concurrent guesses went through, want %d", tried, nameMaxFailures)
 	}
 }
 

@@ -34,7 +34,8 @@ func (s *server) signIn(w http.ResponseWriter, r *http.Request) {
 	password := r.PostFormValue("password")
 	next := safeNext(r.PostFormValue("next"))
 	addr := clientAddr(r.RemoteAddr)
-	if ok, locked := s.limits.allow(name, addr); !ok {
+	refused, locked, locking := s.limits.attempt(name, addr)
+	if refused {
 		s.log.WarnContext(r.Context(), "sign-in throttled", "remote_addr", addr, "name_locked", locked)
 		s.refuseSignIn(w, r, http.StatusTooManyRequests, views.SignInForm{Name: name, Next: next, Error: tooManySignIns})
 		return
@@ -51,14 +52,14 @@ func (s *server) signIn(w http.ResponseWriter, r *http.Request) {
 			logName = name
 		}
 		s.log.InfoContext(r.Context(), "sign-in refused", "user_name", logName, "remote_addr", addr)
-		if s.limits.fail(name, addr) {
+		if locking {
 			s.log.WarnContext(r.Context(), "sign-in locked", "audit", true, "user_name", logName, "remote_addr", addr,
 				"failures", nameMaxFailures, "locked_for", nameLockout.String())
 		}
 		s.refuseSignIn(w, r, http.StatusUnprocessableEntity, views.SignInForm{Name: name, Next: next, Error: badSignIn})
 		return
 	}
-	s.limits.succeed(name)
+	s.limits.succeed(name, addr)
 	ctx := r.Context()
 	if err := s.sessions.RenewToken(ctx); err != nil {
 		s.fail(w, r, fmt.Errorf("web: sign in %q: %w", name, err))
