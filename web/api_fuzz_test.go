@@ -12,6 +12,7 @@ import (
 	"github.com/ballast-oms/ballast/order"
 	"github.com/ballast-oms/ballast/portfolio"
 	"github.com/ballast-oms/ballast/trigger"
+	"github.com/ballast-oms/ballast/web/views"
 )
 
 // The fuzz targets of the JSON API's decoders: the body is decoded as the
@@ -197,4 +198,29 @@ func FuzzPricesJSON(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestFormsRefuseExponents checks the desk's forms take decimals in plain
+// notation only, like the API and the import files: "1e3" is refused.
+func TestFormsRefuseExponents(t *testing.T) {
+	sec := portfolio.Security{Symbol: "AAA", LotSize: decimal.NewFromInt(1)}
+	buy := portfolio.Trade{Symbol: "AAA", Side: portfolio.Buy}
+	if _, problem := checkTrade(buy, "1e3", "10", decimal.Zero, sec); problem == "" {
+		t.Error("rebalance preview: quantity 1e3 accepted")
+	}
+	if _, problem := checkTrade(buy, "10", "1E1", decimal.Zero, sec); problem == "" {
+		t.Error("rebalance preview: limit 1E1 accepted")
+	}
+	if _, problem := checkTrade(buy, "10", "10.5", decimal.Zero, sec); problem != "" {
+		t.Errorf("rebalance preview: plain trade refused: %s", problem)
+	}
+	problems := map[string]string{}
+	amountField(problems, "cash", "cash", "5e2")
+	if problems["cash"] == "" {
+		t.Error("rebalance options: 5e2 accepted")
+	}
+	row := views.ModelRow{Symbol: "AAA", Weight: "1e2"}
+	if _, problem := readTarget(row, map[string]bool{"AAA": true}, map[string]int{}, 0); !strings.Contains(problem, "weight") {
+		t.Errorf("model editor: weight 1e2: problem %q", problem)
+	}
 }

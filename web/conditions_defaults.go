@@ -9,6 +9,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/ballast-oms/ballast/portfolio"
 	"github.com/ballast-oms/ballast/trigger"
 	"github.com/ballast-oms/ballast/user"
 	"github.com/ballast-oms/ballast/web/views"
@@ -74,7 +75,7 @@ func readDefaultForm(r *http.Request, pf string) (trigger.Template, error) {
 		if s == "" {
 			return decimal.Zero
 		}
-		v, err := decimal.NewFromString(s)
+		v, err := portfolio.ParseDecimal(s)
 		if err != nil {
 			errs = append(errs, trigger.FieldError{Field: field, Problem: fmt.Sprintf("%q is not a number", s)})
 		}

@@ -197,7 +197,7 @@ func readTarget(row views.ModelRow, known map[string]bool, seen map[string]int, 
 	} else {
 		seen[t.Symbol] = n
 	}
-	w, err := decimal.NewFromString(row.Weight)
+	w, err := portfolio.ParseDecimal(row.Weight)
 	switch {
 	case err != nil:
 		problems = append(problems, fmt.Sprintf("weight %q is not a number", row.Weight))

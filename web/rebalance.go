@@ -9,6 +9,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/shopspring/decimal"
 
+	"github.com/ballast-oms/ballast/portfolio"
 	"github.com/ballast-oms/ballast/rebalance"
 	"github.com/ballast-oms/ballast/web/views"
 )
@@ -144,7 +145,7 @@ func readOptions(mode, reserve, minTrade, collar, raise string, buyOnly bool) (r
 }
 
 func amountField(problems map[string]string, field, what, s string) decimal.Decimal {
-	v, err := decimal.NewFromString(orDefault(strings.TrimSpace(s), "0"))
+	v, err := portfolio.ParseDecimal(orDefault(strings.TrimSpace(s), "0"))
 	switch {
 	case err != nil:
 		problems[field] = fmt.Sprintf("%s %q is not a number", what, s)

@@ -128,11 +128,11 @@ func reviewPortfolio(in *rebalance.Input, res rebalance.Result, opts rebalance.O
 // checkTrade re-validates a (possibly edited) trade: the side and symbol are
 // the plan's; quantity and limit as typed.
 func checkTrade(t portfolio.Trade, qty, limit string, held decimal.Decimal, sec portfolio.Security) (portfolio.Trade, string) {
-	q, err := decimal.NewFromString(qty)
+	q, err := portfolio.ParseDecimal(qty)
 	if err != nil || !q.IsPositive() {
 		return t, fmt.Sprintf("Quantity %q is not a positive number.", qty)
 	}
-	lim, err := decimal.NewFromString(limit)
+	lim, err := portfolio.ParseDecimal(limit)
 	if err != nil || !lim.IsPositive() {
 		return t, fmt.Sprintf("Limit %q is not a positive price.", limit)
 	}
