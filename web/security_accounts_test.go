@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -61,5 +62,29 @@ func TestDisabledUserLosesAccess(t *testing.T) {
 	rec := app.serve(formRequest("/signin", url.Values{"name": {"trader"}, "password": {testPassword}}, nil, "same-origin"))
 	if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), badSignIn) {
 		t.Errorf("disabled user's sign-in: %d", rec.Code)
+	}
+}
+
+// TestCredentialsStayInTheirChannel: a session cookie does not open the API
+// (so a forged browser request cannot use it there) and an API token does not
+// open the pages.
+func TestCredentialsStayInTheirChannel(t *testing.T) {
+	app := newSecApp(t, secOptions{})
+	cookie := app.sessionCookie(t, "admin")
+	req := httptest.NewRequest(http.MethodGet, "/api/v1/orders", nil)
+	req.AddCookie(cookie)
+	if rec := app.serve(req); rec.Code != http.StatusUnauthorized {
+		t.Errorf("API with a session cookie only: %d, want 401", rec.Code)
+	}
+	req = httptest.NewRequest(http.MethodGet, "/admin/users", nil)
+	req.Header.Set("Authorization", "Bearer "+app.tokens["admin"])
+	if rec := app.serve(req); rec.Code != http.StatusSeeOther || !strings.HasPrefix(rec.Header().Get("Location"), "/signin") {
+		t.Errorf("page with a bearer token only: %d %q, want a redirect to sign in", rec.Code, rec.Header().Get("Location"))
+	}
+	// A session cookie's value is not a token either.
+	req = httptest.NewRequest(http.MethodGet, "/api/v1/orders", nil)
+	req.Header.Set("Authorization", "Bearer "+cookie.Value)
+	if rec := app.serve(req); rec.Code != http.StatusUnauthorized {
+		t.Errorf("API with the cookie value as a token: %d, want 401", rec.Code)
 	}
 }
