@@ -8,6 +8,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // ImportRow is one good line of an import file with the value parsed from it.
@@ -97,6 +98,10 @@ func readCSV(r io.Reader, spec csvSpec, each func(csvRecord) []string) (cols map
 			bad = append(bad, LineError{Line: line, Reason: fmt.Sprintf("has %d fields, the header has %d", len(rec), len(index))})
 			continue
 		}
+		if !utf8Record(rec) {
+			bad = append(bad, LineError{Line: line, Reason: "is not UTF-8 text: save the file as UTF-8 (\"CSV UTF-8\" in a spreadsheet)"})
+			continue
+		}
 		fields := make([]string, len(rec))
 		for i, f := range rec {
 			fields[i] = strings.TrimSpace(f)
@@ -105,6 +110,16 @@ func readCSV(r io.Reader, spec csvSpec, each func(csvRecord) []string) (cols map
 			bad = append(bad, LineError{Line: line, Reason: strings.Join(reasons, "; ")})
 		}
 	}
+}
+
+// utf8Record reports whether every field of a record is valid UTF-8.
+func utf8Record(rec []string) bool {
+	for _, f := range rec {
+		if !utf8.ValidString(f) {
+			return false
+		}
+	}
+	return true
 }
 
 // blank reports whether every field of a record is empty or spaces.

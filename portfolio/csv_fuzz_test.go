@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"encoding/csv"
 	"errors"
+	"fmt"
 	"io"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
 )
@@ -44,6 +46,11 @@ func (k csvKind[T]) check(t *testing.T, data []byte) {
 			t.Fatalf("row on line %d after line %d", r.Line, last)
 		}
 		last = r.Line
+	}
+	for _, r := range f.Rows {
+		if s := fmt.Sprintf("%+v", r.Value); !utf8.ValidString(s) {
+			t.Fatalf("accepted a row that is not UTF-8 text: %q", s)
+		}
 	}
 	if len(f.Errors) > 0 || len(f.Rows) == 0 {
 		return
@@ -273,5 +280,20 @@ func TestFuzzSeedsRoundTrip(t *testing.T) {
 		if err != nil || bad > 0 || rows == 0 {
 			t.Errorf("%s seed: %d rows, %d problems, %v", name, rows, bad, err)
 		}
+	}
+}
+
+// TestNotUTF8Refused checks that a line in another encoding (Latin-1 here)
+// is refused with a clear reason instead of being stored as broken text.
+func TestNotUTF8Refused(t *testing.T) {
+	f, err := ParseHoldingsCSV(strings.NewReader("portfolio,symbol,quantity,avg_cost\nSoci\xe9t\xe9,AAA,1,1\nGROWTH,BBB,1,1\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Errors) != 1 || f.Errors[0].Line != 2 || !strings.Contains(f.Errors[0].Reason, "UTF-8") {
+		t.Errorf("errors %+v, want line 2 not UTF-8", f.Errors)
+	}
+	if len(f.Rows) != 1 || f.Rows[0].Value.Portfolio != "GROWTH" {
+		t.Errorf("rows %+v", f.Rows)
 	}
 }
