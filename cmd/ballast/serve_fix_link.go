@@ -32,6 +32,7 @@ type fixLink struct {
 	maxAge  time.Duration // a request queued longer fails instead of going out late; 0: never
 	brokers map[string]*brokerLane
 	msgs    *messageLog
+	started time.Time // when the link was made: sessions get logonGrace to log on
 
 	mu     sync.Mutex
 	status map[string]fixclient.SessionStatus // last status heard per broker
@@ -47,7 +48,7 @@ type brokerLane struct {
 }
 
 func newFixLink(d *db.DB, logger *slog.Logger, now func() time.Time, maxAge time.Duration) *fixLink {
-	return &fixLink{d: d, log: logger, now: now, maxAge: maxAge, brokers: map[string]*brokerLane{},
+	return &fixLink{d: d, log: logger, now: now, maxAge: maxAge, brokers: map[string]*brokerLane{}, started: now(),
 		msgs: newMessageLog(d, logger), status: map[string]fixclient.SessionStatus{}, down: map[string]time.Time{}}
 }
 

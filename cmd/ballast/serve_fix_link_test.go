@@ -232,6 +232,10 @@ func TestSessionAlertWhenASessionDropsDuringTheTradingDay(t *testing.T) {
 	if a := sd.Alert(); a != "" {
 		t.Errorf("alert after an operator logout: %q", a)
 	}
+	ctl.st = []fixclient.SessionStatus{{Broker: "SIM", State: fixclient.StateConnecting}} // never logged on
+	if a := sd.Alert(); !strings.Contains(a, "FIX session SIM has not logged on since Ballast started") {
+		t.Errorf("alert for a session that never logged on: %q", a)
+	}
 	evs, err := r.link.d.FixSessionEvents(ctx, 10)
 	if err != nil || len(evs) != 4 {
 		t.Errorf("session events %+v, %v; want 4 state changes", evs, err)

@@ -14,6 +14,10 @@ import (
 	"github.com/ballast-oms/ballast/web/views"
 )
 
+// logonGrace is how long a session may take to log on after start-up
+// before the banner says it has not.
+const logonGrace = time.Minute
+
 // Limits of the sessions page's lists.
 const (
 	outboxShown    = 100
@@ -127,6 +131,8 @@ func (s *sessionDesk) Alert() string {
 		switch {
 		case !down.IsZero() && s.tradingNow(now):
 			parts = append(parts, fmt.Sprintf("FIX session %s dropped at %s UTC", st.Broker, down.Format("15:04:05")))
+		case st.State == fixclient.StateConnecting && st.LastLogon.IsZero() && now.Sub(s.link.started) > logonGrace && s.tradingNow(now):
+			parts = append(parts, fmt.Sprintf("FIX session %s has not logged on since Ballast started", st.Broker))
 		case st.State != fixclient.StateLoggedOn && queued > 0:
 			parts = append(parts, fmt.Sprintf("FIX session %s is %s", st.Broker, strings.ReplaceAll(string(st.State), "_", " ")))
 		}
