@@ -19,14 +19,50 @@ const (
 	auditMaxLimit     = 5000
 )
 
-func (t *orderTx) AppendEvent(ctx context.Context, e order.Event) error {
-	_, err := t.exec(ctx, `INSERT INTO audit_events (at, actor, action, order_id, block_id, portfolio, from_status,
-		to_status, reason, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		formatTime(e.At), e.Actor, e.Action, nullID(e.OrderID), nullID(e.BlockID), e.Portfolio, string(e.From),
-		string(e.To), e.Reason, e.Details)
-	if err != nil {
-		return fmt.Errorf("db: append audit event %s: %w", e.Action, err)
+// AppendEvent keeps e to be written when the transaction's fn returns,
+// with the transaction's other events in one multi-row INSERT (see
+// flushEvents): booking a burst of executions then writes its audit trail
+// with a few statements instead of one per event. The events keep the order
+// they were appended in, and nothing in an order transaction reads the
+// audit trail back.
+func (t *orderTx) AppendEvent(_ context.Context, e order.Event) error {
+	t.c.events = append(t.c.events, e)
+	return nil
+}
+
+// eventInsertColumns is the number of columns eventInsertSQL writes per row.
+const eventInsertColumns = 10
+
+// eventChunks are the row counts of the INSERT statements flushEvents uses:
+// any number of events is written with few statements, and only these few
+// distinct statements are ever prepared.
+var eventChunks = [...]int{64, 16, 4, 1}
+
+// eventInsertSQL is the INSERT of n audit events.
+func eventInsertSQL(n int) string {
+	row := "(?" + strings.Repeat(", ?", eventInsertColumns-1) + ")"
+	return `INSERT INTO audit_events (at, actor, action, order_id, block_id, portfolio, from_status, to_status, reason, details) VALUES ` +
+		row + strings.Repeat(", "+row, n-1)
+}
+
+// flushEvents writes the events AppendEvent kept, in their order.
+func (t *orderTx) flushEvents(ctx context.Context) error {
+	evs := t.c.events
+	args := make([]any, 0, eventChunks[0]*eventInsertColumns)
+	for _, n := range eventChunks {
+		for len(evs) >= n {
+			args = args[:0]
+			for _, e := range evs[:n] {
+				args = append(args, formatTime(e.At), e.Actor, e.Action, nullID(e.OrderID), nullID(e.BlockID), e.Portfolio,
+					string(e.From), string(e.To), e.Reason, e.Details)
+			}
+			if _, err := t.exec(ctx, eventInsertSQL(n), args...); err != nil {
+				return fmt.Errorf("db: append audit event %s: %w", evs[0].Action, err)
+			}
+			evs = evs[n:]
+		}
 	}
+	t.c.events = t.c.events[:0]
 	return nil
 }
 

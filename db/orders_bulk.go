@@ -50,6 +50,10 @@ func (t *orderTx) InsertOrders(ctx context.Context, orders []order.Order) ([]int
 // AppendEvents implements order.BulkTx: the events go in multi-row INSERTs.
 func (t *orderTx) AppendEvents(ctx context.Context, events []order.Event) error {
 	ctx = uncancelled(ctx)
+	// Events appended one by one before these come first in the trail.
+	if err := t.flushEvents(ctx); err != nil {
+		return err
+	}
 	b := newBatch(t.tx, `INSERT INTO audit_events (at, actor, action, order_id, block_id, portfolio, from_status,
 		to_status, reason, details) VALUES `, 10)
 	for _, e := range events {

@@ -21,6 +21,7 @@ type txCache struct {
 	blocks map[int64][]any
 	allocs map[int64][]order.AllocationRecord // by block, sorted by order id
 	h      holdings                           // positions and cash, written by flush
+	events []order.Event                      // audit events, written by flush
 }
 
 func newTxCache() *txCache {

@@ -155,9 +155,12 @@ func (t *orderTx) writeCash(ctx context.Context, pf string, cash decimal.Decimal
 	return nil
 }
 
-// flush writes the positions and cash the transaction changed, each once, in
-// the order they first changed.
+// flush writes the audit events the transaction appended, and the positions
+// and cash it changed, each once, in the order they first changed.
 func (t *orderTx) flush(ctx context.Context) error {
+	if err := t.flushEvents(ctx); err != nil {
+		return err
+	}
 	h := &t.c.h
 	for _, k := range h.posOrder {
 		r := h.pos[k]
