@@ -69,21 +69,33 @@ func (s *OrderStore) commitBatch(batch []*call) {
 	// cancellation may roll back the others' writes.
 	ctx := context.Background()
 	err := s.d.inTx(ctx, func(tx *sql.Tx) error {
+		s.carry.begin(ctx, tx)
 		if len(batch) == 1 {
 			// A lone caller owns the whole transaction: when its fn fails,
 			// rolling the transaction back undoes it, so it needs no savepoint
 			// (whose journal copies every page the booking touches).
-			errs[0] = runAlone(batch[0], &orderTx{s: s, tx: tx, st: st, c: newTxCache()})
-			return errs[0]
-		}
-		for i, c := range batch {
-			var fatal error
-			if errs[i], fatal = s.runSaved(c, tx, st); fatal != nil {
-				return fatal
+			if errs[0] = runAlone(batch[0], &orderTx{s: s, tx: tx, st: st, c: s.carry.txCache()}); errs[0] != nil {
+				return errs[0]
+			}
+		} else {
+			for i, c := range batch {
+				var fatal error
+				if errs[i], fatal = s.runSaved(c, tx, st); fatal != nil {
+					return fatal
+				}
+				if errs[i] != nil {
+					s.carry.fresh() // the rolled-back caller may have left rows in it
+				}
 			}
 		}
+		s.carry.end(ctx, tx)
 		return nil
 	})
+	if err == nil {
+		s.carry.committed()
+	} else {
+		s.carry.fresh()
+	}
 	s.prepareLater(ctx, st.fresh)
 	for i, c := range batch {
 		if err != nil && errs[i] == nil {
@@ -104,7 +116,7 @@ func (s *OrderStore) runSaved(c *call, tx *sql.Tx, st *stmtSet) (err, fatal erro
 	if _, err := tx.ExecContext(bg, "SAVEPOINT booking"); err != nil {
 		return nil, fmt.Errorf("db: savepoint: %w", err)
 	}
-	err = runFn(c, &orderTx{s: s, tx: tx, st: st, c: newTxCache()})
+	err = runFn(c, &orderTx{s: s, tx: tx, st: st, c: s.carry.txCache()})
 	if err != nil {
 		if _, rerr := tx.ExecContext(bg, "ROLLBACK TO booking"); rerr != nil {
 			return err, fmt.Errorf("db: rollback to savepoint: %w", rerr)

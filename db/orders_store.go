@@ -26,6 +26,7 @@ type OrderStore struct {
 	mu    sync.Mutex
 	stmts map[string]*sql.Stmt
 	group group
+	carry carry // allocations, positions and cash kept between transactions (see carry); used by the group's leader only
 }
 
 // NewOrderStore returns the order store of d.

@@ -1,0 +1,89 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/ballast-oms/ballast/order"
+)
+
+// carryMaxRows bounds how many allocation lists, positions and cash rows the
+// OrderStore keeps between transactions; beyond it the carry starts afresh.
+const carryMaxRows = 100_000
+
+// carry is what the OrderStore keeps of allocations, positions and cash from
+// one order transaction to the next, so that a stream of bookings on the same
+// blocks and portfolios does not read those rows again for every batch.
+//
+// Only order transactions write those tables through the writer's one
+// connection while a carry is kept, and they keep the carry up to date. What
+// could still change them is checked at the start of every transaction
+// (stamp): SQLite's total_changes() counts every row any statement on the
+// writer connection changed, and data_version moves when another connection
+// (another process) commits; both must be exactly as the last order
+// transaction left them. A transaction that fails, or a caller in a batch
+// whose savepoint is rolled back, drops the carry.
+type carry struct {
+	valid  bool
+	at     stamp
+	allocs map[int64][]order.AllocationRecord
+	pos    map[posKey]*posRow
+	cash   map[string]*cashRow
+}
+
+// stamp is the writer connection's change counters.
+type stamp struct{ changes, version int64 }
+
+func readStamp(ctx context.Context, tx *sql.Tx) (stamp, error) {
+	var s stamp
+	err := tx.QueryRowContext(ctx, `SELECT total_changes(), data_version FROM pragma_data_version`).Scan(&s.changes, &s.version)
+	if err != nil {
+		return s, fmt.Errorf("db: change counters: %w", err)
+	}
+	return s, nil
+}
+
+// fresh empties the carry's maps.
+func (c *carry) fresh() {
+	c.valid = false
+	c.allocs = map[int64][]order.AllocationRecord{}
+	c.pos = map[posKey]*posRow{}
+	c.cash = map[string]*cashRow{}
+}
+
+// begin makes the carry usable by the transaction tx: kept when nothing
+// changed the database since the last order transaction, emptied otherwise
+// (also when the counters cannot be read: the transaction then starts from
+// nothing, and what it reads under the writer's lock is current).
+func (c *carry) begin(ctx context.Context, tx *sql.Tx) {
+	now, err := readStamp(ctx, tx)
+	if err != nil || !c.valid || now != c.at || len(c.allocs)+len(c.pos)+len(c.cash) > carryMaxRows {
+		c.fresh()
+	}
+	c.valid = false // until committed says the transaction committed
+}
+
+// end records the counters as the transaction leaves them, before it
+// commits. When they cannot be read the carry is emptied, and its stale
+// counters make the next transaction start afresh.
+func (c *carry) end(ctx context.Context, tx *sql.Tx) {
+	at, err := readStamp(ctx, tx)
+	if err != nil {
+		c.fresh()
+		c.at = stamp{changes: -1}
+		return
+	}
+	c.at = at
+}
+
+// committed keeps the carry for the next transaction.
+func (c *carry) committed() { c.valid = true }
+
+// txCache returns a transaction cache whose allocations, positions and cash
+// are the carry's.
+func (c *carry) txCache() *txCache {
+	tc := newTxCache()
+	tc.allocs, tc.h.pos, tc.h.cash = c.allocs, c.pos, c.cash
+	return tc
+}
