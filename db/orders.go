@@ -31,6 +31,7 @@ func (t *orderTx) InsertOrder(ctx context.Context, o order.Order) (int64, error)
 	if err == nil {
 		t.c.orders[id] = vals
 	}
+	delete(t.c.blockOrders, o.BlockID) // read again the next time
 	return id, err
 }
 
@@ -83,7 +84,7 @@ func (t *orderTx) Order(ctx context.Context, id int64) (order.Order, error) {
 }
 
 func (t *orderTx) UpdateOrder(ctx context.Context, o order.Order) error {
-	return t.updateRow(ctx, "orders", "order", orderWriteColumns, t.c.orders, o.ID, orderValues(o))
+	return t.updateOrder(ctx, o)
 }
 
 func (t *orderTx) OrdersExpiring(ctx context.Context, statuses []order.Status, at time.Time) ([]order.Order, error) {
@@ -104,15 +105,22 @@ func (t *orderTx) OrdersExpiring(ctx context.Context, statuses []order.Status, a
 }
 
 func (t *orderTx) BlockOrders(ctx context.Context, blockID int64) ([]order.Order, error) {
+	if out, ok := t.cachedBlockOrders(blockID); ok {
+		return out, nil
+	}
 	rows, err := t.query(ctx, `SELECT `+orderColumns+` FROM orders WHERE block_id = ? ORDER BY id`, blockID)
 	if err != nil {
 		return nil, fmt.Errorf("db: block %d orders: %w", blockID, err)
 	}
 	out, err := collectOrders(rows)
+	if err != nil {
+		return nil, err
+	}
 	for _, o := range out {
 		t.c.orders[o.ID] = orderValues(o)
 	}
-	return out, err
+	t.rememberBlockOrders(blockID, out)
+	return out, nil
 }
 
 func collectOrders(rows *sql.Rows) ([]order.Order, error) {

@@ -26,6 +26,7 @@ func (t *orderTx) InsertOrders(ctx context.Context, orders []order.Order) ([]int
 	if err := t.checkRefsBulk(ctx, orders); err != nil {
 		return nil, err
 	}
+	clear(t.c.blockOrders) // a new order may join a block: read the lists again
 	ctx = uncancelled(ctx)
 	var next int64
 	if err := t.tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM orders`).Scan(&next); err != nil {

@@ -18,14 +18,17 @@ import (
 // which holds the writer, so nothing else can change those rows meanwhile.
 type txCache struct {
 	orders map[int64][]any
-	blocks map[int64][]any
-	allocs map[int64][]order.AllocationRecord // by block, sorted by order id
-	h      holdings                           // positions and cash, written by flush
-	events []order.Event                      // audit events, written by flush
+	// blockOrders is the ids of each block's orders, in id order, as
+	// BlockOrders read them (their rows are in orders).
+	blockOrders map[int64][]int64
+	blocks      map[int64][]any
+	allocs      map[int64][]order.AllocationRecord // by block, sorted by order id
+	h           holdings                           // positions and cash, written by flush
+	events      []order.Event                      // audit events, written by flush
 }
 
 func newTxCache() *txCache {
-	return &txCache{orders: map[int64][]any{}, blocks: map[int64][]any{}, allocs: map[int64][]order.AllocationRecord{},
+	return &txCache{orders: map[int64][]any{}, blockOrders: map[int64][]int64{}, blocks: map[int64][]any{}, allocs: map[int64][]order.AllocationRecord{},
 		h: newHoldings()}
 }
 

@@ -12,9 +12,11 @@ import (
 // OrderStore keeps between transactions; beyond it the carry starts afresh.
 const carryMaxRows = 100_000
 
-// carry is what the OrderStore keeps of allocations, positions and cash from
-// one order transaction to the next, so that a stream of bookings on the same
-// blocks and portfolios does not read those rows again for every batch.
+// carry is what the OrderStore keeps of orders (their stored rows and which
+// block holds which), allocations, positions and cash from one order
+// transaction to the next, so that a stream of bookings on the same blocks
+// and portfolios does not read those rows again for every batch. (Blocks are
+// not kept: db/blocks.go reads them.)
 //
 // Only order transactions write those tables through the writer's one
 // connection while a carry is kept, and they keep the carry up to date. What
@@ -30,6 +32,8 @@ type carry struct {
 	allocs map[int64][]order.AllocationRecord
 	pos    map[posKey]*posRow
 	cash   map[string]*cashRow
+	orders map[int64][]any   // stored orders rows, by id
+	blocks map[int64][]int64 // each block's order ids (see txCache.blockOrders)
 }
 
 // stamp is the writer connection's change counters.
@@ -50,6 +54,8 @@ func (c *carry) fresh() {
 	c.allocs = map[int64][]order.AllocationRecord{}
 	c.pos = map[posKey]*posRow{}
 	c.cash = map[string]*cashRow{}
+	c.orders = map[int64][]any{}
+	c.blocks = map[int64][]int64{}
 }
 
 // begin makes the carry usable by the transaction tx: kept when nothing
@@ -58,7 +64,7 @@ func (c *carry) fresh() {
 // nothing, and what it reads under the writer's lock is current).
 func (c *carry) begin(ctx context.Context, tx *sql.Tx) {
 	now, err := readStamp(ctx, tx)
-	if err != nil || !c.valid || now != c.at || len(c.allocs)+len(c.pos)+len(c.cash) > carryMaxRows {
+	if err != nil || !c.valid || now != c.at || len(c.allocs)+len(c.pos)+len(c.cash)+len(c.orders)+len(c.blocks) > carryMaxRows {
 		c.fresh()
 	}
 	c.valid = false // until committed says the transaction committed
@@ -85,5 +91,6 @@ func (c *carry) committed() { c.valid = true }
 func (c *carry) txCache() *txCache {
 	tc := newTxCache()
 	tc.allocs, tc.h.pos, tc.h.cash = c.allocs, c.pos, c.cash
+	tc.orders, tc.blockOrders = c.orders, c.blocks
 	return tc
 }
