@@ -85,6 +85,35 @@ func (s *server) apiBlockCancel(w http.ResponseWriter, r *http.Request) {
 	s.writeJSON(w, r, http.StatusOK, toBlockJSON(b))
 }
 
+// apiBlockReplace changes a working block's quantity and limit price at the
+// broker: {"quantity","limit_price"}.
+func (s *server) apiBlockReplace(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Quantity   string `json:"quantity"`
+		LimitPrice string `json:"limit_price"`
+	}
+	id, err := idParam(r)
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	if !s.decodeJSON(w, r, &in, false) {
+		return
+	}
+	qty, limit, err := parseReplace(in.Quantity, in.LimitPrice)
+	if err != nil {
+		s.apiOrderFail(w, r, err)
+		return
+	}
+	u, _ := userFrom(r.Context())
+	b, err := s.desk.ReplaceBlock(r.Context(), actorOf(u), id, qty, limit)
+	if err != nil {
+		s.apiOrderFail(w, r, err)
+		return
+	}
+	s.writeJSON(w, r, http.StatusOK, toBlockJSON(b))
+}
+
 // apiAudit searches the audit trail: ?order=&portfolio=&user=&from=&to=&limit=
 // (dates YYYY-MM-DD, to inclusive).
 func (s *server) apiAudit(w http.ResponseWriter, r *http.Request) {

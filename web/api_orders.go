@@ -47,6 +47,7 @@ func (s *server) orderAPIRoutes(r chi.Router) {
 	r.Post("/blocks", s.apiBlockCreate)
 	r.Post("/blocks/{id}/release", s.apiBlockRelease)
 	r.Post("/blocks/{id}/cancel", s.apiBlockCancel)
+	r.Post("/blocks/{id}/replace", s.apiBlockReplace)
 }
 
 // apiOrderFail answers a refused or failed order action: 403/409/422/404

@@ -51,6 +51,7 @@ func (s *server) orderPages(r chi.Router) {
 		r.Post("/orders/{id}/approve", s.orderApprove)
 		r.Post("/blocks/{id}/release", s.blockRelease)
 		r.Post("/blocks/{id}/cancel", s.blockCancel)
+		r.Post("/blocks/{id}/replace", s.blockReplace)
 	})
 }
 

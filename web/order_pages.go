@@ -102,6 +102,18 @@ func (s *server) blockCancel(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+// blockReplace changes a working block's quantity and limit price.
+func (s *server) blockReplace(w http.ResponseWriter, r *http.Request) {
+	s.blockAction(w, r, "sent for replacement", func(u user.User, id int64) error {
+		qty, limit, err := parseReplace(r.PostFormValue("quantity"), r.PostFormValue("limit_price"))
+		if err != nil {
+			return err
+		}
+		_, err = s.desk.ReplaceBlock(r.Context(), actorOf(u), id, qty, limit)
+		return err
+	})
+}
+
 func (s *server) blockAction(w http.ResponseWriter, r *http.Request, done string, act func(user.User, int64) error) {
 	id, err := idParam(r)
 	if err != nil {

@@ -45,6 +45,10 @@ type OrderActions interface {
 	Release(ctx context.Context, actor order.Actor, blockID int64) (order.Block, error)
 	// CancelBlock withdraws an unreleased block or cancels it at the broker.
 	CancelBlock(ctx context.Context, actor order.Actor, blockID int64, reason string) (order.Block, error)
+	// ReplaceBlock asks the broker to change a working block's quantity and
+	// limit price (a partial cancel when the quantity goes down); the
+	// allocation to its orders follows the fills.
+	ReplaceBlock(ctx context.Context, actor order.Actor, blockID int64, qty, limit decimal.Decimal) (order.Block, error)
 	// Brokers lists the brokers a block may be routed to.
 	Brokers() []string
 }

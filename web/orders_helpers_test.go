@@ -77,6 +77,9 @@ func (d *testDesk) Release(ctx context.Context, a order.Actor, id int64) (order.
 func (d *testDesk) CancelBlock(ctx context.Context, a order.Actor, id int64, reason string) (order.Block, error) {
 	return d.svc.CancelBlock(ctx, a, id, reason)
 }
+func (d *testDesk) ReplaceBlock(ctx context.Context, a order.Actor, id int64, qty, limit decimal.Decimal) (order.Block, error) {
+	return d.svc.ReplaceBlock(ctx, a, id, qty, limit, "replace block")
+}
 func (d *testDesk) Brokers() []string { return []string{"SIM", "ALT"} }
 
 // orderApp is a test server with the order book on a real SQLite store.

@@ -42,7 +42,7 @@ var routeMatrix = map[string]string{
 	"GET /orders/new": "pm,trader", "POST /orders": "pm,trader", "POST /orders/{id}/cancel": "pm,trader",
 	"POST /orders/{id}/replace": "pm,trader", "POST /blotter/orders": "trader",
 	"POST /orders/{id}/approve": "trader", "POST /blocks/{id}/release": "trader", "POST /blocks/{id}/cancel": "trader",
-	"GET /audit": "compliance,admin", "GET /audit.csv": "compliance,admin",
+	"POST /blocks/{id}/replace": "trader", "GET /audit": "compliance,admin", "GET /audit.csv": "compliance,admin",
 
 	// Compliance changes: the compliance role only.
 	"POST /compliance/rules": "compliance", "POST /compliance/rules/{id}": "compliance",
@@ -79,7 +79,7 @@ var routeMatrix = map[string]string{
 	"POST /api/v1/orders": "pm,trader", "POST /api/v1/orders/{id}/cancel": "pm,trader",
 	"POST /api/v1/orders/{id}/replace": "pm,trader", "POST /api/v1/orders/{id}/approve": "trader",
 	"POST /api/v1/blocks": "trader", "POST /api/v1/blocks/{id}/release": "trader", "POST /api/v1/blocks/{id}/cancel": "trader",
-	"POST /api/v1/prices":    "trader,admin",
+	"POST /api/v1/blocks/{id}/replace": "trader", "POST /api/v1/prices": "trader,admin",
 	"GET /api/v1/conditions": "all", "GET /api/v1/conditions/{id}": "all",
 	"POST /api/v1/conditions": "pm,trader", "POST /api/v1/conditions/{id}/cancel": "pm,trader",
 	"POST /api/v1/conditions/{id}/approve": "trader",

@@ -135,6 +135,17 @@ func (d *orderDesk) CancelBlock(ctx context.Context, actor order.Actor, blockID 
 	return b, err
 }
 
+// ReplaceBlock changes a working block's quantity and limit price at the
+// broker, unless no broker session is configured (then nothing changes).
+func (d *orderDesk) ReplaceBlock(ctx context.Context, actor order.Actor, blockID int64, qty, limit decimal.Decimal) (order.Block, error) {
+	if !d.hasBroker {
+		return order.Block{}, fmt.Errorf("orders: replace block %d: %w", blockID, errNoBroker)
+	}
+	b, err := d.svc.ReplaceBlock(ctx, actor, blockID, qty, limit, "replace block")
+	d.publish(web.Change{What: "block", BlockID: blockID})
+	return b, err
+}
+
 // Brokers lists the brokers a block may be routed to.
 func (d *orderDesk) Brokers() []string { return d.brokers }
 
