@@ -26,8 +26,9 @@ var orderNow = time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
 
 // loopbackSender is a test double of order.Sender that records what it is asked.
 type loopbackSender struct {
-	mu   sync.Mutex
-	sent []order.NewOrderRequest
+	mu       sync.Mutex
+	sent     []order.NewOrderRequest
+	replaced []order.ReplaceRequest
 }
 
 func (l *loopbackSender) Send(_ context.Context, r order.NewOrderRequest) error {
@@ -36,8 +37,13 @@ func (l *loopbackSender) Send(_ context.Context, r order.NewOrderRequest) error 
 	l.sent = append(l.sent, r)
 	return nil
 }
-func (l *loopbackSender) Cancel(context.Context, order.CancelRequest) error   { return nil }
-func (l *loopbackSender) Replace(context.Context, order.ReplaceRequest) error { return nil }
+func (l *loopbackSender) Cancel(context.Context, order.CancelRequest) error { return nil }
+func (l *loopbackSender) Replace(_ context.Context, r order.ReplaceRequest) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.replaced = append(l.replaced, r)
+	return nil
+}
 
 // testDesk is OrderActions over order.Service, as cmd/ballast wires it but
 // with every manual order passing compliance.
