@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/shopspring/decimal"
@@ -94,4 +96,26 @@ func TestAPIBlockReplaceRefusals(t *testing.T) {
 	wantStatus(t, "cancel", app.apiDo(tr, http.MethodPost, fmt.Sprintf("/api/v1/blocks/%d/cancel", id), ""), http.StatusOK)
 	wantRefused(t, "replace while pending cancel", app.apiDo(tr, http.MethodPost, path, `{"quantity":"400","limit_price":"21"}`),
 		http.StatusConflict, "not an allowed transition")
+}
+
+// TestBlotterBlockReplace replaces a working block from the blotter's form.
+func TestBlotterBlockReplace(t *testing.T) {
+	app := newOrderApp(t)
+	id := app.releasedBlockOfTwo(t)
+	trader := app.signedIn("trader")
+	res := app.get(trader, "/blotter")
+	wantContains(t, "replace form", res.body, fmt.Sprintf(`action="/blocks/%d/replace"`, id), `name="quantity" value="600"`)
+	res = app.get(app.signedIn("pm"), "/blotter")
+	if strings.Contains(res.body, fmt.Sprintf("/blocks/%d/replace", id)) {
+		t.Error("the blotter offers a PM the block replace form")
+	}
+	res = app.postForm(trader, fmt.Sprintf("/blocks/%d/replace", id), url.Values{"quantity": {"abc"}, "limit_price": {"21"}})
+	wantStatus(t, "bad quantity", res, http.StatusSeeOther)
+	wantContains(t, "bad quantity flash", app.get(trader, "/blotter").body, fmt.Sprintf("Block %d: ", id), "quantity")
+	res = app.postForm(trader, fmt.Sprintf("/blocks/%d/replace", id), url.Values{"quantity": {"400"}, "limit_price": {"21"}})
+	wantStatus(t, "replace", res, http.StatusSeeOther)
+	wantContains(t, "replace flash", app.get(trader, "/blotter").body, fmt.Sprintf("Block %d sent for replacement.", id), "pending replace")
+	if len(app.sender.replaced) != 1 || app.sender.replaced[0].Quantity.String() != "400" {
+		t.Errorf("broker got %+v", app.sender.replaced)
+	}
 }
