@@ -128,7 +128,7 @@ func (c *Client) newSession(id quickfix.SessionID, ss *quickfix.SessionSettings,
 		resetOnLogon: resetOnLogon,
 		id:           id, broker: broker, settings: one,
 		store:    &sessionStores{inner: inner},
-		throttle: newThrottle(rate, c.now),
+		throttle: NewThrottle(rate, c.now),
 		handoff:  newHandoff(),
 		sent:     make(map[int]string),
 	}, nil

@@ -131,16 +131,16 @@ func TestBuildCancelAndReplace(t *testing.T) {
 
 func TestThrottleSpacesMessages(t *testing.T) {
 	now := func() time.Time { return at } // frozen clock: the second slot is a full interval away
-	th := newThrottle(1, now)
-	if err := th.wait(context.Background()); err != nil {
+	th := NewThrottle(1, now)
+	if err := th.Wait(context.Background()); err != nil {
 		t.Fatalf("first message waited: %v", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if err := th.wait(ctx); !errors.Is(err, context.Canceled) {
+	if err := th.Wait(ctx); !errors.Is(err, context.Canceled) {
 		t.Errorf("second message within the interval: %v, want it to wait", err)
 	}
-	if err := newThrottle(0, now).wait(ctx); err != nil {
+	if err := NewThrottle(0, now).Wait(ctx); err != nil {
 		t.Errorf("unthrottled wait: %v", err)
 	}
 }

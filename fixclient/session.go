@@ -24,7 +24,7 @@ type session struct {
 	broker   string
 	settings *quickfix.Settings // this session only, for its own initiator
 	store    *sessionStores
-	throttle *throttle
+	throttle *Throttle
 	handoff  *handoff
 
 	resetOnLogon bool // the store is reset at each logon: unsent messages are never resent
@@ -131,7 +131,7 @@ func (c *Client) sendApp(ctx context.Context, s *session, msg *quickfix.Message,
 	if !s.loggedOn.Load() {
 		return fmt.Errorf("fixclient: %s to %s: %w", what, s.broker, ErrSessionDown)
 	}
-	if err := s.throttle.wait(ctx); err != nil {
+	if err := s.throttle.Wait(ctx); err != nil {
 		return fmt.Errorf("fixclient: %s to %s: throttled: %w", what, s.broker, err)
 	}
 	if !s.loggedOn.Load() {

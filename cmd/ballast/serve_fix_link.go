@@ -43,7 +43,7 @@ type fixLink struct {
 // new ones queue behind them; the flush at logon holds the lane exclusively.
 type brokerLane struct {
 	lane   sync.RWMutex
-	limit  *rateLimit
+	limit  *fixclient.Throttle
 	queued atomic.Int64 // requests waiting in the outbox
 }
 
@@ -59,7 +59,7 @@ func (l *fixLink) addBroker(ctx context.Context, name string, perSecond float64)
 	if err != nil {
 		return err
 	}
-	b := &brokerLane{limit: newRateLimit(perSecond)}
+	b := &brokerLane{limit: fixclient.NewThrottle(perSecond, time.Now)}
 	b.queued.Store(int64(len(waiting)))
 	l.brokers[name] = b
 	return nil
@@ -90,7 +90,7 @@ func (l *fixLink) send(ctx context.Context, broker, kind, clOrdID string, req an
 	if n := b.queued.Load(); n > 0 {
 		return l.queue(ctx, b, broker, kind, clOrdID, req, fmt.Sprintf("session %s: behind %d queued request(s)", broker, n))
 	}
-	if err := b.limit.wait(ctx); err != nil {
+	if err := b.limit.Wait(ctx); err != nil {
 		return fmt.Errorf("fix: %s %s: throttled: %w", kind, clOrdID, err)
 	}
 	err := do()
@@ -136,7 +136,7 @@ func (l *fixLink) flush(ctx context.Context, broker string) {
 		if l.expire(ctx, b, q) {
 			continue
 		}
-		if err := b.limit.wait(ctx); err != nil {
+		if err := b.limit.Wait(ctx); err != nil {
 			return
 		}
 		err := l.sendQueued(ctx, q)

@@ -272,10 +272,10 @@ func TestAddBrokersReadsTheThrottleSetting(t *testing.T) {
 	if err := fx.addBrokers(context.Background(), settings, 100); err != nil {
 		t.Fatal(err)
 	}
-	if got := r.link.brokers["FAST"].limit.interval; got != 10*time.Millisecond {
+	if got := r.link.brokers["FAST"].limit.Interval(); got != 10*time.Millisecond {
 		t.Errorf("FAST throttle interval %s, want 10ms from the flag", got)
 	}
-	if got := r.link.brokers["SLOW"].limit.interval; got != 250*time.Millisecond {
+	if got := r.link.brokers["SLOW"].limit.Interval(); got != 250*time.Millisecond {
 		t.Errorf("SLOW throttle interval %s, want 250ms from BallastMaxMsgsPerSecond=4", got)
 	}
 	bad, _ := fixclient.ParseSettings(strings.NewReader(simInitiatorSettings("127.0.0.1:9", brokersim.DefaultSessions()[:1], "") + "BallastMaxMsgsPerSecond=fast\n"))
