@@ -17,7 +17,7 @@ import (
 
 // browserStepLimit bounds one browser step so a broken page fails the test
 // instead of hanging it. It is a guard, not a speed assertion.
-const browserStepLimit = 30 * time.Second
+const browserStepLimit = browsertest.StepLimit
 
 // TestBrowserDemoPM drives a real Chromium against the real wiring: the demo
 // PM signs in, opens a portfolio and sees its positions, filters securities
@@ -31,21 +31,11 @@ func TestBrowserDemoPM(t *testing.T) {
 
 	step := func(what string, actions ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
-		ctx, cancel := context.WithTimeout(browser, browserStepLimit)
-		defer cancel()
-		if err := chromedp.Do(ctx, actions...); err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
+		browsertest.Step(t, browser, what, actions...)
 	}
 	text := func(sel string) string {
 		t.Helper()
-		ctx, cancel := context.WithTimeout(browser, browserStepLimit)
-		defer cancel()
-		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatalf("text of %s: %v", sel, err)
-		}
-		return strings.TrimSpace(s)
+		return browsertest.Text(t, browser, sel)
 	}
 	count := func(sel string) int {
 		t.Helper()

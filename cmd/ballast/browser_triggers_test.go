@@ -38,11 +38,7 @@ func TestBrowserTrailingStop(t *testing.T) {
 	pos := api.smallestHolding(t)
 	step := func(what string, actions ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
-		ctx, cancel := context.WithTimeout(browser, browserStepLimit)
-		defer cancel()
-		if err := chromedp.Do(ctx, actions...); err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
+		browsertest.Step(t, browser, what, actions...)
 	}
 	waitText := func(sel, want string) {
 		t.Helper()

@@ -26,21 +26,11 @@ func TestBrowserRebalanceFlow(t *testing.T) {
 	base := startRebalanceServe(t, dbPath)
 	step := func(what string, actions ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
-		ctx, cancel := context.WithTimeout(browser, browserStepLimit)
-		defer cancel()
-		if err := chromedp.Do(ctx, actions...); err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
+		browsertest.Step(t, browser, what, actions...)
 	}
 	text := func(sel string) string {
 		t.Helper()
-		ctx, cancel := context.WithTimeout(browser, browserStepLimit)
-		defer cancel()
-		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatalf("text of %s: %v", sel, err)
-		}
-		return strings.TrimSpace(s)
+		return browsertest.Text(t, browser, sel)
 	}
 
 	step("sign in as the demo PM",
