@@ -64,7 +64,11 @@ func (r csvRecord) get(name string) string {
 // (header problems as ImportErrors on line 1); a line with the wrong number of
 // fields is reported in bad and skipped.
 func readCSV(r io.Reader, spec csvSpec, each func(csvRecord) []string) (cols map[string]bool, bad ImportErrors, err error) {
-	cr := csv.NewReader(skipBOM(r))
+	br, err := skipBOM(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	cr := csv.NewReader(newLineLimiter(br, MaxImportLine))
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
 	header, err := cr.Read()
@@ -73,6 +77,9 @@ func readCSV(r io.Reader, spec csvSpec, each func(csvRecord) []string) (cols map
 	}
 	if err != nil {
 		return nil, nil, readFailure(nil, err)
+	}
+	if !utf8Record(header) {
+		return nil, nil, ImportErrors{{Line: 1, Reason: notUTF8}}
 	}
 	index, herr := checkHeader(header, spec)
 	if herr != nil {
@@ -99,7 +106,7 @@ func readCSV(r io.Reader, spec csvSpec, each func(csvRecord) []string) (cols map
 			continue
 		}
 		if !utf8Record(rec) {
-			bad = append(bad, LineError{Line: line, Reason: "is not UTF-8 text: save the file as UTF-8 (\"CSV UTF-8\" in a spreadsheet)"})
+			bad = append(bad, LineError{Line: line, Reason: notUTF8})
 			continue
 		}
 		fields := make([]string, len(rec))
@@ -112,10 +119,14 @@ func readCSV(r io.Reader, spec csvSpec, each func(csvRecord) []string) (cols map
 	}
 }
 
-// utf8Record reports whether every field of a record is valid UTF-8.
+// notUTF8 is the reason given for a line in another encoding.
+const notUTF8 = "is not UTF-8 text: save the file as UTF-8 (\"CSV UTF-8\" in a spreadsheet)"
+
+// utf8Record reports whether every field of a record is valid UTF-8 text
+// without NUL bytes (which UTF-16 and binary files are full of).
 func utf8Record(rec []string) bool {
 	for _, f := range rec {
-		if !utf8.ValidString(f) {
+		if !utf8.ValidString(f) || strings.IndexByte(f, 0) >= 0 {
 			return false
 		}
 	}
@@ -173,19 +184,28 @@ func describeColumns(spec csvSpec) string {
 // as ImportErrors; any other error is an unreadable file.
 func readFailure(bad ImportErrors, err error) error {
 	var pe *csv.ParseError
+	var long *lineTooLong
+	if errors.As(err, &long) {
+		return append(bad, LineError{Line: long.line, Reason: fmt.Sprintf(
+			"is longer than %d KB, the most a line may hold; nothing after it was read", MaxImportLine>>10)})
+	}
 	if errors.As(err, &pe) {
 		return append(bad, LineError{Line: pe.StartLine, Reason: "not valid CSV: " + pe.Err.Error()})
 	}
 	return fmt.Errorf("read csv: %w", err)
 }
 
-// skipBOM drops a leading UTF-8 byte-order mark, as spreadsheet programs write one.
-func skipBOM(r io.Reader) io.Reader {
+// skipBOM drops a leading UTF-8 byte-order mark, as spreadsheet programs
+// write one. A UTF-16 byte-order mark refuses the file on line 1.
+func skipBOM(r io.Reader) (io.Reader, error) {
 	br := bufio.NewReaderSize(r, 64*1024)
 	if b, err := br.Peek(3); err == nil && string(b) == "\uFEFF" {
 		_, _ = br.Discard(3)
 	}
-	return br
+	if b, err := br.Peek(2); err == nil && (string(b) == "\xff\xfe" || string(b) == "\xfe\xff") {
+		return nil, ImportErrors{{Line: 1, Reason: "file is UTF-16 text: save it as UTF-8 (\"CSV UTF-8\" in a spreadsheet)"}}
+	}
+	return br, nil
 }
 
 // dupes tracks the first line of each key to report duplicates within a file.
