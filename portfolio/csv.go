@@ -89,7 +89,7 @@ func readCSV(r io.Reader, spec csvSpec, each func(csvRecord) []string) (cols map
 	for name := range index {
 		cols[name] = true
 	}
-	for {
+	for rows := 1; ; rows++ {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
 			return cols, bad, nil
@@ -98,6 +98,10 @@ func readCSV(r io.Reader, spec csvSpec, each func(csvRecord) []string) (cols map
 			return nil, nil, readFailure(bad, err)
 		}
 		line, _ := cr.FieldPos(0)
+		if rows > MaxImportRows {
+			return nil, nil, append(bad, LineError{Line: line, Reason: fmt.Sprintf(
+				"the file has more than %d lines after the header, the most an import takes; split it", MaxImportRows)})
+		}
 		if blank(rec) {
 			continue // e.g. ",,,," rows that spreadsheets leave at the end
 		}

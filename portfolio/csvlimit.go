@@ -11,6 +11,13 @@ import (
 // so a stray 10 MB cell or a binary file cannot fill the server's memory.
 const MaxImportLine = 64 << 10
 
+// MaxImportRows is the most lines an import file may hold after its header,
+// 1,000,000 (lines of empty fields such as ",,," count too). An import holds
+// every row until the whole file is checked, so this bounds its memory: a
+// million-row price file needs about 650 MB. A longer file is refused at the
+// first line past the limit; split it.
+const MaxImportRows = 1_000_000
+
 // lineTooLong is the reader's failure at the first line longer than MaxImportLine.
 type lineTooLong struct{ line int }
 
