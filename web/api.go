@@ -31,6 +31,7 @@ func (s *server) apiRoutes() http.Handler {
 	s.rebalanceAPI(r)
 	s.complianceAPI(r)
 	s.orderAPI(r)
+	s.blockReportAPI(r)
 	s.livePriceAPI(r)
 	s.conditionsAPI(r)
 	s.sessionAPI(r)

@@ -50,6 +50,7 @@ func (s *server) routes() http.Handler {
 		})
 		s.rebalancePages(r)
 		s.orderPages(r)
+		s.blockReportPages(r)
 		s.compliancePages(r)
 		s.livePriceRoutes(r)
 		s.conditionPages(r)

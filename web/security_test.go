@@ -31,6 +31,7 @@ var routeMatrix = map[string]string{
 	"GET /compliance/restricted": "all", "GET /compliance/alerts": "all",
 	"GET /events/prices": "all", "GET /conditions": "all", "GET /conditions/defaults": "all",
 	"GET /portfolios/{code}/conditions": "all", "GET /blocks/{id}/fix": "all",
+	"GET /blocks/{id}": "all", "GET /blocks/{id}/allocations.csv": "all",
 
 	// Portfolio management.
 	"GET /models/new": "pm", "POST /models": "pm", "POST /models/check": "pm",
@@ -75,7 +76,7 @@ var routeMatrix = map[string]string{
 	"POST /api/v1/compliance/alerts/{id}/resolve": "compliance", "POST /api/v1/compliance/batch": "compliance",
 	"POST /api/v1/orders/{id}/overrides": "compliance",
 	"GET /api/v1/orders":                 "all", "GET /api/v1/orders/{id}": "all", "GET /api/v1/blocks": "all",
-	"GET /api/v1/audit":   "compliance,admin",
+	"GET /api/v1/blocks/{id}": "all", "GET /api/v1/audit": "compliance,admin",
 	"POST /api/v1/orders": "pm,trader", "POST /api/v1/orders/{id}/cancel": "pm,trader",
 	"POST /api/v1/orders/{id}/replace": "pm,trader", "POST /api/v1/orders/{id}/approve": "trader",
 	"POST /api/v1/blocks": "trader", "POST /api/v1/blocks/{id}/release": "trader", "POST /api/v1/blocks/{id}/cancel": "trader",
