@@ -4,22 +4,52 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
 )
 
+// Digits a number may have: MaxIntegerDigits before the point and
+// MaxFractionDigits after it. Larger or finer numbers are typing or export
+// mistakes (a 400-digit cash balance, a quantity of 1e-30 shares), and the
+// bound keeps a huge field from costing time to parse.
+const (
+	MaxIntegerDigits  = 20
+	MaxFractionDigits = 18
+)
+
 // ParseDecimal parses a plain decimal number as written in import files and
-// forms: an optional sign, digits, and optionally a point followed by digits.
+// forms: an optional sign, digits, and optionally a point followed by digits,
+// at most MaxIntegerDigits before the point and MaxFractionDigits after.
 // Exponents, NaN, infinities, thousands separators and currency signs are refused.
 func ParseDecimal(s string) (decimal.Decimal, error) {
 	if !plainDecimal(s) {
-		return decimal.Zero, fmt.Errorf("%q is not a plain decimal number", s)
+		return decimal.Zero, fmt.Errorf("%q is not a plain decimal number", shorten(s))
+	}
+	intPart, frac, _ := strings.Cut(strings.TrimLeft(s, "+-"), ".")
+	if n := len(strings.TrimLeft(intPart, "0")); n > MaxIntegerDigits {
+		return decimal.Zero, fmt.Errorf("%q is too large a number: %d digits before the point, at most %d", shorten(s), n, MaxIntegerDigits)
+	}
+	if n := len(frac); n > MaxFractionDigits {
+		return decimal.Zero, fmt.Errorf("%q has too many decimal places for a number: %d, at most %d", shorten(s), n, MaxFractionDigits)
 	}
 	d, err := decimal.NewFromString(s)
 	if err != nil {
 		return decimal.Zero, fmt.Errorf("%q is not a number: %w", s, err)
 	}
 	return d, nil
+}
+
+// shorten cuts a long field for an error message.
+func shorten(s string) string {
+	if len(s) <= 40 {
+		return s
+	}
+	i := 40
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return s[:i] + "…"
 }
 
 // plainDecimal reports whether s is [+-]digits[.digits] (".5" is allowed).
