@@ -80,7 +80,7 @@ func New(cfg Config) (*Broker, error) {
 	if cfg.StorePath != "" {
 		store = file.NewStoreFactory(settings)
 	}
-	acc, err := quickfix.NewAcceptor(fixApp{b}, store, settings, logFactory{b.log})
+	acc, err := quickfix.NewAcceptor(fixApp{b}, lockedStores{store}, settings, logFactory{b.log})
 	if err != nil {
 		ln.Close()
 		return nil, fmt.Errorf("brokersim: create acceptor: %w", err)

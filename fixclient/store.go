@@ -113,7 +113,7 @@ func (f *sessionStores) Create(id quickfix.SessionID) (quickfix.MessageStore, er
 	if err != nil {
 		return nil, err
 	}
-	f.store = newGuardStore(inner)
+	f.store = newGuardStore(&lockedStore{inner: inner})
 	return f.store, nil
 }
 
