@@ -37,8 +37,16 @@ func (c fixApp) OnLogout(id quickfix.SessionID) {
 	c.notify(s)
 }
 
-// ToAdmin is a quickfixgo callback.
-func (c fixApp) ToAdmin(*quickfix.Message, quickfix.SessionID) {}
+// ToAdmin logs, as an error, every session Reject (35=3) Ballast sends: the
+// broker's message it refuses (malformed, or an execution report that cannot
+// be mapped) is not booked, and the broker must correct and resend it.
+func (c fixApp) ToAdmin(msg *quickfix.Message, id quickfix.SessionID) {
+	if t, _ := msg.MsgType(); t == "3" {
+		ref, _ := msg.Body.GetInt(tag.RefSeqNum)
+		c.log.Error("fixclient: rejected an inbound FIX message; it is not booked", "session", id.String(),
+			"ref_seq", ref, "reason", str(&msg.Body, tag.SessionRejectReason), "text", str(&msg.Body, tag.Text))
+	}
+}
 
 // ToApp records which order each outbound MsgSeqNum carries, and refuses to
 // resend order messages older than MaxResendAge.

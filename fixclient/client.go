@@ -250,7 +250,17 @@ func (c *Client) logon(s *session) error {
 	if s.ini != nil {
 		return nil
 	}
-	ini, err := quickfix.NewInitiator(fixApp{c}, s.store, s.settings, logFactory{c.log, s.handoff})
+	return c.startLocked(s)
+}
+
+// startLocked starts s's initiator; s.ctl is held.
+func (c *Client) startLocked(s *session) error {
+	bad := func(_ string, drop bool) {
+		if drop {
+			go c.reconnect(s)
+		}
+	}
+	ini, err := quickfix.NewInitiator(fixApp{c}, s.store, s.settings, logFactory{c.log, s.handoff, bad})
 	if err != nil {
 		return fmt.Errorf("fixclient: create initiator for %s: %w", s.broker, err)
 	}

@@ -32,12 +32,13 @@ type session struct {
 	ctl sync.Mutex // guards ini
 	ini *quickfix.Initiator
 
-	running    atomic.Bool  // an initiator is running (not logged out by an operator)
-	inHandler  atomic.Int32 // the session goroutine is inside a Handler call
-	loggedOn   atomic.Bool
-	lastHeard  atomic.Int64 // unix nanoseconds
-	lastLogon  atomic.Int64
-	lastLogout atomic.Int64
+	running      atomic.Bool  // an initiator is running (not logged out by an operator)
+	reconnecting atomic.Bool  // reconnect is restarting the initiator
+	inHandler    atomic.Int32 // the session goroutine is inside a Handler call
+	loggedOn     atomic.Bool
+	lastHeard    atomic.Int64 // unix nanoseconds
+	lastLogon    atomic.Int64
+	lastLogout   atomic.Int64
 
 	sentMu sync.Mutex
 	sent   map[int]string // outbound MsgSeqNum → ClOrdID
