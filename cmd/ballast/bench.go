@@ -29,6 +29,8 @@ func cmdBench(ctx context.Context, e *env, args []string) error {
 		return benchTriggers(ctx, e, args[1:])
 	case "fix":
 		return benchFix(ctx, e, args[1:])
+	case "web":
+		return benchWeb(ctx, e, args[1:])
 	}
 	return fmt.Errorf("bench: unknown benchmark %q (want rebalance, booking, compliance, triggers or fix)", args[0])
 }
