@@ -49,6 +49,7 @@ func (s *server) routes() http.Handler {
 			r.Get("/prices", s.priceList)
 		})
 		s.rebalancePages(r)
+		s.restrictionPages(r)
 		s.orderPages(r)
 		s.blockReportPages(r)
 		s.compliancePages(r)

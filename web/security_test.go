@@ -31,13 +31,13 @@ var routeMatrix = map[string]string{
 	"GET /compliance/restricted": "all", "GET /compliance/alerts": "all",
 	"GET /events/prices": "all", "GET /conditions": "all", "GET /conditions/defaults": "all",
 	"GET /portfolios/{code}/conditions": "all", "GET /blocks/{id}/fix": "all",
-	"GET /blocks/{id}": "all", "GET /blocks/{id}/allocations.csv": "all",
+	"GET /blocks/{id}": "all", "GET /blocks/{id}/allocations.csv": "all", "GET /portfolios/{code}/restrictions": "all",
 
 	// Portfolio management.
 	"GET /models/new": "pm", "POST /models": "pm", "POST /models/check": "pm",
 	"GET /portfolios/{code}/targets": "pm", "POST /portfolios/{code}/targets": "pm",
 	"GET /rebalance": "pm", "POST /rebalance": "pm", "GET /rebalance/jobs/{id}": "pm",
-	"POST /rebalance/jobs/{id}/submit": "pm",
+	"POST /rebalance/jobs/{id}/submit": "pm", "POST /portfolios/{code}/restrictions": "pm",
 
 	// Orders: PMs and traders enter, cancel and replace; only traders approve and work blocks.
 	"GET /orders/new": "pm,trader", "POST /orders": "pm,trader", "POST /orders/{id}/cancel": "pm,trader",
