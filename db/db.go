@@ -31,6 +31,7 @@ const readerConns = 4
 type DB struct {
 	writer *sql.DB
 	reader *sql.DB
+	ckpt   *checkpointer
 	now    func() time.Time
 }
 
@@ -42,6 +43,9 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	}
 	if strings.ContainsAny(path, "?#") {
 		return nil, fmt.Errorf("db: open %s: path must not contain '?' or '#'", path)
+	}
+	if err := createWithPageSize(ctx, path); err != nil {
+		return nil, fmt.Errorf("db: open %s: %w", path, err)
 	}
 	writer, err := sql.Open("sqlite", dsn(path, false))
 	if err != nil {
@@ -71,11 +75,18 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		reader.Close()
 		return nil, fmt.Errorf("db: open reader %s: %w", path, err)
 	}
-	return &DB{writer: writer, reader: reader, now: time.Now}, nil
+	ckpt, err := startCheckpointer(ctx, path)
+	if err != nil {
+		writer.Close()
+		reader.Close()
+		return nil, fmt.Errorf("db: open %s: %w", path, err)
+	}
+	return &DB{writer: writer, reader: reader, ckpt: ckpt, now: time.Now}, nil
 }
 
 // dsn builds the modernc DSN: busy_timeout first so nothing else can fail on a
-// lock, then WAL, foreign keys and NORMAL sync (safe in WAL mode).
+// lock, then WAL, foreign keys and NORMAL sync (safe in WAL mode); the writer
+// leaves checkpoints to the checkpointer.
 func dsn(path string, readOnly bool) string {
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(5000)")
@@ -87,7 +98,9 @@ func dsn(path string, readOnly bool) string {
 		q.Add("_pragma", "query_only(1)")
 	} else {
 		q.Set("_txlock", "immediate")
-		q.Add("_pragma", "cache_size(-65536)") // 64 MiB: a large transaction (a whole-book proposal) does not spill pages mid-way
+		q.Add("_pragma", "cache_size(-65536)")    // 64 MiB: a large transaction (a whole-book proposal) does not spill pages mid-way
+		q.Add("_pragma", "wal_autocheckpoint(0)") // the checkpointer does it off the commit path (checkpoint.go)
+		q.Add("_pragma", fmt.Sprintf("journal_size_limit(%d)", walSizeLimit))
 	}
 	// url.Values.Encode sorts keys but keeps each key's values in order.
 	return path + "?" + q.Encode()
@@ -97,9 +110,10 @@ func dsn(path string, readOnly bool) string {
 // (tests use a fixed one). Call it before the DB is shared.
 func (d *DB) SetClock(now func() time.Time) { d.now = now }
 
-// Close closes the reader pool and the writer.
+// Close stops the checkpointer and closes the reader pool and the writer
+// (the last connection to close checkpoints what is left of the WAL).
 func (d *DB) Close() error {
-	return errors.Join(d.reader.Close(), d.writer.Close())
+	return errors.Join(d.ckpt.close(), d.reader.Close(), d.writer.Close())
 }
 
 // Ping checks that the database answers a query.

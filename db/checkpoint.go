@@ -1,0 +1,114 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"sync"
+	"time"
+)
+
+// checkpointEvery is how often the checkpointer copies committed WAL frames
+// into the database file.
+const checkpointEvery = 250 * time.Millisecond
+
+// walSizeLimit is the size the WAL file is cut back to once a checkpoint
+// has emptied it (SQLite's journal_size_limit).
+const walSizeLimit = 64 << 20
+
+// checkpointer moves WAL checkpoints off the committing writer: SQLite's
+// automatic checkpoint runs inside the COMMIT that crosses its threshold, so
+// one booking (or a whole-book proposal) would pay for copying every earlier
+// transaction's pages into the database file. The writer connection turns the
+// automatic checkpoint off (wal_autocheckpoint(0)) and this goroutine runs a
+// PASSIVE checkpoint on its own connection a few times a second instead: it
+// never blocks the writer or the readers, and SQLite makes it safe at any
+// moment, a crash included. The last connection to close checkpoints the rest.
+type checkpointer struct {
+	conn *sql.DB
+	stop chan struct{}
+	done chan struct{}
+	once sync.Once
+}
+
+func startCheckpointer(ctx context.Context, path string) (*checkpointer, error) {
+	conn, err := sql.Open("sqlite", dsn(path, false))
+	if err != nil {
+		return nil, fmt.Errorf("open checkpointer: %w", err)
+	}
+	conn.SetMaxOpenConns(1)
+	conn.SetMaxIdleConns(1)
+	conn.SetConnMaxLifetime(0)
+	conn.SetConnMaxIdleTime(0)
+	if err := conn.PingContext(ctx); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("open checkpointer: %w", err)
+	}
+	c := &checkpointer{conn: conn, stop: make(chan struct{}), done: make(chan struct{})}
+	go c.run()
+	return c, nil
+}
+
+func (c *checkpointer) run() {
+	defer close(c.done)
+	t := time.NewTicker(checkpointEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-c.stop:
+			return
+		case <-t.C:
+			// A busy checkpoint (another one running, e.g. a second process
+			// on the same file) is retried at the next tick.
+			_, _, _ = c.checkpoint(context.Background())
+		}
+	}
+}
+
+// checkpoint runs one PASSIVE checkpoint and reports the WAL's frames and
+// how many of them are now in the database file.
+func (c *checkpointer) checkpoint(ctx context.Context) (walFrames, copied int, err error) {
+	var busy int
+	err = c.conn.QueryRowContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &walFrames, &copied)
+	return walFrames, copied, err
+}
+
+// close stops the goroutine and closes its connection.
+func (c *checkpointer) close() error {
+	var err error
+	c.once.Do(func() {
+		close(c.stop)
+		<-c.done
+		err = c.conn.Close()
+	})
+	return err
+}
+
+// pageSize is the page size of a new database: 16 KiB pages hold four times
+// the rows of SQLite's default 4 KiB, so the b-trees of orders, executions and
+// the audit trail are shallower, page splits rarer, and a commit writes a
+// quarter of the WAL frames (each frame is a write system call).
+const pageSize = 16384
+
+// createWithPageSize gives a database file that does not exist yet (or is
+// empty) its page size, which SQLite fixes once the file is in WAL mode. An
+// existing database keeps the page size it has.
+func createWithPageSize(ctx context.Context, path string) error {
+	if fi, err := os.Stat(path); err == nil && fi.Size() > 0 {
+		return nil
+	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("page size: %w", err)
+	}
+	conn, err := sql.Open("sqlite", fmt.Sprintf("%s?_pragma=busy_timeout(5000)&_pragma=page_size(%d)", path, pageSize))
+	if err != nil {
+		return fmt.Errorf("page size: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `PRAGMA journal_mode=WAL`); err != nil {
+		return fmt.Errorf("page size: %w", err)
+	}
+	return conn.Close()
+}
