@@ -2,7 +2,6 @@ package fixclient
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -169,45 +168,6 @@ func (d *faultDesk) OnSessionStatus(_ context.Context, s SessionStatus) {
 	}
 }
 
-// Send is the order book's sender: like the desk's FIX outbox, a release
-// refused because the session is down waits and goes out at the next logon.
-func (d *faultDesk) Send(ctx context.Context, r order.NewOrderRequest) error {
-	err := d.client.Send(ctx, r)
-	if errors.Is(err, ErrSessionDown) {
-		d.mu.Lock()
-		d.outbox = append(d.outbox, r)
-		d.queued++
-		d.mu.Unlock()
-		return nil
-	}
-	return err
-}
-
-func (d *faultDesk) Cancel(ctx context.Context, r order.CancelRequest) error {
-	return d.client.Cancel(ctx, r)
-}
-
-func (d *faultDesk) Replace(ctx context.Context, r order.ReplaceRequest) error {
-	return d.client.Replace(ctx, r)
-}
-
-func (d *faultDesk) flush() {
-	d.mu.Lock()
-	waiting := d.outbox
-	d.outbox = nil
-	d.mu.Unlock()
-	for i, r := range waiting {
-		if err := d.client.Send(context.Background(), r); err != nil {
-			d.mu.Lock()
-			d.outbox = append(waiting[i:], d.outbox...)
-			d.mu.Unlock()
-			return
-		}
-	}
-}
-
-func (d *faultDesk) outboxLen() int { d.mu.Lock(); defer d.mu.Unlock(); return len(d.outbox) }
-
 // release proposes, approves, blocks and releases a limit buy of qty at px
 // for portfolio pf at SIM, and returns its block.
 func (d *faultDesk) release(pf, symbol, qty, px string) order.Block {
@@ -340,44 +300,4 @@ func (d *faultDesk) dropped() bool {
 		up = s.State == StateLoggedOn
 	}
 	return false
-}
-
-// logSink is a slog.Handler that keeps warnings and errors.
-type logSink struct {
-	mu   sync.Mutex
-	recs []string
-}
-
-func (l *logSink) Enabled(_ context.Context, lv slog.Level) bool { return lv >= slog.LevelWarn }
-func (l *logSink) WithAttrs([]slog.Attr) slog.Handler            { return l }
-func (l *logSink) WithGroup(string) slog.Handler                 { return l }
-
-func (l *logSink) Handle(_ context.Context, r slog.Record) error {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s", r.Level, r.Message)
-	r.Attrs(func(a slog.Attr) bool { fmt.Fprintf(&b, " %s=%v", a.Key, a.Value); return true })
-	l.mu.Lock()
-	l.recs = append(l.recs, b.String())
-	l.mu.Unlock()
-	return nil
-}
-
-// errors returns the ERROR records that contain every one of subs.
-func (l *logSink) errors(subs ...string) []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	var out []string
-next:
-	for _, r := range l.recs {
-		if !strings.HasPrefix(r, "ERROR ") {
-			continue
-		}
-		for _, s := range subs {
-			if !strings.Contains(r, s) {
-				continue next
-			}
-		}
-		out = append(out, r)
-	}
-	return out
 }

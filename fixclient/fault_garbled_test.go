@@ -136,3 +136,16 @@ func TestFaultOversizedMessage(t *testing.T) {
 		t.Errorf("%d reports with the 1 MB text booked (want 1); session dropped: %v", big, d.dropped())
 	}
 }
+
+// BenchmarkFaultInboundGuard measures what the inbound guard (checksum and
+// a trial parse under recover) costs per execution report.
+func BenchmarkFaultInboundGuard(b *testing.B) {
+	msg := reframe(strings.Split("8=FIX.4.4|35=8|34=5|49=FSIM|52=20261121-15:26:55.055|56=FBALLAST|1=P1|6=10|11=F1|"+
+		"14=300|17=E5|31=10|32=100|37=O1|38=500|39=1|44=10|54=1|55=VOD|60=20261121-15:26:55.055|150=F|151=200|10=000", "|"))
+	b.ReportAllocs()
+	for b.Loop() {
+		if p, _ := checkInbound(msg); p != "" {
+			b.Fatal(p)
+		}
+	}
+}
