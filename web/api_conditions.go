@@ -105,7 +105,7 @@ func parseConditionIn(in conditionInJSON) (trigger.Condition, error) {
 		}
 		v, err := portfolio.ParseDecimal(strings.TrimSpace(s))
 		if err != nil {
-			errs = append(errs, trigger.FieldError{Field: field, Problem: fmt.Sprintf("%q is not a decimal", s)})
+			errs = append(errs, trigger.FieldError{Field: field, Problem: numberProblem(err, fmt.Sprintf("%q is not a decimal", s))})
 		}
 		return v
 	}

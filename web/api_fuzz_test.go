@@ -66,7 +66,7 @@ func FuzzOrderEntryJSON(f *testing.F) {
 		}
 		o, err := in.toOrder()
 		if err != nil {
-			checkOrderFieldErrors(t, err, "quantity", "limit_price", "stop_price", "expire_date")
+			checkOrderFieldErrors(t, err, "quantity", "limit_price", "stop_price", "expire_date", "notes")
 			return
 		}
 		exactDecimal(t, "quantity", in.Quantity, o.Quantity)

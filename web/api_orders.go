@@ -266,11 +266,11 @@ func parseReplace(qtyText, limitText string) (qty, limit decimal.Decimal, err er
 	var fe order.FieldErrors
 	qty, qerr := portfolio.ParseDecimal(strings.TrimSpace(qtyText))
 	if qerr != nil || !qty.IsPositive() {
-		fe = append(fe, order.FieldError{Field: "quantity", Reason: fmt.Sprintf("%q is not a positive decimal", qtyText)})
+		fe = append(fe, order.FieldError{Field: "quantity", Reason: numberProblem(qerr, fmt.Sprintf("%q is not a positive decimal", qtyText))})
 	}
 	if t := strings.TrimSpace(limitText); t != "" {
 		if limit, err = portfolio.ParseDecimal(t); err != nil {
-			fe = append(fe, order.FieldError{Field: "limit_price", Reason: fmt.Sprintf("%q is not a decimal", t)})
+			fe = append(fe, order.FieldError{Field: "limit_price", Reason: numberProblem(err, fmt.Sprintf("%q is not a decimal", t))})
 		}
 	}
 	if len(fe) > 0 {

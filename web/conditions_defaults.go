@@ -77,7 +77,7 @@ func readDefaultForm(r *http.Request, pf string) (trigger.Template, error) {
 		}
 		v, err := portfolio.ParseDecimal(s)
 		if err != nil {
-			errs = append(errs, trigger.FieldError{Field: field, Problem: fmt.Sprintf("%q is not a number", s)})
+			errs = append(errs, trigger.FieldError{Field: field, Problem: numberProblem(err, fmt.Sprintf("%q is not a number", s))})
 		}
 		return v
 	}

@@ -200,7 +200,7 @@ func readTarget(row views.ModelRow, known map[string]bool, seen map[string]int, 
 	w, err := portfolio.ParseDecimal(row.Weight)
 	switch {
 	case err != nil:
-		problems = append(problems, fmt.Sprintf("weight %q is not a number", row.Weight))
+		problems = append(problems, "weight "+numberProblem(err, fmt.Sprintf("%q is not a number", row.Weight)))
 	case w.IsNegative():
 		problems = append(problems, "weight is negative")
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
 
@@ -134,6 +135,9 @@ type orderInput struct {
 	Notes       string `json:"notes"`
 }
 
+// maxNotes is the most characters an order's notes may have, by form or API.
+const maxNotes = 1000
+
 // toOrder parses the input; field problems come back as order.FieldErrors
 // (which match order.ErrInvalid) so they read like the Service's own.
 func (in orderInput) toOrder() (order.Order, error) {
@@ -145,7 +149,7 @@ func (in orderInput) toOrder() (order.Order, error) {
 		}
 		v, err := portfolio.ParseDecimal(s) // plain notation only, as in import files
 		if err != nil {
-			fe = append(fe, order.FieldError{Field: field, Reason: fmt.Sprintf("%q is not a decimal number", s)})
+			fe = append(fe, order.FieldError{Field: field, Reason: numberProblem(err, fmt.Sprintf("%q is not a decimal number", s))})
 		}
 		return v
 	}
@@ -154,6 +158,9 @@ func (in orderInput) toOrder() (order.Order, error) {
 		Type: order.OrdType(strings.TrimSpace(in.OrderType)), LimitPrice: dec("limit_price", in.LimitPrice),
 		StopPrice: dec("stop_price", in.StopPrice), TimeInForce: order.TimeInForce(strings.TrimSpace(in.TimeInForce)),
 		Broker: strings.TrimSpace(in.Broker), Notes: strings.TrimSpace(in.Notes)}
+	if n := utf8.RuneCountInString(o.Notes); n > maxNotes {
+		fe = append(fe, order.FieldError{Field: "notes", Reason: fmt.Sprintf("has %d characters, at most %d", n, maxNotes)})
+	}
 	if o.Type == "" {
 		o.Type = order.Market
 	}

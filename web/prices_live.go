@@ -114,7 +114,7 @@ func parsePricePosts(in []pricePostJSON) ([]portfolio.Price, portfolio.ImportErr
 	for i, p := range in {
 		v, err := portfolio.ParseDecimal(strings.TrimSpace(p.Price))
 		if err != nil {
-			bad = append(bad, portfolio.LineError{Line: i + 1, Reason: fmt.Sprintf("%s: price %q is not a decimal", p.Symbol, p.Price)})
+			bad = append(bad, portfolio.LineError{Line: i + 1, Reason: p.Symbol + ": price " + numberProblem(err, fmt.Sprintf("%q is not a decimal", p.Price))})
 			continue
 		}
 		batch[i] = portfolio.Price{Symbol: strings.TrimSpace(p.Symbol), Value: v, Source: "api"}
@@ -136,7 +136,7 @@ func (s *server) priceEntry(w http.ResponseWriter, r *http.Request) {
 	sym := strings.ToUpper(strings.TrimSpace(r.PostFormValue("symbol")))
 	v, err := portfolio.ParseDecimal(strings.TrimSpace(r.PostFormValue("price")))
 	if err != nil {
-		s.fail(w, r, fault(kindInvalid, fmt.Sprintf("The price %q is not a number.", r.PostFormValue("price"))))
+		s.fail(w, r, fault(kindInvalid, "The price "+numberProblem(err, fmt.Sprintf("%q is not a number.", r.PostFormValue("price")))))
 		return
 	}
 	err = s.live.prices.Publish(r.Context(), []portfolio.Price{{Symbol: sym, Value: v, Source: "manual"}})

@@ -148,7 +148,7 @@ func amountField(problems map[string]string, field, what, s string) decimal.Deci
 	v, err := portfolio.ParseDecimal(orDefault(strings.TrimSpace(s), "0"))
 	switch {
 	case err != nil:
-		problems[field] = fmt.Sprintf("%s %q is not a number", what, s)
+		problems[field] = what + " " + numberProblem(err, fmt.Sprintf("%q is not a number", s))
 	case v.IsNegative():
 		problems[field] = fmt.Sprintf("%s is negative", what)
 	}

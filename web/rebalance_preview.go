@@ -130,11 +130,11 @@ func reviewPortfolio(in *rebalance.Input, res rebalance.Result, opts rebalance.O
 func checkTrade(t portfolio.Trade, qty, limit string, held decimal.Decimal, sec portfolio.Security) (portfolio.Trade, string) {
 	q, err := portfolio.ParseDecimal(qty)
 	if err != nil || !q.IsPositive() {
-		return t, fmt.Sprintf("Quantity %q is not a positive number.", qty)
+		return t, "Quantity " + numberProblem(err, fmt.Sprintf("%q is not a positive number.", qty))
 	}
 	lim, err := portfolio.ParseDecimal(limit)
 	if err != nil || !lim.IsPositive() {
-		return t, fmt.Sprintf("Limit %q is not a positive price.", limit)
+		return t, "Limit " + numberProblem(err, fmt.Sprintf("%q is not a positive price.", limit))
 	}
 	lot := sec.LotSize
 	if !lot.IsPositive() {
