@@ -127,8 +127,8 @@ func TestBadInputCSVRefused(t *testing.T) {
 		{"full-width digits", ImportHoldings, []byte("portfolio,symbol,quantity,avg_cost\nGLB,AAA,１０,1\n"), "line 2: bad quantity"},
 		{"zero-width space in a symbol", ImportHoldings, []byte("portfolio,symbol,quantity,avg_cost\nGLB,AAA\u200b,1,1\n"), `line 2: unknown symbol "AAA\u200b"`},
 		{"script as a symbol", ImportPrices, []byte("symbol,price\n<script>alert(1)</script>,1\n"), `line 2: unknown symbol "<script>alert(1)</script>"`},
-		{"30 decimal places", ImportPortfolios, []byte(pfHeader + "P2,Two,USD,0.000000000000000000000000000001\n"), `line 2: bad cash: "0.000000000000000000000000000001" has too many decimal places for a number: 30, at most 18`},
-		{"400 digits", ImportHoldings, []byte("portfolio,symbol,quantity,avg_cost\nGLB,AAA," + strings.Repeat("9", 400) + ",1\n"), `line 2: bad quantity: "9999999999999999999999999999999999999999…" is too large a number: 400 digits before the point, at most 20`},
+		{"30 decimal places", ImportPortfolios, []byte(pfHeader + "P2,Two,USD,0.000000000000000000000000000001\n"), `line 2: bad cash: "0.000000000000000000000000000001" has 30 decimal places, at most 18: too many digits for a number`},
+		{"400 digits", ImportHoldings, []byte("portfolio,symbol,quantity,avg_cost\nGLB,AAA," + strings.Repeat("9", 400) + ",1\n"), `line 2: bad quantity: "9999999999999999999999999999999999999999…" has 400 digits before the point, at most 20: too many digits for a number`},
 		{"model weights miss 100 by a hair", ImportModels, []byte("model,symbol,weight\nM,AAA,99.999999999999999999\n"), "line 2: model M: weights sum to 99.999999999999999999"},
 		{"restriction flag formula", ImportRestrictions, []byte("portfolio,symbol,do_not_buy\nGLB,AAA,=1\n"), `line 2: do_not_buy "=1" is not yes or no`},
 	} {

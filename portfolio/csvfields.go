@@ -1,6 +1,7 @@
 package portfolio
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -18,6 +19,10 @@ const (
 	MaxFractionDigits = 18
 )
 
+// ErrTooManyDigits is matched by ParseDecimal's refusal of a number with
+// more digits than MaxIntegerDigits or MaxFractionDigits.
+var ErrTooManyDigits = errors.New("too many digits for a number")
+
 // ParseDecimal parses a plain decimal number as written in import files and
 // forms: an optional sign, digits, and optionally a point followed by digits,
 // at most MaxIntegerDigits before the point and MaxFractionDigits after.
@@ -28,10 +33,10 @@ func ParseDecimal(s string) (decimal.Decimal, error) {
 	}
 	intPart, frac, _ := strings.Cut(strings.TrimLeft(s, "+-"), ".")
 	if n := len(strings.TrimLeft(intPart, "0")); n > MaxIntegerDigits {
-		return decimal.Zero, fmt.Errorf("%q is too large a number: %d digits before the point, at most %d", shorten(s), n, MaxIntegerDigits)
+		return decimal.Zero, fmt.Errorf("%q has %d digits before the point, at most %d: %w", shorten(s), n, MaxIntegerDigits, ErrTooManyDigits)
 	}
 	if n := len(frac); n > MaxFractionDigits {
-		return decimal.Zero, fmt.Errorf("%q has too many decimal places for a number: %d, at most %d", shorten(s), n, MaxFractionDigits)
+		return decimal.Zero, fmt.Errorf("%q has %d decimal places, at most %d: %w", shorten(s), n, MaxFractionDigits, ErrTooManyDigits)
 	}
 	d, err := decimal.NewFromString(s)
 	if err != nil {
