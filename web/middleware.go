@@ -71,6 +71,7 @@ func (s *server) logRequests(next http.Handler) http.Handler {
 		if info.userID != 0 {
 			attrs = append(attrs, slog.Int64("user_id", info.userID))
 		}
+		attrs = append(attrs, routeIDAttrs(r)...)
 		if r.Header.Get("HX-Request") == "true" {
 			attrs = append(attrs, slog.Bool("htmx", true))
 		}

@@ -32,7 +32,7 @@ func cmdBench(ctx context.Context, e *env, args []string) error {
 	case "web":
 		return benchWeb(ctx, e, args[1:])
 	}
-	return fmt.Errorf("bench: unknown benchmark %q (want rebalance, booking, compliance, triggers or fix)", args[0])
+	return fmt.Errorf("bench: unknown benchmark %q (want rebalance, booking, compliance, triggers, fix or web)", args[0])
 }
 
 // benchRebalance builds a synthetic book in memory and plans every portfolio
