@@ -126,7 +126,7 @@ func readOptions(mode, reserve, minTrade, collar, raise string, buyOnly bool) (r
 	if opts.Mode, err = rebalance.ParseMode(orDefault(mode, "target")); err != nil {
 		problems["mode"] = err.Error()
 	}
-	if opts.CashReserve, err = rebalance.ParseReserve(orDefault(reserve, "0")); err != nil {
+	if opts.CashReserve, err = readReserve(orDefault(reserve, "0")); err != nil {
 		problems["cash_reserve"] = err.Error()
 	}
 	opts.MinTrade = amountField(problems, "min_trade", "minimum trade", minTrade)
@@ -142,6 +142,15 @@ func readOptions(mode, reserve, minTrade, collar, raise string, buyOnly bool) (r
 		}
 	}
 	return opts, problems
+}
+
+// readReserve reads the cash reserve ("2%" or "10000") in plain notation,
+// as every other number; rebalance.ParseReserve alone would take 1e3.
+func readReserve(s string) (rebalance.Reserve, error) {
+	if _, err := portfolio.ParseDecimal(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s), "%"))); err != nil {
+		return rebalance.Reserve{}, fmt.Errorf("cash reserve %s", numberProblem(err, fmt.Sprintf("%q is not a percentage (2%%) or an amount (10000)", s)))
+	}
+	return rebalance.ParseReserve(s)
 }
 
 func amountField(problems map[string]string, field, what, s string) decimal.Decimal {
