@@ -214,6 +214,7 @@ func (b fixApp) OnCreate(quickfix.SessionID) {}
 
 // OnLogon is a quickfix callback.
 func (b fixApp) OnLogon(id quickfix.SessionID) {
+	b.outboxes[id].loggedOn.Store(true)
 	b.log.Info("brokersim logon", "session", id.String())
 }
 
