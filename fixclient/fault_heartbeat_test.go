@@ -37,10 +37,10 @@ func TestFaultBrokerStopsAnsweringHeartbeats(t *testing.T) {
 		t.Errorf("the session took %s to notice a silent broker with HeartBtInt %s", noticed, heartBtInt)
 	}
 	st := d.client.Status()[0]
-	if st.State != StateConnecting || !st.LastHeard.Before(silentAt) || !d.dropped() {
-		t.Errorf("status while the broker is silent: %s, last heard %s (silent since %s), handler told of the drop: %v",
-			st.State, st.LastHeard, silentAt, d.dropped())
+	if st.State != StateConnecting || !st.LastHeard.Before(silentAt) {
+		t.Errorf("status while the broker is silent: %s, last heard %s (silent since %s)", st.State, st.LastHeard, silentAt)
 	}
+	waitFor(t, "the handler to hear of the drop", d.dropped)
 
 	b2 := d.release("P2", "BP", "200", "5")
 	if got := d.block(b2.ID).Status; got != order.Sent || d.outboxLen() != 1 {
