@@ -55,8 +55,18 @@ func (s *server) auditCSV(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write([]byte(buf.String()))
 }
 
+// blotterEventGap is the least time between two change events of one live
+// blotter. The blotter reloads on a change at most once a second (htmx's
+// "throttle:1s") and drops the changes in between, with no reload at the end
+// of the second: changes closer together than that could leave it showing,
+// for good, a state that has passed (a filled block still "partially
+// filled"). Changes within the gap are held back and the last one goes out
+// when the gap ends, a margin after the blotter's second.
+const blotterEventGap = 1500 * time.Millisecond
+
 // blotterEvents streams "change" server-sent events to a live blotter until
-// the client goes away; each one makes the blotter reload its tables.
+// the client goes away; each one makes the blotter reload its tables. Events
+// are at least blotterEventGap apart, and the last change is always sent.
 func (s *server) blotterEvents(w http.ResponseWriter, r *http.Request) {
 	if s.orderLive == nil {
 		http.NotFound(w, r)
@@ -72,32 +82,48 @@ func (s *server) blotterEvents(w http.ResponseWriter, r *http.Request) {
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write([]byte(": blotter\n\n"))
-	if err := rc.Flush(); err != nil {
+	send := func(msg string) bool {
+		_, err := w.Write([]byte(msg))
+		return err == nil && rc.Flush() == nil
+	}
+	if !send(": blotter\n\n") {
 		return
 	}
+	gap := time.NewTimer(blotterEventGap) // runs while spacing
+	defer gap.Stop()
+	spacing, held := true, "" // an event went out less than a gap ago; the change held back meanwhile
 	if since, err := strconv.ParseUint(r.URL.Query().Get("since"), 10, 64); err == nil && s.orderLive.Seq() > since {
 		// Something changed between the page's reads and this stream.
-		if _, err := w.Write([]byte("event: change\ndata: missed\n\n")); err != nil || rc.Flush() != nil {
+		if !send("event: change\ndata: missed\n\n") {
 			return
 		}
+	} else {
+		spacing = false
+		gap.Stop()
 	}
 	keepAlive := time.NewTicker(25 * time.Second)
 	defer keepAlive.Stop()
 	for {
-		var msg string
+		msg := ""
 		select {
 		case <-r.Context().Done():
 			return
 		case c := <-changes:
-			msg = "event: change\ndata: " + c.What + "\n\n"
+			if spacing {
+				held = c.What
+				continue
+			}
+			msg, spacing = "event: change\ndata: "+c.What+"\n\n", true
+			gap.Reset(blotterEventGap)
+		case <-gap.C:
+			if spacing = held != ""; spacing {
+				msg, held = "event: change\ndata: "+held+"\n\n", ""
+				gap.Reset(blotterEventGap)
+			}
 		case <-keepAlive.C:
 			msg = ": keep-alive\n\n"
 		}
-		if _, err := w.Write([]byte(msg)); err != nil {
-			return
-		}
-		if err := rc.Flush(); err != nil {
+		if msg != "" && !send(msg) {
 			return
 		}
 	}
