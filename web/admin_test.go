@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/ballast-oms/ballast/user"
 )
 
 func TestCreateUserValidatesFields(t *testing.T) {
@@ -45,8 +47,13 @@ func TestCreateUserThenSignIn(t *testing.T) {
 
 func TestIssuedTokenWorksOnTheAPI(t *testing.T) {
 	app := newTestApp(t)
-	c := app.signedIn("admin")
-	res := app.postForm(c, "/admin/users/1/tokens", url.Values{"label": {"reporting"}})
+	c := app.signedIn("pm")
+	page := app.get(c, "/account")
+	wantStatus(t, "account page", page, http.StatusOK)
+	if !strings.Contains(page.body, `action="/account/tokens"`) {
+		t.Fatalf("no token form on the account page:\n%s", page.body)
+	}
+	res := app.postForm(c, "/account/tokens", url.Values{"label": {"reporting"}})
 	wantStatus(t, "issue token", res, http.StatusOK)
 	m := regexp.MustCompile(`data-testid="token">(blst_[0-9a-f]+)<`).FindStringSubmatch(res.body)
 	if m == nil {
@@ -57,8 +64,32 @@ func TestIssuedTokenWorksOnTheAPI(t *testing.T) {
 	}
 	api := app.apiGet(m[1], "/api/v1/portfolios")
 	wantStatus(t, "api with issued token", api, http.StatusOK)
+	if got := app.store.tokens[user.HashToken(m[1])]; got != 1 {
+		t.Errorf("the token acts for user %d, want the pm (1) who issued it", got)
+	}
+}
 
+// An administrator holding a PM's and a trader's tokens could propose and
+// approve alone: tokens are issued by their own user only.
+func TestNoTokenForSomeoneElse(t *testing.T) {
+	app := newTestApp(t)
+	c := app.signedIn("admin")
+	before := len(app.store.tokens)
+	res := app.postForm(c, "/admin/users/1/tokens", url.Values{"label": {"act as pm"}})
+	wantStatus(t, "admin issues a token for pm", res, http.StatusForbidden)
+	if !strings.Contains(res.body, "cannot issue an API token for pm") {
+		t.Errorf("the refusal does not say why:\n%s", res.body)
+	}
+	if len(app.store.tokens) != before {
+		t.Fatalf("a refused token was stored")
+	}
+	wantStatus(t, "admin's own token", app.postForm(c, "/admin/users/2/tokens", url.Values{"label": {"metrics"}}), http.StatusOK)
 	wantStatus(t, "token for unknown user", app.postForm(c, "/admin/users/99/tokens", nil), http.StatusNotFound)
+	users := app.get(c, "/admin/users")
+	if strings.Contains(users.body, "/tokens") {
+		t.Errorf("the users page still offers tokens for other people")
+	}
+	wantStatus(t, "signed out", app.postForm(app.client(), "/account/tokens", nil), http.StatusSeeOther)
 }
 
 // postFile posts a multipart upload as a same-origin browser would.

@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -68,12 +69,31 @@ func (s *server) apiRequireRole(roles ...user.Role) func(http.Handler) http.Hand
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if u, ok := userFrom(r.Context()); !ok || !u.Has(roles...) {
-				s.apiError(w, r, http.StatusForbidden, "your role does not allow this")
+				s.apiError(w, r, http.StatusForbidden, roleRefusal(u.Name, roles))
 				return
 			}
 			next.ServeHTTP(w, r)
 		})
 	}
+}
+
+// roleRefusal says why name may not do what needs one of roles, in the
+// words the order Service uses ("pm is not a trader").
+func roleRefusal(name string, roles []user.Role) string {
+	if name == "" {
+		name = "this token's user"
+	}
+	switch len(roles) {
+	case 1:
+		return fmt.Sprintf("%s is not a %s: your role does not allow this", name, roles[0])
+	case 2:
+		return fmt.Sprintf("%s is neither %s nor %s: your role does not allow this", name, roles[0], roles[1])
+	}
+	names := make([]string, len(roles))
+	for i, r := range roles {
+		names[i] = string(r)
+	}
+	return fmt.Sprintf("%s has none of the roles %s: your role does not allow this", name, strings.Join(names, ", "))
 }
 
 // apiFail answers a failed API request with the status of its kind of error.

@@ -20,8 +20,9 @@ import (
 const maxOrderBody = 64 << 10
 
 // orderAPI adds the order book's JSON API. Reading is open to every desk
-// role (the audit trail to compliance and admins); the actions check roles
-// and four eyes in the order Service and the database, so a refusal says why.
+// role (the audit trail to compliance and admins); each action needs its role
+// before its body is read, and the order Service and the database check roles
+// and four eyes again, so a refusal says why.
 func (s *server) orderAPI(r chi.Router) {
 	if s.orders == nil {
 		return
@@ -40,14 +41,18 @@ func (s *server) orderAPIRoutes(r chi.Router) {
 	if s.desk == nil {
 		return
 	}
-	r.Post("/orders", s.apiOrderCreate)
-	r.Post("/orders/{id}/approve", s.apiOrderApprove)
-	r.Post("/orders/{id}/cancel", s.apiOrderCancel)
-	r.Post("/orders/{id}/replace", s.apiOrderReplace)
-	r.Post("/blocks", s.apiBlockCreate)
-	r.Post("/blocks/{id}/release", s.apiBlockRelease)
-	r.Post("/blocks/{id}/cancel", s.apiBlockCancel)
-	r.Post("/blocks/{id}/replace", s.apiBlockReplace)
+	// The role is checked before the body is read, so a caller without it
+	// gets 403 whatever it sent; the Service checks it again, with four eyes.
+	desk := r.With(s.apiRequireRole(user.PM, user.Trader))
+	desk.Post("/orders", s.apiOrderCreate)
+	desk.Post("/orders/{id}/cancel", s.apiOrderCancel)
+	desk.Post("/orders/{id}/replace", s.apiOrderReplace)
+	trading := r.With(s.apiRequireRole(user.Trader))
+	trading.Post("/orders/{id}/approve", s.apiOrderApprove)
+	trading.Post("/blocks", s.apiBlockCreate)
+	trading.Post("/blocks/{id}/release", s.apiBlockRelease)
+	trading.Post("/blocks/{id}/cancel", s.apiBlockCancel)
+	trading.Post("/blocks/{id}/replace", s.apiBlockReplace)
 }
 
 // apiOrderFail answers a refused or failed order action: 403/409/422/404

@@ -120,5 +120,5 @@ func TestAPIOrderRefusals(t *testing.T) {
 
 	wantRefused(t, "bad status filter", app.apiDo(tr, http.MethodGet, "/api/v1/orders?status=nope", ""), http.StatusUnprocessableEntity, "status")
 	wantRefused(t, "cancel by a stranger", app.apiDo(app.tokenFor("compliance"), http.MethodPost, fmt.Sprintf("/api/v1/orders/%d/cancel", app.createOrder("pm", buyGrowth)), ""),
-		http.StatusForbidden, "neither a trader nor its proposer")
+		http.StatusForbidden, "compliance is neither pm nor trader")
 }

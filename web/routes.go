@@ -57,6 +57,12 @@ func (s *server) routes() http.Handler {
 		s.conditionPages(r)
 		s.sessionPages(r)
 
+		r.Group(func(r chi.Router) {
+			r.Use(s.requireRole(user.PM, user.Trader, user.Compliance, user.Admin))
+			r.Get("/account", s.account)
+			r.Post("/account/tokens", s.accountTokenCreate)
+		})
+
 		r.Route("/admin", func(r chi.Router) {
 			r.Use(s.requireRole(user.Admin))
 			r.Get("/", http.RedirectHandler("/admin/users", http.StatusSeeOther).ServeHTTP)

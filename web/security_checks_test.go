@@ -181,7 +181,7 @@ func TestSecretsNeverLogged(t *testing.T) {
 	if rec.Code >= 400 {
 		t.Fatalf("create user: %d %.300s", rec.Code, rec.Body)
 	}
-	rec = app.serve(formRequest("/admin/users/1/tokens", url.Values{"label": {"ci"}}, admin, "same-origin"))
+	rec = app.serve(formRequest("/admin/users/2/tokens", url.Values{"label": {"ci"}}, admin, "same-origin"))
 	if rec.Code >= 400 {
 		t.Fatalf("issue token: %d", rec.Code)
 	}

@@ -62,6 +62,9 @@ var routeMatrix = map[string]string{
 	"POST /sessions/{broker}/logout": "trader,admin",
 	"GET /sessions/{broker}/reset":   "admin", "POST /sessions/{broker}/reset": "admin",
 
+	// Everyone's own account and API tokens.
+	"GET /account": "all", "POST /account/tokens": "all",
+
 	// Administration.
 	"GET /admin/": "admin", "GET /admin/users": "admin", "POST /admin/users": "admin",
 	"POST /admin/users/{id}/tokens": "admin", "GET /admin/uploads": "admin", "POST /admin/uploads": "admin",
@@ -125,6 +128,11 @@ func concrete(pattern string) string {
 	if strings.HasSuffix(pattern, "/orders/{id}/cancel") || strings.HasSuffix(pattern, "/orders/{id}/replace") {
 		// Order 2 is not in a block: a PM may still cancel or replace it.
 		pattern = strings.Replace(pattern, "{id}", "2", 1)
+	}
+	if pattern == "/admin/users/{id}/tokens" {
+		// User 2 is the administrator: a token for anyone else is refused
+		// whatever the role (TestNoTokenForSomeoneElse).
+		pattern = "/admin/users/2/tokens"
 	}
 	return strings.NewReplacer("{code}", "GROWTH", "{id}", "1", "{name}", "core", "{broker}", "SIM", "*", "app.css").Replace(pattern)
 }
