@@ -32,7 +32,9 @@ func (s *server) page(r *http.Request, title, active string) views.Page {
 // pageWithFlash is page plus the one-time message left by the previous request.
 func (s *server) pageWithFlash(r *http.Request, title, active string) views.Page {
 	p := s.page(r, title, active)
-	p.Flash = s.sessions.PopString(r.Context(), flashKey)
+	if !isFragment(r) { // a fragment has no room for it: it waits for the next whole page
+		p.Flash = s.sessions.PopString(r.Context(), flashKey)
+	}
 	return p
 }
 
