@@ -6,8 +6,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/alexedwards/scs/sqlite3store"
-
 	"github.com/ballast-oms/ballast/db"
 	"github.com/ballast-oms/ballast/web"
 )
@@ -27,7 +25,7 @@ func newHandler(d *db.DB, logger *slog.Logger, secureCookies bool, extras ...han
 	if err != nil {
 		return nil, nil, err
 	}
-	sessions := sqlite3store.NewWithCleanupInterval(d.Writer(), sessionCleanup)
+	sessions := newSessionStore(d)
 	cfg := web.Config{
 		Logger:        logger,
 		Store:         d,
