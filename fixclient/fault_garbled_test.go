@@ -54,7 +54,7 @@ func TestFaultGarbledMessage(t *testing.T) {
 			return bytes.Replace(m, []byte("\x0132=100\x01"), []byte("\x0132=900\x01"), 1) // 10= left as it was
 		}, "CheckSum(10)", false},
 		{"body length too short", func(m []byte) []byte { return withBodyLength(m, bodyLength(m)-5) }, "Incorrect Message Length", false},
-		{"body length too long", func(m []byte) []byte { return withBodyLength(m, bodyLength(m)+40) }, "garbled", false},
+		{"body length too long", func(m []byte) []byte { return withBodyLength(m, bodyLength(m)+40) }, "inbound FIX message", false},
 		{"MsgType missing", func(m []byte) []byte { return edit(m, "35", "") }, "unparsable", false},
 		{"garbage bytes before a message", func(m []byte) []byte { return append(append([]byte(nil), garbage...), m...) }, "", false},
 		{"broken frame", func(m []byte) []byte { return append([]byte("8=FIX.4.4\x019=x1\x0135=8\x0110=000\x01"), m...) }, "", true},
