@@ -128,7 +128,9 @@ func (cfg *rebalanceConfig) parseOptions(mode, reserve, minTrade, raise string) 
 	if cfg.opts.Mode, err = rebalance.ParseMode(mode); err != nil {
 		errs = append(errs, err)
 	}
-	if cfg.opts.CashReserve, err = rebalance.ParseReserve(reserve); err != nil {
+	if _, err = portfolio.ParseDecimal(strings.TrimSuffix(strings.TrimSpace(reserve), "%")); err != nil {
+		errs = append(errs, fmt.Errorf("--cash-reserve: %w", err)) // plain notation, as every number
+	} else if cfg.opts.CashReserve, err = rebalance.ParseReserve(reserve); err != nil {
 		errs = append(errs, err)
 	}
 	if cfg.opts.MinTrade, err = parseAmount("min-trade", minTrade); err != nil {
@@ -145,9 +147,9 @@ func (cfg *rebalanceConfig) parseOptions(mode, reserve, minTrade, raise string) 
 
 // parseAmount reads a non-negative decimal amount given as flag name.
 func parseAmount(name, s string) (decimal.Decimal, error) {
-	v, err := decimal.NewFromString(strings.TrimSpace(s))
+	v, err := portfolio.ParseDecimal(strings.TrimSpace(s))
 	if err != nil {
-		return decimal.Zero, fmt.Errorf("--%s %q is not a number", name, s)
+		return decimal.Zero, fmt.Errorf("--%s: %w", name, err)
 	}
 	if v.IsNegative() {
 		return decimal.Zero, fmt.Errorf("--%s %s is negative", name, s)
