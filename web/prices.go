@@ -28,5 +28,5 @@ func (s *server) priceList(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	sort.Slice(rows, func(i, j int) bool { return rows[i].Price.Symbol < rows[j].Price.Symbol })
-	s.render(w, r, s.page(r, "Prices", "prices"), views.PricePage(rows), nil)
+	s.render(w, r, s.pageWithFlash(r, "Prices", "prices"), views.PricePage(rows), nil)
 }
