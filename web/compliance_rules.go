@@ -11,6 +11,7 @@ import (
 
 	"github.com/ballast-oms/ballast/compliance"
 	"github.com/ballast-oms/ballast/order"
+	"github.com/ballast-oms/ballast/portfolio"
 	"github.com/ballast-oms/ballast/user"
 	"github.com/ballast-oms/ballast/web/views"
 )
@@ -146,9 +147,9 @@ func editedRule(rule compliance.Rule, f views.RuleForm) (compliance.Rule, []stri
 		if s == "" {
 			return decimal.Zero
 		}
-		d, err := decimal.NewFromString(s)
+		d, err := portfolio.ParseDecimal(s) // plain notation, as every number
 		if err != nil {
-			problems = append(problems, name+": "+s+" is not a number")
+			problems = append(problems, name+": "+numberProblem(err, s+" is not a number"))
 			return keep
 		}
 		return d
