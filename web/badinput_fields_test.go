@@ -3,13 +3,14 @@ package web
 import (
 	"context"
 	"encoding/csv"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 
+	"github.com/ballast-oms/ballast/compliance"
 	"github.com/ballast-oms/ballast/portfolio"
+	"github.com/ballast-oms/ballast/web/views"
 )
 
 // The bad-input catalogue of the other forms and API fields: prices, models
@@ -205,5 +206,19 @@ func TestBadInputUploads(t *testing.T) {
 		t.Error("a refused file was imported")
 	}
 	wantStatus(t, "unknown kind", app.postFile(c, "<script>", "p.csv", []byte("symbol,price\n")), http.StatusUnprocessableEntity)
-	_ = fmt.Sprint()
+}
+
+// TestBadInputRuleForm: a compliance rule's numbers, as the rule editor reads them.
+func TestBadInputRuleForm(t *testing.T) {
+	rule := compliance.Rule{ID: "issuer-10", Kind: compliance.KindMaxWeight}
+	for _, c := range append(numberCases[:len(numberCases):len(numberCases)],
+		struct{ name, text, reason string }{"words", "ten", "ten is not a number"}) {
+		_, problems := editedRule(rule, views.RuleForm{Severity: "hard", Limit: c.text, Reason: "x"})
+		if len(problems) != 1 || !strings.HasPrefix(problems[0], "limit: ") || !strings.Contains(problems[0], strings.ReplaceAll(c.reason, `"`, "")) {
+			t.Errorf("limit %.12s: problems %q, want one naming limit and %q", c.text, problems, c.reason)
+		}
+	}
+	if got, problems := editedRule(rule, views.RuleForm{Severity: "hard", Limit: "7.5", Reason: "x"}); len(problems) != 0 || got.Params.Limit.String() != "7.5" {
+		t.Errorf("limit 7.5: %s, %q", got.Params.Limit, problems)
+	}
 }
