@@ -149,3 +149,29 @@ func BenchmarkFaultInboundGuard(b *testing.B) {
 		}
 	}
 }
+
+// TestFaultInboundGuard is the guard's verdict on single messages.
+func TestFaultInboundGuard(t *testing.T) {
+	good := reframe(strings.Split("8=FIX.4.4|35=0|34=2|49=B|52=20261121-10:00:00.000|56=A|10=000", "|"))
+	sum := string(good[len(good)-4 : len(good)-1])
+	tests := []struct {
+		name    string
+		msg     []byte
+		problem string
+		drop    bool
+	}{
+		{"well formed", good, "", false},
+		{"checksum off by one", []byte(strings.Replace(string(good), "10="+sum, fmt.Sprintf("10=%03d", (atoi(sum)+1)%256), 1)), "CheckSum", false},
+		{"checksum of two digits", []byte(strings.Replace(string(good), "10="+sum, fmt.Sprintf("10=%d", atoi(sum)%100), 1)), "CheckSum", false},
+		{"no checksum", good[:len(good)-7], "CheckSum", false},
+		{"XMLDataLen past the end", editHeader(editHeader(good, "213", "x"), "212", "99999"), "panics", true},
+	}
+	for _, tt := range tests {
+		problem, drop := checkInbound(tt.msg)
+		if (tt.problem == "") != (problem == "") || !strings.Contains(problem, tt.problem) || drop != tt.drop {
+			t.Errorf("%s: %q, drop %v; want %q, drop %v", tt.name, problem, drop, tt.problem, tt.drop)
+		}
+	}
+}
+
+func atoi(s string) int { n, _ := strconv.Atoi(s); return n }
