@@ -77,6 +77,15 @@ func (t *orderTx) LinkClOrdID(ctx context.Context, clOrdID string, blockID int64
 var blockByClOrdIDSQL = `SELECT ` + prefixed("b.", blockColumns) + ` FROM cl_ord_ids c JOIN blocks b ON b.id = c.block_id WHERE c.cl_ord_id = ?`
 
 func (t *orderTx) BlockByClOrdID(ctx context.Context, clOrdID string) (order.Block, error) {
+	if id, ok := t.c.clBlocks[clOrdID]; ok {
+		if vals, ok := t.c.blocks[id]; ok {
+			b, err := scanBlock(storedBlock{id: id, vals: vals})
+			if err != nil {
+				return b, fmt.Errorf("db: ClOrdID %s: %w", clOrdID, err)
+			}
+			return b, nil
+		}
+	}
 	row, err := t.queryRow(ctx, blockByClOrdIDSQL, clOrdID)
 	if err != nil {
 		return order.Block{}, err
@@ -89,7 +98,35 @@ func (t *orderTx) BlockByClOrdID(ctx context.Context, clOrdID string) (order.Blo
 		return b, fmt.Errorf("db: ClOrdID %s: %w", clOrdID, err)
 	}
 	t.c.blocks[b.ID] = blockValues(b)
+	t.c.clBlocks[clOrdID] = b.ID
 	return b, nil
+}
+
+// storedBlock scans a block from the values it was last written with
+// (blockValues), as scanBlock reads a row of blockColumns.
+type storedBlock struct {
+	id   int64
+	vals []any
+}
+
+func (s storedBlock) Scan(dest ...any) error {
+	if len(dest) != len(s.vals)+1 {
+		return fmt.Errorf("stored block %d: %d columns for %d values", s.id, len(dest), len(s.vals)+1)
+	}
+	id, ok := dest[0].(*int64)
+	if !ok {
+		return fmt.Errorf("stored block %d: id scans into %T", s.id, dest[0])
+	}
+	*id = s.id
+	for i, v := range s.vals {
+		str, ok1 := v.(string)
+		d, ok2 := dest[i+1].(*string)
+		if !ok1 || !ok2 {
+			return fmt.Errorf("stored block %d: column %d is %T into %T", s.id, i+1, v, dest[i+1])
+		}
+		*d = str
+	}
+	return nil
 }
 
 func scanBlock(r scanner) (order.Block, error) {

@@ -22,13 +22,14 @@ type txCache struct {
 	// BlockOrders read them (their rows are in orders).
 	blockOrders map[int64][]int64
 	blocks      map[int64][]any
+	clBlocks    map[string]int64                   // block id by ClOrdID, as BlockByClOrdID found it
 	allocs      map[int64][]order.AllocationRecord // by block, sorted by order id
 	h           holdings                           // positions and cash, written by flush
 	events      []order.Event                      // audit events, written by flush
 }
 
 func newTxCache() *txCache {
-	return &txCache{orders: map[int64][]any{}, blockOrders: map[int64][]int64{}, blocks: map[int64][]any{}, allocs: map[int64][]order.AllocationRecord{},
+	return &txCache{orders: map[int64][]any{}, blockOrders: map[int64][]int64{}, blocks: map[int64][]any{}, clBlocks: map[string]int64{}, allocs: map[int64][]order.AllocationRecord{},
 		h: newHoldings()}
 }
 

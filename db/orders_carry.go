@@ -34,6 +34,11 @@ type carry struct {
 	cash   map[string]*cashRow
 	orders map[int64][]any   // stored orders rows, by id
 	blocks map[int64][]int64 // each block's order ids (see txCache.blockOrders)
+	// blockRows is stored blocks rows by id, and clBlocks the block of each
+	// ClOrdID looked up (cl_ord_ids rows are never changed once written), so
+	// that a fill finds its block without a query.
+	blockRows map[int64][]any
+	clBlocks  map[string]int64
 }
 
 // stamp is the writer connection's change counters.
@@ -56,6 +61,8 @@ func (c *carry) fresh() {
 	c.cash = map[string]*cashRow{}
 	c.orders = map[int64][]any{}
 	c.blocks = map[int64][]int64{}
+	c.blockRows = map[int64][]any{}
+	c.clBlocks = map[string]int64{}
 }
 
 // begin makes the carry usable by the transaction tx: kept when nothing
@@ -64,7 +71,7 @@ func (c *carry) fresh() {
 // nothing, and what it reads under the writer's lock is current).
 func (c *carry) begin(ctx context.Context, tx *sql.Tx) {
 	now, err := readStamp(ctx, tx)
-	if err != nil || !c.valid || now != c.at || len(c.allocs)+len(c.pos)+len(c.cash)+len(c.orders)+len(c.blocks) > carryMaxRows {
+	if err != nil || !c.valid || now != c.at || len(c.allocs)+len(c.pos)+len(c.cash)+len(c.orders)+len(c.blocks)+len(c.blockRows)+len(c.clBlocks) > carryMaxRows {
 		c.fresh()
 	}
 	c.valid = false // until committed says the transaction committed
@@ -92,5 +99,6 @@ func (c *carry) txCache() *txCache {
 	tc := newTxCache()
 	tc.allocs, tc.h.pos, tc.h.cash = c.allocs, c.pos, c.cash
 	tc.orders, tc.blockOrders = c.orders, c.blocks
+	tc.blocks, tc.clBlocks = c.blockRows, c.clBlocks
 	return tc
 }
