@@ -27,6 +27,7 @@ type webBenchConfig struct {
 	users          int
 	think          time.Duration // pause of each user between two requests
 	sse            bool          // each user also holds the blotter's event stream open
+	liveRefresh    bool          // each change event on a stream reloads the live fragment
 	fillsPerSecond int
 	duration       time.Duration
 	priceFeed      string // "sim" or "none"
@@ -63,6 +64,7 @@ func parseBenchWeb(e *env, args []string) (*webBenchConfig, error) {
 	fs.IntVar(&c.users, "users", 50, "signed-in users browsing at once (half PMs, half traders)")
 	fs.DurationVar(&c.think, "think", time.Second, "each user's pause between two requests (0: none, a saturation test)")
 	fs.BoolVar(&c.sse, "sse", true, "each user also holds the live blotter's event stream open, as an open blotter tab does")
+	fs.BoolVar(&c.liveRefresh, "live-refresh", true, "with --sse, each change event makes the user reload the live fragment, as the open blotter's htmx does")
 	fs.IntVar(&c.fillsPerSecond, "fills-per-second", 1000, "fills booked per second on the released blocks (0: none)")
 	fs.DurationVar(&c.duration, "duration", 30*time.Second, "how long the users browse and the fills stream")
 	fs.StringVar(&c.priceFeed, "price-feed", "sim", "live price feed while the load runs: sim (serve's default, a tick every 2s) or none")

@@ -17,15 +17,19 @@ import (
 // the fills together for cfg.duration, and gathers what they measured.
 func runLoad(ctx context.Context, d *db.DB, cfg *webBenchConfig, srv *benchWebServer, users []*benchUser, feed *benchFeed, codes []string) (*benchWebResult, error) {
 	res := &benchWebResult{routes: map[string]*latencies{}, streams: &latencies{}, feed: feed}
-	for _, name := range benchRoutes {
+	for _, name := range allRoutes() {
 		res.routes[name] = &latencies{}
+	}
+	var live *latencies // where the streams' reloads are recorded (nil: none)
+	if cfg.liveRefresh {
+		live = res.routes[liveRoute]
 	}
 	streamCtx, stopStreams := context.WithCancel(ctx)
 	defer stopStreams()
 	var streams sync.WaitGroup
 	var events atomic.Int64
 	if cfg.sse {
-		if err := openStreams(streamCtx, users, res.streams, &events, &streams); err != nil {
+		if err := openStreams(streamCtx, users, res.streams, live, &res.measuring, &events, &streams); err != nil {
 			stopStreams()
 			streams.Wait()
 			return nil, err
@@ -39,6 +43,7 @@ func runLoad(ctx context.Context, d *db.DB, cfg *webBenchConfig, srv *benchWebSe
 	}
 	cpu0, _ := processCPU()
 	start := time.Now()
+	res.measuring.Store(true)
 	loadCtx, cancel := context.WithTimeout(ctx, cfg.duration)
 	defer cancel()
 	var wg sync.WaitGroup
@@ -47,6 +52,7 @@ func runLoad(ctx context.Context, d *db.DB, cfg *webBenchConfig, srv *benchWebSe
 		wg.Go(func() { u.browse(loadCtx, i, cfg.think, codes, res.routes) })
 	}
 	wg.Wait()
+	res.measuring.Store(false)
 	res.wall = time.Since(start)
 	cpu1, hasCPU := processCPU()
 	stopProfile()
@@ -65,10 +71,10 @@ func runLoad(ctx context.Context, d *db.DB, cfg *webBenchConfig, srv *benchWebSe
 
 // openStreams opens every user's live blotter event stream and returns once
 // each has answered; the streams are read until ctx ends.
-func openStreams(ctx context.Context, users []*benchUser, lat *latencies, events *atomic.Int64, wg *sync.WaitGroup) error {
+func openStreams(ctx context.Context, users []*benchUser, lat, live *latencies, measuring *atomic.Bool, events *atomic.Int64, wg *sync.WaitGroup) error {
 	opened := make(chan error, len(users))
 	for _, u := range users {
-		wg.Go(func() { u.stream(ctx, lat, events, opened) })
+		wg.Go(func() { u.stream(ctx, lat, events, opened, func() { u.reload(ctx, live, measuring) }) })
 	}
 	for range users {
 		if err := <-opened; err != nil {
@@ -79,9 +85,10 @@ func openStreams(ctx context.Context, users []*benchUser, lat *latencies, events
 }
 
 // stream holds the blotter's event stream open, as an open blotter does,
-// counting its change events. It reports on opened once the stream has
-// answered (nil) or failed. A stream that ends before ctx is an error.
-func (u *benchUser) stream(ctx context.Context, lat *latencies, events *atomic.Int64, opened chan<- error) {
+// counting its change events and calling onChange for each. It reports on
+// opened once the stream has answered (nil) or failed. A stream that ends
+// before ctx is an error.
+func (u *benchUser) stream(ctx context.Context, lat *latencies, events *atomic.Int64, opened chan<- error, onChange func()) {
 	fail := func(err error) {
 		lat.fail(0, u.name+": "+err.Error())
 		if opened != nil {
@@ -116,6 +123,7 @@ func (u *benchUser) stream(ctx context.Context, lat *latencies, events *atomic.I
 	for sc.Scan() {
 		if strings.HasPrefix(sc.Text(), "event: change") {
 			events.Add(1)
+			onChange()
 		}
 	}
 	if ctx.Err() == nil {
@@ -124,6 +132,22 @@ func (u *benchUser) stream(ctx context.Context, lat *latencies, events *atomic.I
 			err = fmt.Errorf("ended before the run did")
 		}
 		lat.fail(0, u.name+": GET /blotter/events: "+err.Error())
+	}
+}
+
+// reload loads the live fragment as the open blotter's htmx does on a
+// change event, while the run is measuring and live is not nil.
+func (u *benchUser) reload(ctx context.Context, live *latencies, measuring *atomic.Bool) {
+	if live == nil || !measuring.Load() {
+		return
+	}
+	n, took, err := u.get(ctx, "/blotter?state=open", true)
+	switch {
+	case ctx.Err() != nil:
+	case err != nil:
+		live.fail(took, u.name+": "+err.Error())
+	default:
+		live.ok(took, n)
 	}
 }
 

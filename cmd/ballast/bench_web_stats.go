@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -85,17 +86,25 @@ func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Micros
 // benchRoutes are the pages the users load, in the order of their loop.
 var benchRoutes = []string{"GET /blotter", "GET /blotter (htmx live fragment)", "GET /portfolios", "GET /portfolios/{code}"}
 
+// liveRoute is the live fragment an open blotter reloads on each change
+// event of its stream (--live-refresh).
+const liveRoute = "GET /blotter (htmx, on a change event)"
+
+// allRoutes are the routes a run reports, in order.
+func allRoutes() []string { return append(append([]string(nil), benchRoutes...), liveRoute) }
+
 // benchWebResult is what a run measured.
 type benchWebResult struct {
-	wall    time.Duration
-	routes  map[string]*latencies
-	streams *latencies // the event streams: one "request" each, its errors
-	events  int64      // change events the streams received
-	feed    *benchFeed
-	rows    benchRows
-	cpu     time.Duration
-	hasCPU  bool
-	metrics string // the fills line scraped from /metrics
+	wall      time.Duration
+	measuring atomic.Bool // the streams' reloads count while it is set
+	routes    map[string]*latencies
+	streams   *latencies // the event streams: one "request" each, its errors
+	events    int64      // change events the streams received
+	feed      *benchFeed
+	rows      benchRows
+	cpu       time.Duration
+	hasCPU    bool
+	metrics   string // the fills line scraped from /metrics
 }
 
 // benchRows is what the executions table holds after the run.
@@ -113,7 +122,7 @@ func (r *benchWebResult) errors() int {
 }
 
 func (r *benchWebResult) firstError() string {
-	for _, name := range benchRoutes {
+	for _, name := range allRoutes() {
 		if f := r.routes[name].first; f != "" {
 			return name + ": " + f
 		}
@@ -137,17 +146,23 @@ func (r *benchWebResult) firstError() string {
 // machine's load.
 func (r *benchWebResult) print(w io.Writer, cfg *webBenchConfig) {
 	streams := "no event streams"
-	if cfg.sse {
+	switch {
+	case cfg.sse && cfg.liveRefresh:
+		streams = "each with the blotter's event stream open, reloading the live fragment on each change event"
+	case cfg.sse:
 		streams = "each with the blotter's event stream open"
 	}
 	fmt.Fprintf(w, "load: %d users (think %s between requests, %s) for %s; fills at %d/s\n",
 		cfg.users, cfg.think, streams, r.wall.Round(time.Millisecond), cfg.fillsPerSecond)
-	fmt.Fprintf(w, "%-36s %9s %9s %9s %9s %9s %7s %9s\n", "route", "requests", "p50", "p90", "p99", "max", "errors", "avg size")
+	fmt.Fprintf(w, "%-40s %9s %9s %9s %9s %9s %7s %9s\n", "route", "requests", "p50", "p90", "p99", "max", "errors", "avg size")
 	var all []time.Duration
 	errs := 0
-	for _, name := range benchRoutes {
+	for _, name := range allRoutes() {
 		l := r.routes[name]
 		s := l.summary()
+		if name == liveRoute && !cfg.liveRefresh {
+			continue
+		}
 		printRow(w, name, s)
 		l.mu.Lock()
 		all = append(all, l.took...)
@@ -181,7 +196,7 @@ func (r *benchWebResult) print(w io.Writer, cfg *webBenchConfig) {
 }
 
 func printRow(w io.Writer, name string, s summary) {
-	fmt.Fprintf(w, "%-36s %9d %9s %9s %9s %9s %7d %7d KB\n", name, s.n, ms(s.p50), ms(s.p90), ms(s.p99), ms(s.max), s.errs, s.avgBytes/1024)
+	fmt.Fprintf(w, "%-40s %9d %9s %9s %9s %9s %7d %7d KB\n", name, s.n, ms(s.p50), ms(s.p90), ms(s.p99), ms(s.max), s.errs, s.avgBytes/1024)
 }
 
 // loadAverage is the machine's load average where /proc tells it.
