@@ -3,10 +3,7 @@ package db
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"sync"
 	"time"
 )
@@ -85,30 +82,4 @@ func (c *checkpointer) close() error {
 		err = c.conn.Close()
 	})
 	return err
-}
-
-// pageSize is the page size of a new database: 16 KiB pages hold four times
-// the rows of SQLite's default 4 KiB, so the b-trees of orders, executions and
-// the audit trail are shallower, page splits rarer, and a commit writes a
-// quarter of the WAL frames (each frame is a write system call).
-const pageSize = 16384
-
-// createWithPageSize gives a database file that does not exist yet (or is
-// empty) its page size, which SQLite fixes once the file is in WAL mode. An
-// existing database keeps the page size it has.
-func createWithPageSize(ctx context.Context, path string) error {
-	if fi, err := os.Stat(path); err == nil && fi.Size() > 0 {
-		return nil
-	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("page size: %w", err)
-	}
-	conn, err := sql.Open("sqlite", fmt.Sprintf("%s?_pragma=busy_timeout(5000)&_pragma=page_size(%d)", path, pageSize))
-	if err != nil {
-		return fmt.Errorf("page size: %w", err)
-	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, `PRAGMA journal_mode=WAL`); err != nil {
-		return fmt.Errorf("page size: %w", err)
-	}
-	return conn.Close()
 }

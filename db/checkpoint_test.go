@@ -2,58 +2,12 @@ package db
 
 import (
 	"context"
-	"database/sql"
 	"path/filepath"
 	"testing"
 	"time"
 
 	_ "modernc.org/sqlite"
 )
-
-func TestNewDatabaseGetsLargePages(t *testing.T) {
-	ctx := context.Background()
-	d, err := Open(ctx, filepath.Join(t.TempDir(), "b.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	var size int
-	var mode string
-	if err := d.writer.QueryRowContext(ctx, `PRAGMA page_size`).Scan(&size); err != nil {
-		t.Fatal(err)
-	}
-	if err := d.writer.QueryRowContext(ctx, `PRAGMA journal_mode`).Scan(&mode); err != nil {
-		t.Fatal(err)
-	}
-	if size != pageSize || mode != "wal" {
-		t.Fatalf("page size %d, journal mode %s; want %d, wal", size, mode, pageSize)
-	}
-}
-
-func TestExistingDatabaseKeepsItsPageSize(t *testing.T) {
-	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "old.db")
-	old, err := sql.Open("sqlite", path+"?_pragma=page_size(4096)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := old.ExecContext(ctx, `CREATE TABLE before_ballast (a)`); err != nil {
-		t.Fatal(err)
-	}
-	old.Close()
-	d, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	var size int
-	if err := d.writer.QueryRowContext(ctx, `PRAGMA page_size`).Scan(&size); err != nil {
-		t.Fatal(err)
-	}
-	if size != 4096 {
-		t.Fatalf("page size %d, want the file's 4096", size)
-	}
-}
 
 // The writer never checkpoints in its commits; the checkpointer copies
 // every committed frame into the database file within a few ticks.

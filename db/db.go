@@ -44,9 +44,6 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	if strings.ContainsAny(path, "?#") {
 		return nil, fmt.Errorf("db: open %s: path must not contain '?' or '#'", path)
 	}
-	if err := createWithPageSize(ctx, path); err != nil {
-		return nil, fmt.Errorf("db: open %s: %w", path, err)
-	}
 	writer, err := sql.Open("sqlite", dsn(path, false))
 	if err != nil {
 		return nil, fmt.Errorf("db: open writer %s: %w", path, err)
