@@ -12,6 +12,8 @@ import (
 	"github.com/quickfixgo/quickfix"
 	"github.com/quickfixgo/quickfix/store/file"
 	"github.com/shopspring/decimal"
+
+	"github.com/ballast-oms/ballast/internal/fixstore"
 )
 
 // Broker is a running simulated broker.
@@ -80,7 +82,7 @@ func New(cfg Config) (*Broker, error) {
 	if cfg.StorePath != "" {
 		store = file.NewStoreFactory(settings)
 	}
-	acc, err := quickfix.NewAcceptor(fixApp{b}, lockedStores{store}, settings, logFactory{b.log})
+	acc, err := quickfix.NewAcceptor(fixApp{b}, fixstore.LockedFactory{Inner: store}, settings, logFactory{b.log})
 	if err != nil {
 		ln.Close()
 		return nil, fmt.Errorf("brokersim: create acceptor: %w", err)

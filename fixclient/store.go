@@ -9,6 +9,8 @@ import (
 	"github.com/quickfixgo/quickfix"
 	"github.com/quickfixgo/quickfix/store/file"
 	"github.com/quickfixgo/quickfix/store/sql"
+
+	"github.com/ballast-oms/ballast/internal/fixstore"
 )
 
 // errHeld makes quickfixgo drop the session without advancing the inbound
@@ -113,7 +115,7 @@ func (f *sessionStores) Create(id quickfix.SessionID) (quickfix.MessageStore, er
 	if err != nil {
 		return nil, err
 	}
-	f.store = newGuardStore(&lockedStore{inner: inner})
+	f.store = newGuardStore(fixstore.NewLocked(inner))
 	return f.store, nil
 }
 

@@ -29,14 +29,15 @@ var mayImport = map[string][]string{
 	"order":                {"portfolio", "rebalance", "compliance", "user"},
 	"trigger":              {"portfolio", "order", "user"},
 	"marketdata":           {"portfolio"},
-	"fixclient":            {"order", "portfolio"},
-	"brokersim":            {},
+	"fixclient":            {"order", "portfolio", "internal/fixstore"},
+	"brokersim":            {"internal/fixstore"},
 	"static":               {},
 	"db":                   {"portfolio", "user", "order", "compliance", "rebalance", "trigger"},
 	"web/views":            {"portfolio", "user", "order", "compliance", "rebalance", "trigger", "static"},
 	"web":                  {"portfolio", "user", "order", "compliance", "rebalance", "trigger", "marketdata", "static", "web/views"},
 	"internal/browsertest": {},
 	"internal/archtest":    {},
+	"internal/fixstore":    {},
 }
 
 var domain = []string{"portfolio", "user", "rebalance", "compliance", "order", "trigger"}
