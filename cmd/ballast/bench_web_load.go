@@ -69,12 +69,23 @@ func runLoad(ctx context.Context, d *db.DB, cfg *webBenchConfig, srv *benchWebSe
 	return res, nil
 }
 
+// streamSpread is the time over which the users open their event streams:
+// the server's least gap between two change events of one stream.
+const streamSpread = 1500 * time.Millisecond
+
 // openStreams opens every user's live blotter event stream and returns once
 // each has answered; the streams are read until ctx ends.
 func openStreams(ctx context.Context, users []*benchUser, lat, live *latencies, measuring *atomic.Bool, events *atomic.Int64, wg *sync.WaitGroup) error {
 	opened := make(chan error, len(users))
-	for _, u := range users {
-		wg.Go(func() { u.stream(ctx, lat, events, opened, func() { u.reload(ctx, live, measuring) }) })
+	for i, u := range users {
+		// Users open their blotters at different moments, so their streams'
+		// events (at most one each 1.5 s) are spread over that gap, not sent
+		// to every user in the same instant.
+		offset := streamSpread * time.Duration(i) / time.Duration(len(users))
+		wg.Go(func() {
+			pause(ctx, offset)
+			u.stream(ctx, lat, events, opened, func() { u.reload(ctx, live, measuring) })
+		})
 	}
 	for range users {
 		if err := <-opened; err != nil {
