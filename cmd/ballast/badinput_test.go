@@ -153,8 +153,8 @@ func TestBadInputRebalanceCSVDefusesFormulas(t *testing.T) {
 func TestBadInputRebalanceFlags(t *testing.T) {
 	dir := t.TempDir()
 	for _, c := range []struct{ flag, value, want string }{
-		{"--cash-reserve", "1e3", `--cash-reserve: "1e3" is not a plain decimal number`},
-		{"--cash-reserve", "1e400%", `--cash-reserve: "1e400" is not a plain decimal number`},
+		{"--cash-reserve", "1e3", `cash reserve: "1e3" is not a plain decimal number`},
+		{"--cash-reserve", "1e400%", `cash reserve: "1e400" is not a plain decimal number`},
 		{"--min-trade", "NaN", `--min-trade: "NaN" is not a plain decimal number`},
 		{"--raise", strings.Repeat("9", 400), "--raise: \"9999999999999999999999999999999999999999…\" has 400 digits before the point, at most 20"},
 		{"--raise", "-5", "--raise -5 is negative"},

@@ -129,7 +129,7 @@ func (cfg *rebalanceConfig) parseOptions(mode, reserve, minTrade, raise string) 
 		errs = append(errs, err)
 	}
 	if _, err = portfolio.ParseDecimal(strings.TrimSuffix(strings.TrimSpace(reserve), "%")); err != nil {
-		errs = append(errs, fmt.Errorf("--cash-reserve: %w", err)) // plain notation, as every number
+		errs = append(errs, fmt.Errorf("cash reserve: %w", err)) // plain notation, as every number
 	} else if cfg.opts.CashReserve, err = rebalance.ParseReserve(reserve); err != nil {
 		errs = append(errs, err)
 	}
