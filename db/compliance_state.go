@@ -40,18 +40,33 @@ func (d *DB) PreTradeStates(ctx context.Context, codes []string, skip []int64) (
 	for _, h := range hs {
 		out[h.Portfolio.Code] = compliance.State{Holdings: h, Prices: prices, Securities: secs}
 	}
-	if err := d.addWorking(ctx, out, skip); err != nil {
+	if err := d.addWorking(ctx, out, codes, skip); err != nil {
 		return nil, fmt.Errorf("db: pre-trade states: %w", err)
 	}
-	if err := d.addRecent(ctx, out, skip); err != nil {
+	if err := d.addRecent(ctx, out, codes, skip); err != nil {
 		return nil, fmt.Errorf("db: pre-trade states: %w", err)
 	}
 	return out, nil
 }
 
-func (d *DB) addWorking(ctx context.Context, states map[string]compliance.State, skip []int64) error {
+// portfoliosOnly narrows an orders query to the portfolios in codes (none:
+// every portfolio), so a check reads its own portfolios' orders, not the
+// whole desk's.
+func portfoliosOnly(codes []string) (string, []any) {
+	if len(codes) == 0 {
+		return "", nil
+	}
+	args := make([]any, len(codes))
+	for i, c := range codes {
+		args[i] = c
+	}
+	return " AND portfolio IN " + inList(len(codes)), args
+}
+
+func (d *DB) addWorking(ctx context.Context, states map[string]compliance.State, codes []string, skip []int64) error {
+	only, args := portfoliosOnly(codes)
 	rows, err := d.reader.QueryContext(ctx, `SELECT id, portfolio, symbol, side, quantity, filled_qty, order_type, limit_price
-		FROM orders WHERE status IN `+inList(len(workingStatuses))+` ORDER BY id`, workingStatuses...)
+		FROM orders WHERE status IN `+inList(len(workingStatuses))+only+` ORDER BY id`, append(slices.Clone(workingStatuses), args...)...)
 	if err != nil {
 		return fmt.Errorf("working orders: %w", err)
 	}
@@ -83,10 +98,11 @@ func (d *DB) addWorking(ctx context.Context, states map[string]compliance.State,
 	return rows.Err()
 }
 
-func (d *DB) addRecent(ctx context.Context, states map[string]compliance.State, skip []int64) error {
+func (d *DB) addRecent(ctx context.Context, states map[string]compliance.State, codes []string, skip []int64) error {
 	since := formatTime(d.now().Add(-recentWindow))
+	only, args := portfoliosOnly(codes)
 	rows, err := d.reader.QueryContext(ctx, `SELECT id, portfolio, symbol, side, quantity, created_at FROM orders
-		WHERE created_at >= ? AND status NOT IN ('cancelled', 'rejected', 'blocked', 'expired') ORDER BY id`, since)
+		WHERE created_at >= ? AND status NOT IN ('cancelled', 'rejected', 'blocked', 'expired')`+only+` ORDER BY id`, append([]any{since}, args...)...)
 	if err != nil {
 		return fmt.Errorf("recent orders: %w", err)
 	}
