@@ -82,10 +82,17 @@ func startPrices(ctx context.Context, d *db.DB, cfg priceFlags, logger *slog.Log
 	lp.goSubscriber("store", storeBacklog, lp.store)
 	fctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	lp.cancel = cancel
+	// What is stored now is what the hub starts from: read it before
+	// returning, so a price imported just after start is always new to it.
+	seen, err := d.LatestPrices(ctx)
+	if err != nil {
+		logger.Error("watch stored prices", "err", err)
+		seen = map[string]portfolio.Price{}
+	}
 	lp.feed.Add(1)
 	go func() {
 		defer lp.feed.Done()
-		lp.watchStored(fctx, importPoll)
+		lp.watchStored(fctx, importPoll, seen)
 	}()
 	if sim != nil {
 		lp.feed.Add(1)

@@ -17,13 +17,8 @@ const importPoll = time.Second
 // than what the hub has seen, so imported prices move valuations, the trigger
 // engine and the browsers exactly like feed ticks. Prices the hub published
 // itself are stored with the same time and are not published twice. It runs
-// until ctx ends.
-func (lp *livePrices) watchStored(ctx context.Context, every time.Duration) {
-	seen, err := lp.d.LatestPrices(ctx)
-	if err != nil {
-		lp.log.Error("watch stored prices", "err", err)
-		seen = map[string]portfolio.Price{}
-	}
+// until ctx ends; seen is the stored prices it starts from, by symbol.
+func (lp *livePrices) watchStored(ctx context.Context, every time.Duration, seen map[string]portfolio.Price) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
