@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"strconv"
 	"strings"
@@ -64,9 +65,22 @@ func (s *server) auditCSV(w http.ResponseWriter, r *http.Request) {
 // when the gap ends, a margin after the blotter's second.
 const blotterEventGap = 1500 * time.Millisecond
 
+// blotterEventJitter is the most each gap is lengthened at random. A change
+// after a quiet spell reaches every open blotter at the same instant; with
+// equal gaps they would then all reload together every gap for as long as
+// fills stream (50 blotters: 50 page loads in one instant each 1.5 s). Gaps
+// of random length spread their reloads out again within a few events.
+const blotterEventJitter = 500 * time.Millisecond
+
+// eventGap is one gap between two change events of a live blotter.
+func eventGap() time.Duration {
+	return blotterEventGap + rand.N(blotterEventJitter)
+}
+
 // blotterEvents streams "change" server-sent events to a live blotter until
 // the client goes away; each one makes the blotter reload its tables. Events
-// are at least blotterEventGap apart, and the last change is always sent.
+// are at least blotterEventGap apart (plus up to blotterEventJitter at
+// random), and the last change is always sent.
 func (s *server) blotterEvents(w http.ResponseWriter, r *http.Request) {
 	if s.orderLive == nil {
 		http.NotFound(w, r)
@@ -89,7 +103,7 @@ func (s *server) blotterEvents(w http.ResponseWriter, r *http.Request) {
 	if !send(": blotter\n\n") {
 		return
 	}
-	gap := time.NewTimer(blotterEventGap) // runs while spacing
+	gap := time.NewTimer(eventGap()) // runs while spacing
 	defer gap.Stop()
 	spacing, held := true, "" // an event went out less than a gap ago; the change held back meanwhile
 	if since, err := strconv.ParseUint(r.URL.Query().Get("since"), 10, 64); err == nil && s.orderLive.Seq() > since {
@@ -114,11 +128,11 @@ func (s *server) blotterEvents(w http.ResponseWriter, r *http.Request) {
 				continue
 			}
 			msg, spacing = "event: change\ndata: "+c.What+"\n\n", true
-			gap.Reset(blotterEventGap)
+			gap.Reset(eventGap())
 		case <-gap.C:
 			if spacing = held != ""; spacing {
 				msg, held = "event: change\ndata: "+held+"\n\n", ""
-				gap.Reset(blotterEventGap)
+				gap.Reset(eventGap())
 			}
 		case <-keepAlive.C:
 			msg = ": keep-alive\n\n"
