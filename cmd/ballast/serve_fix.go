@@ -102,6 +102,10 @@ func startFix(ctx context.Context, d *db.DB, dbPath string, f fixFlags, logger *
 		return nil, fmt.Errorf("fix: %w", err)
 	}
 	fx.link.client = fx.client
+	if err := fx.resume(ctx, d, settings, cfg); err != nil {
+		fx.stop()
+		return nil, err
+	}
 	return fx, nil
 }
 
