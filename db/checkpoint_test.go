@@ -59,3 +59,24 @@ func TestCheckpointerEmptiesTheWAL(t *testing.T) {
 		t.Fatalf("%d rows, want %d", n, 50*200)
 	}
 }
+
+func TestSyncCommitted(t *testing.T) {
+	ctx := context.Background()
+	d, err := Open(ctx, filepath.Join(t.TempDir(), "s.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if err := d.SyncCommitted(); err != nil {
+		t.Fatalf("fresh database: %v", err)
+	}
+	if _, err := d.writer.ExecContext(ctx, `CREATE TABLE t (a)`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.writer.ExecContext(ctx, `INSERT INTO t VALUES (1)`); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.SyncCommitted(); err != nil {
+		t.Fatalf("after a commit: %v", err)
+	}
+}

@@ -32,6 +32,7 @@ type DB struct {
 	writer *sql.DB
 	reader *sql.DB
 	ckpt   *checkpointer
+	path   string
 	now    func() time.Time
 }
 
@@ -78,7 +79,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		reader.Close()
 		return nil, fmt.Errorf("db: open %s: %w", path, err)
 	}
-	return &DB{writer: writer, reader: reader, ckpt: ckpt, now: time.Now}, nil
+	return &DB{writer: writer, reader: reader, ckpt: ckpt, path: path, now: time.Now}, nil
 }
 
 // dsn builds the modernc DSN: busy_timeout first so nothing else can fail on a

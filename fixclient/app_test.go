@@ -62,7 +62,7 @@ func TestGuardStoreHoldsTheTargetSequenceOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g := newGuardStore(inner)
+	g := newGuardStore(inner, nil)
 	if err := g.IncrNextTargetMsgSeqNum(); err != nil || g.nextTarget.Load() != 2 {
 		t.Fatalf("incr: %v, mirror %d", err, g.nextTarget.Load())
 	}

@@ -30,6 +30,9 @@ type Client struct {
 
 	statusMu sync.Mutex // guards sending on status against its close
 	closed   bool
+
+	persistStop chan struct{} // closed by Stop to end persistLoop
+	persisting  chan struct{} // closed when persistLoop returns; nil without SyncBooked
 }
 
 // New prepares a client for every session in cfg.Settings. Nothing connects
@@ -62,7 +65,39 @@ func New(cfg Config, h Handler) (*Client, error) {
 		return nil, err
 	}
 	go c.dispatchStatus()
+	if cfg.SyncBooked != nil {
+		c.persistStop, c.persisting = make(chan struct{}), make(chan struct{})
+		go c.persistLoop()
+	}
 	return c, nil
+}
+
+// persistEvery is how often the inbound sequence numbers are stored when
+// Config.SyncBooked is set.
+const persistEvery = 100 * time.Millisecond
+
+// persistLoop stores each session's inbound sequence number behind its
+// durable bookings until the client stops (guardStore.persist).
+func (c *Client) persistLoop() {
+	defer close(c.persisting)
+	t := time.NewTicker(persistEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-c.persistStop:
+			return
+		case <-t.C:
+		}
+		for _, s := range c.sorted() {
+			g := s.store.get()
+			if g == nil {
+				continue
+			}
+			if err := g.persist(); err != nil {
+				c.log.Error("fixclient: store the inbound sequence number", "session", s.id.String(), "error", err)
+			}
+		}
+	}
 }
 
 func (c *Client) addSessions() error {
@@ -127,7 +162,7 @@ func (c *Client) newSession(id quickfix.SessionID, ss *quickfix.SessionSettings,
 	return &session{
 		resetOnLogon: resetOnLogon,
 		id:           id, broker: broker, settings: one,
-		store:    &sessionStores{inner: inner},
+		store:    &sessionStores{inner: inner, syncBooked: c.cfg.SyncBooked},
 		throttle: NewThrottle(rate, c.now),
 		handoff:  newHandoff(),
 		sent:     make(map[int]string),
@@ -144,9 +179,14 @@ func (c *Client) Start() error {
 	return nil
 }
 
-// Stop logs every session out and closes the message stores.
+// Stop logs every session out and closes the message stores (storing each
+// inbound sequence number behind its durable bookings).
 func (c *Client) Stop() {
 	c.stop.Do(func() {
+		if c.persisting != nil {
+			close(c.persistStop)
+			<-c.persisting
+		}
 		for _, s := range c.sorted() {
 			c.logout(s)
 			if err := s.store.close(); err != nil {

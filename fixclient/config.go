@@ -75,6 +75,12 @@ type Config struct {
 	MaxResendAge time.Duration
 	// Clock is the time source; nil means time.Now.
 	Clock func() time.Time
+	// SyncBooked, when set, makes every booking the Handler has committed so
+	// far durable (an fsync of the order book's database). The client then
+	// stores each session's inbound sequence number a few times a second
+	// after calling it, instead of writing and fsyncing it after every
+	// inbound message (guardStore). Nil: the store advances it per message.
+	SyncBooked func() error
 }
 
 // LoadSettings reads a QuickFIX settings file.

@@ -21,15 +21,29 @@ var errHeld = errors.New("fixclient: inbound message not booked; holding its seq
 // numbers for status reads from other goroutines (quickfixgo's own getters
 // race with a live session), and it refuses to advance the inbound sequence
 // number once after the Handler failed on a message.
+//
+// With syncBooked set it also persists the inbound sequence number lazily.
+// The store would otherwise write and fsync it after every inbound message,
+// although what makes a report safe is its booking, not the number: the
+// number only says where the broker resumes after a restart. So the number
+// advances in memory, and persist writes it to the store a few times a second,
+// after syncBooked has made every booking committed so far durable. The
+// stored number is then never ahead of the durable bookings: after a crash or
+// a power cut the broker resends what followed it, and the order book's
+// (session, block, ExecID) key books nothing twice.
 type guardStore struct {
 	quickfix.MessageStore
 	hold       atomic.Bool
 	nextSender atomic.Int64
 	nextTarget atomic.Int64
+
+	syncBooked func() error // nil: the store advances the inbound number itself
+	persistMu  sync.Mutex   // one writer of the stored inbound number at a time
+	persisted  int64        // the inbound number in the store (under persistMu)
 }
 
-func newGuardStore(inner quickfix.MessageStore) *guardStore {
-	g := &guardStore{MessageStore: inner}
+func newGuardStore(inner quickfix.MessageStore, syncBooked func() error) *guardStore {
+	g := &guardStore{MessageStore: inner, syncBooked: syncBooked}
 	g.sync()
 	return g
 }
@@ -37,17 +51,54 @@ func newGuardStore(inner quickfix.MessageStore) *guardStore {
 func (g *guardStore) sync() {
 	g.nextSender.Store(int64(g.MessageStore.NextSenderMsgSeqNum()))
 	g.nextTarget.Store(int64(g.MessageStore.NextTargetMsgSeqNum()))
+	g.persisted = g.nextTarget.Load()
+}
+
+// NextTargetMsgSeqNum is the inbound sequence number expected next.
+func (g *guardStore) NextTargetMsgSeqNum() int {
+	if g.syncBooked != nil {
+		return int(g.nextTarget.Load())
+	}
+	return g.MessageStore.NextTargetMsgSeqNum()
 }
 
 // IncrNextTargetMsgSeqNum advances the inbound sequence number unless the
-// last message was not booked.
+// last message was not booked; lazily (in memory) with syncBooked.
 func (g *guardStore) IncrNextTargetMsgSeqNum() error {
 	if g.hold.CompareAndSwap(true, false) {
 		return errHeld
 	}
+	if g.syncBooked != nil {
+		g.nextTarget.Add(1)
+		return nil
+	}
 	err := g.MessageStore.IncrNextTargetMsgSeqNum()
 	g.nextTarget.Store(int64(g.MessageStore.NextTargetMsgSeqNum()))
 	return err
+}
+
+// persist writes the inbound sequence number to the store once the bookings
+// of every message before it are durable (lazy mode; a no-op otherwise).
+func (g *guardStore) persist() error {
+	if g.syncBooked == nil {
+		return nil
+	}
+	g.persistMu.Lock()
+	defer g.persistMu.Unlock()
+	next := g.nextTarget.Load()
+	if next == g.persisted {
+		return nil
+	}
+	// Every message below next was booked (or held) before the number moved
+	// past it; syncBooked puts those bookings on disk before the number is.
+	if err := g.syncBooked(); err != nil {
+		return fmt.Errorf("fixclient: make bookings durable: %w", err)
+	}
+	if err := g.MessageStore.SetNextTargetMsgSeqNum(int(next)); err != nil {
+		return fmt.Errorf("fixclient: store inbound sequence number %d: %w", next, err)
+	}
+	g.persisted = next
+	return nil
 }
 
 // IncrNextSenderMsgSeqNum advances the outbound sequence number.
@@ -71,25 +122,38 @@ func (g *guardStore) SetNextSenderMsgSeqNum(next int) error {
 	return err
 }
 
-// SetNextTargetMsgSeqNum sets the inbound sequence number.
+// SetNextTargetMsgSeqNum sets the inbound sequence number (an operator's
+// reset, or quickfixgo's after a sequence reset from the broker).
 func (g *guardStore) SetNextTargetMsgSeqNum(next int) error {
+	g.persistMu.Lock()
+	defer g.persistMu.Unlock()
 	err := g.MessageStore.SetNextTargetMsgSeqNum(next)
 	g.nextTarget.Store(int64(g.MessageStore.NextTargetMsgSeqNum()))
+	g.persisted = g.nextTarget.Load()
 	return err
 }
 
 // Reset resets both sequence numbers to 1.
 func (g *guardStore) Reset() error {
+	g.persistMu.Lock()
+	defer g.persistMu.Unlock()
 	err := g.MessageStore.Reset()
 	g.hold.Store(false)
 	g.sync()
 	return err
 }
 
-// Refresh reloads the store.
+// Refresh reloads the store. In lazy mode an inbound number ahead of the
+// stored one is kept: this process booked those messages.
 func (g *guardStore) Refresh() error {
+	g.persistMu.Lock()
+	defer g.persistMu.Unlock()
+	ahead := g.nextTarget.Load()
 	err := g.MessageStore.Refresh()
 	g.sync()
+	if g.syncBooked != nil && ahead > g.nextTarget.Load() {
+		g.nextTarget.Store(ahead)
+	}
 	return err
 }
 
@@ -100,9 +164,10 @@ func (g *guardStore) Close() error { return nil }
 // sessionStores hands a session's initiators the same guarded store, created
 // once, so logging out and on again keeps one open store per session.
 type sessionStores struct {
-	inner quickfix.MessageStoreFactory
-	mu    sync.Mutex
-	store *guardStore
+	inner      quickfix.MessageStoreFactory
+	syncBooked func() error // see guardStore
+	mu         sync.Mutex
+	store      *guardStore
 }
 
 func (f *sessionStores) Create(id quickfix.SessionID) (quickfix.MessageStore, error) {
@@ -115,7 +180,7 @@ func (f *sessionStores) Create(id quickfix.SessionID) (quickfix.MessageStore, er
 	if err != nil {
 		return nil, err
 	}
-	f.store = newGuardStore(fixstore.NewLocked(inner))
+	f.store = newGuardStore(fixstore.NewLocked(inner), f.syncBooked)
 	return f.store, nil
 }
 
@@ -131,7 +196,7 @@ func (f *sessionStores) close() error {
 	if f.store == nil {
 		return nil
 	}
-	err := f.store.MessageStore.Close()
+	err := errors.Join(f.store.persist(), f.store.MessageStore.Close())
 	f.store = nil
 	return err
 }

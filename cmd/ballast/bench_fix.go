@@ -138,7 +138,8 @@ func startBenchFix(ctx context.Context, d *db.DB, path string, f fixFlags, desk 
 		fx.stopSim()
 		return nil, nil, err
 	}
-	cfg := fixclient.Config{Settings: settings, Logger: logger, Store: fixclient.StoreKind(f.store), StorePath: f.storeDir}
+	cfg := fixclient.Config{Settings: settings, Logger: logger, Store: fixclient.StoreKind(f.store), StorePath: f.storeDir,
+		SyncBooked: d.SyncCommitted}
 	if f.store == "sql" {
 		cfg.StorePath = path
 	}

@@ -75,7 +75,7 @@ func startFix(ctx context.Context, d *db.DB, dbPath string, f fixFlags, logger *
 	if err != nil {
 		return nil, fmt.Errorf("fix: %w", err)
 	}
-	cfg := fixclient.Config{Settings: settings, Logger: logger}
+	cfg := fixclient.Config{Settings: settings, Logger: logger, SyncBooked: d.SyncCommitted}
 	switch f.store {
 	case "file":
 		cfg.Store, cfg.StorePath = fixclient.StoreFile, f.storeDir
