@@ -10,6 +10,7 @@ import (
 	"github.com/ballast-oms/ballast/order"
 	"github.com/ballast-oms/ballast/portfolio"
 	"github.com/ballast-oms/ballast/user"
+	"github.com/ballast-oms/ballast/web"
 )
 
 // errNoOrderStore says proposals cannot be saved yet: the SQLite order store
@@ -33,6 +34,8 @@ func newOrderService(d *db.DB) (*order.Service, error) {
 type proposalSaver struct {
 	d   *db.DB
 	svc *order.Service
+	// publish, when set (serve), tells the live blotters that orders arrived.
+	publish func(web.Change)
 }
 
 // newProposalSaver returns the saver over d, or errNoOrderStore.
@@ -63,6 +66,9 @@ func (p *proposalSaver) SaveProposal(ctx context.Context, u user.User, trades []
 			err = errors.Join(err, derr)
 		}
 		return 0, fmt.Errorf("save proposal %d: %w", id, err)
+	}
+	if p.publish != nil {
+		p.publish(web.Change{What: "order"})
 	}
 	return len(orders), nil
 }

@@ -9,6 +9,8 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/ballast-oms/ballast/portfolio"
+	"github.com/ballast-oms/ballast/user"
+	"github.com/ballast-oms/ballast/web"
 )
 
 // cliSeedDemo seeds the demo desk into the database cliRun uses in dir.
@@ -292,5 +294,31 @@ func TestImportModelsAndRestrictionsShapeThePlan(t *testing.T) {
 	res = cliRun(t, dir, "", "rebalance", "--portfolio", "US-TECH", "--format", "csv")
 	if res.err != nil || !strings.Contains(res.stdout, "US-TECH,SPY,buy") || !strings.Contains(res.stdout, "US-TECH,NVDA,sell") {
 		t.Fatalf("on the new Growth (SPY 50, cash 50) the plan is:\n%s", res.stdout)
+	}
+}
+
+// A proposal saved from the rebalance page tells the live blotters, so a
+// trader's open blotter shows the PM's orders without a reload.
+func TestSavedProposalReachesTheLiveBlotters(t *testing.T) {
+	dir := t.TempDir()
+	cliSeedDemo(t, dir)
+	d := openCLIDB(t, dir)
+	svc, err := newOrderService(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var changes []web.Change
+	saver := &proposalSaver{d: d, svc: svc, publish: func(c web.Change) { changes = append(changes, c) }}
+	trade := portfolio.Trade{Portfolio: "EU-LEAD", Symbol: "AIR", Side: portfolio.Sell, Quantity: decimal.NewFromInt(10),
+		LimitPrice: decimal.NewFromInt(150), Reason: "overweight"}
+	pm := user.User{Name: "pm", Roles: []user.Role{user.PM}}
+	if n, err := saver.SaveProposal(context.Background(), pm, []portfolio.Trade{trade}); err != nil || n != 1 {
+		t.Fatalf("saved %d, %v", n, err)
+	}
+	if len(changes) != 1 || changes[0].What != "order" {
+		t.Fatalf("live blotters heard %v, want one order change", changes)
+	}
+	if n, err := saver.SaveProposal(context.Background(), pm, nil); err != nil || n != 0 || len(changes) != 1 {
+		t.Errorf("an empty proposal: saved %d (%v), changes %d", n, err, len(changes))
 	}
 }

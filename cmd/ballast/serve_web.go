@@ -38,7 +38,7 @@ func newHandler(d *db.DB, logger *slog.Logger, secureCookies bool, extras ...han
 		Desk:          orders,
 		OrderChanges:  orders.changes,
 		Compliance:    newComplianceDesk(d, orders.svc),
-		Proposals:     &proposalSaver{d: d, svc: orders.svc},
+		Proposals:     &proposalSaver{d: d, svc: orders.svc, publish: orders.publish},
 	}
 	for _, extra := range extras {
 		if err := extra(&cfg, orders); err != nil {
