@@ -45,7 +45,10 @@ func cmdServe(ctx context.Context, e *env, args []string) (err error) {
 		return fmt.Errorf("serve: %w", err)
 	}
 	defer func() {
-		if cerr := d.Close(); cerr != nil && err == nil {
+		cerr := d.Close()
+		if cerr == nil {
+			logger.Info("database closed", "db", cfg.dbPath)
+		} else if err == nil {
 			err = fmt.Errorf("serve: close database: %w", cerr)
 		}
 	}()
@@ -186,15 +189,21 @@ func isLoopback(addr string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// serveUntilDone serves on ln until ctx ends, then shuts down gracefully.
+// serveUntilDone serves on ln until ctx ends, then shuts down gracefully:
+// it stops accepting connections, ends the server-sent event streams, lets
+// the requests in flight finish (shutdownGrace at most) and returns; the
+// caller then logs the FIX sessions out and closes the database.
 func serveUntilDone(ctx context.Context, ln net.Listener, h http.Handler, logger *slog.Logger) error {
+	streams, endStreams := context.WithCancel(context.WithoutCancel(ctx))
+	defer endStreams()
 	srv := &http.Server{
-		Handler:           h,
+		Handler:           endStreamsAt(streams, h),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
+	srv.RegisterOnShutdown(endStreams)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -212,6 +221,23 @@ func serveUntilDone(ctx context.Context, ln net.Listener, h http.Handler, logger
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("serve: %w", err)
 	}
-	logger.Info("stopped")
+	logger.Info("web server stopped")
 	return nil
+}
+
+// endStreamsAt gives each server-sent event stream (the live blotter and
+// prices) a context that also ends with streams. A stream never finishes
+// on its own, and request contexts outlive SIGTERM so that the bookings in
+// flight finish: without this, one open blotter held http.Server.Shutdown
+// for its whole grace and serve exited with an error.
+func endStreamsAt(streams context.Context, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.Contains(r.Header.Get("Accept"), "text/event-stream") {
+			rctx, cancel := context.WithCancel(r.Context())
+			defer cancel()
+			defer context.AfterFunc(streams, cancel)()
+			r = r.WithContext(rctx)
+		}
+		h.ServeHTTP(w, r)
+	})
 }

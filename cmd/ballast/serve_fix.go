@@ -182,6 +182,7 @@ func (fx *fixServe) stop() {
 	fx.client.Stop()
 	fx.link.msgs.close()
 	fx.stopSim()
+	fx.link.log.Info("fix sessions logged out")
 }
 
 func (fx *fixServe) stopSim() {
