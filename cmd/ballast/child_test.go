@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -24,6 +25,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/ballast-oms/ballast/brokersim"
+	"github.com/ballast-oms/ballast/db"
 )
 
 // buildBallast builds this command into a temporary directory and returns
@@ -291,7 +293,7 @@ func seedChildDesk(t *testing.T, dbPath, base string, nPortfolios, nSymbols int)
 		}
 	}
 	for _, u := range []struct{ name, role string }{{"pm", "pm"}, {"trader", "trader"}} {
-		if res := cliRun(t, dir, "child-test-password\n", "user", "add", "--name", u.name, "--role", u.role, "--db", dbPath); res.err != nil {
+		if res := cliRun(t, dir, db.DemoPassword+"\n", "user", "add", "--name", u.name, "--role", u.role, "--db", dbPath); res.err != nil {
 			t.Fatalf("user add %s: %v", u.name, res.err)
 		}
 	}
@@ -355,11 +357,12 @@ func (cd *childDesk) enter(ctx context.Context, b *plannedBlock) error {
 
 // childBroker starts an in-process brokersim with one FIX 4.4 session SIM
 // that fills every order in fills executions, latency apart, and writes
-// the initiator settings for serve into dir.
-func childBroker(t *testing.T, dir string, fills int, latency time.Duration) (*brokersim.Broker, string) {
+// the initiator settings for serve into dir. logger (nil: none) hears its
+// FIX messages at debug level.
+func childBroker(t *testing.T, dir string, fills int, latency time.Duration, logger *slog.Logger) (*brokersim.Broker, string) {
 	t.Helper()
 	sessions := []brokersim.Session{{BeginString: "FIX.4.4", SenderCompID: "SIM", TargetCompID: "BALLAST"}}
-	b, err := brokersim.New(brokersim.Config{Sessions: sessions, Seed: 7,
+	b, err := brokersim.New(brokersim.Config{Sessions: sessions, Seed: 7, Logger: logger,
 		Fill:     brokersim.FillConfig{Fills: fills, Latency: latency},
 		Scenario: func(brokersim.Order) brokersim.Plan { return brokersim.Plan{Action: brokersim.Fill} }})
 	if err != nil {

@@ -56,7 +56,7 @@ func TestCrashKillDuringFillsBooksExactlyOnce(t *testing.T) {
 			}
 		})
 	}
-	broker, fixCfg := childBroker(t, dir, crashFills, 40*time.Millisecond)
+	broker, fixCfg := childBroker(t, dir, crashFills, 40*time.Millisecond, nil)
 	srv := newServeChild(t, bin, dir, fixCfg)
 	desk := seedChildDesk(t, srv.dbPath, srv.base(), 100, 5)
 	blocks := desk.planBlocks(rng, crashBlocks, crashPerBlock)
