@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
@@ -34,7 +36,7 @@ const (
 // allocations and executions against the broker's own totals: exactly
 // equal, no fill lost or booked twice. BALLAST_CRASH_SEED replays a run's
 // plan and kill delays; BALLAST_CRASH_KEEP=DIR keeps a failed run's
-// database, FIX store and serve log.
+// database, FIX store, serve log and the broker's FIX log.
 func TestCrashKillDuringFillsBooksExactlyOnce(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds ballast and kills it repeatedly")
@@ -48,15 +50,22 @@ func TestCrashKillDuringFillsBooksExactlyOnce(t *testing.T) {
 	rng := rand.New(rand.NewPCG(seed, seed^0x5eed))
 	bin := buildBallast(t)
 	dir := t.TempDir()
+	var brokerLog *slog.Logger
 	if keep := os.Getenv("BALLAST_CRASH_KEEP"); keep != "" {
+		f, err := os.Create(filepath.Join(dir, "broker.log"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		brokerLog = slog.New(slog.NewTextHandler(f, &slog.HandlerOptions{Level: slog.LevelDebug}))
 		t.Cleanup(func() {
+			f.Close()
 			if t.Failed() {
 				_ = exec.Command("cp", "-r", dir, keep).Run()
 				t.Logf("database, FIX store and log kept in %s", keep)
 			}
 		})
 	}
-	broker, fixCfg := childBroker(t, dir, crashFills, 40*time.Millisecond, nil)
+	broker, fixCfg := childBroker(t, dir, crashFills, 40*time.Millisecond, brokerLog)
 	srv := newServeChild(t, bin, dir, fixCfg)
 	desk := seedChildDesk(t, srv.dbPath, srv.base(), 100, 5)
 	blocks := desk.planBlocks(rng, crashBlocks, crashPerBlock)
