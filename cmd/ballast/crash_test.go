@@ -228,6 +228,10 @@ func checkBooksMatchBroker(t *testing.T, dbPath string, blocks []*plannedBlock, 
 	if err := r.QueryRow(`PRAGMA integrity_check`).Scan(&ok); err != nil || ok != "ok" {
 		t.Errorf("integrity_check: %q, %v", ok, err)
 	}
+	var unmatched int
+	if err := r.QueryRow(`SELECT count(*) FROM executions WHERE block_id = 0`).Scan(&unmatched); err != nil || unmatched != 0 {
+		t.Errorf("%d executions matched no order (%v)", unmatched, err)
+	}
 	type ps struct{ p, s string }
 	wantPos := map[ps]decimal.Decimal{}
 	wantCash := map[string]decimal.Decimal{}
