@@ -31,12 +31,19 @@ import (
 //     the store is marked sent instead.
 //
 // The store is written before the wire, so a ClOrdID absent from it never
-// left Ballast. A store that cannot be read is logged and skipped.
+// left Ballast, and one in it is resent at the next logon if the broker
+// missed it. A store that cannot be read, or that the session resets
+// (ResetOnLogon=Y and the like), is logged and skipped.
 func (fx *fixServe) resume(ctx context.Context, d *db.DB, settings *quickfix.Settings, cfg fixclient.Config) error {
 	for id, ss := range settings.SessionSettings() {
 		broker := id.TargetCompID
 		if ss.HasSetting(fixclient.BrokerSetting) {
 			broker, _ = ss.Setting(fixclient.BrokerSetting)
+		}
+		if resetsStore(ss) {
+			fx.link.log.Warn("fix: the session resets its message store, so a send cut short by a crash cannot be told from one that went out: not resumed",
+				"broker", broker)
+			continue
 		}
 		stored, created, err := storedClOrdIDs(id, ss, cfg)
 		if err != nil {
@@ -130,6 +137,19 @@ func storedClOrdIDs(id quickfix.SessionID, ss *quickfix.SessionSettings, cfg fix
 		return nil
 	})
 	return out, st.CreationTime(), err
+}
+
+// resetsStore reports whether the session empties its message store at
+// logon, logout or disconnect: a message in it may then never be resent.
+func resetsStore(ss *quickfix.SessionSettings) bool {
+	for _, k := range []string{"ResetOnLogon", "ResetOnLogout", "ResetOnDisconnect"} {
+		if ss.HasSetting(k) {
+			if on, _ := ss.BoolSetting(k); on {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // rawField is the value after key (e.g. "\x0135=") in a raw FIX message.
