@@ -94,6 +94,7 @@ func (s *serveChild) start(t *testing.T) {
 		"--price-feed", "none", "--compliance-batch-at", "off", "--fix-config", s.fixConfig)
 	s.cmd.Env = append(os.Environ(), "BALLAST_DB=", "BALLAST_FIX_CONFIG=", "BALLAST_ADDR=")
 	s.cmd.Stdout, s.cmd.Stderr = logf, logf
+	dieWithTest(s.cmd)
 	if err := s.cmd.Start(); err != nil {
 		logf.Close()
 		t.Fatal(err)
