@@ -15,23 +15,11 @@ const portfolioColumns = `code, name, base_currency, cash, model, tags, default_
 
 // Portfolios lists every portfolio ordered by code.
 func (d *DB) Portfolios(ctx context.Context) ([]portfolio.Portfolio, error) {
-	rows, err := d.reader.QueryContext(ctx, `SELECT `+portfolioColumns+` FROM portfolios ORDER BY code`)
+	ps, err := portfoliosIn(ctx, d.reader)
 	if err != nil {
 		return nil, fmt.Errorf("db: portfolios: %w", err)
 	}
-	defer rows.Close()
-	var out []portfolio.Portfolio
-	for rows.Next() {
-		p, err := scanPortfolio(rows)
-		if err != nil {
-			return nil, fmt.Errorf("db: portfolios: %w", err)
-		}
-		out = append(out, p)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("db: portfolios: %w", err)
-	}
-	return out, nil
+	return ps, nil
 }
 
 // Portfolio returns the portfolio with code, or an error wrapping ErrNotFound.

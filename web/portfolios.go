@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 
@@ -31,9 +32,26 @@ func (s *server) portfolioDetail(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, s.page(r, d.Portfolio.Name, "portfolios"), views.PortfolioPage(d), nil)
 }
 
+// totalsStore values every portfolio's positions in one read, without the
+// lines (*db.DB does); a store without it is valued from its holdings.
+type totalsStore interface {
+	AllTotals(ctx context.Context) ([]portfolio.Totals, error)
+}
+
 // valueAll values every portfolio at the latest prices.
 func (s *server) valueAll(r *http.Request) ([]views.PortfolioSummary, error) {
 	ctx := r.Context()
+	if ts, ok := s.store.(totalsStore); ok {
+		all, err := ts.AllTotals(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("web: list portfolios: %w", err)
+		}
+		rows := make([]views.PortfolioSummary, len(all))
+		for i, t := range all {
+			rows[i] = views.PortfolioSummary{Portfolio: t.Portfolio, Valuation: t.Valuation(), Positions: t.Positions}
+		}
+		return rows, nil
+	}
 	all, err := s.store.AllHoldings(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("web: list portfolios: %w", err)
@@ -54,15 +72,13 @@ func (s *server) valueAll(r *http.Request) ([]views.PortfolioSummary, error) {
 // decimal division) were about a third of the page's CPU time on a desk of
 // 10,000 positions (ballast bench web).
 func valueTotals(h portfolio.Holdings, prices map[string]decimal.Decimal) portfolio.Valuation {
-	v := portfolio.Valuation{Portfolio: h.Portfolio.Code, Cash: h.Portfolio.Cash}
+	t := portfolio.Totals{Portfolio: h.Portfolio, Positions: len(h.Positions)}
 	for _, p := range h.Positions {
 		if px, ok := prices[p.Symbol]; ok {
-			v.MarketValue = v.MarketValue.Add(p.Quantity.Mul(px))
+			t.MarketValue = t.MarketValue.Add(p.Quantity.Mul(px))
 		}
 	}
-	v.NAV = v.MarketValue.Add(v.Cash)
-	v.CashWeight = portfolio.WeightOf(v.Cash, v.NAV)
-	return v
+	return t.Valuation()
 }
 
 // valueOne values the portfolio code at the latest prices, with security names.
