@@ -34,7 +34,9 @@ func (p *proposalSaver) propose(ctx context.Context, actor order.Actor, ps []ord
 	for i, pr := range ps {
 		orders[i] = pr.Order
 	}
-	saved, _, err := newPrecheck(p.d, p.svc.Clock).Propose(ctx, p.svc, actor, orders)
+	pre := newPrecheck(p.d, p.svc.Clock)
+	pre.Observe = p.observe
+	saved, _, err := pre.Propose(ctx, p.svc, actor, orders)
 	return saved, err
 }
 

@@ -36,6 +36,8 @@ type proposalSaver struct {
 	svc *order.Service
 	// publish, when set (serve), tells the live blotters that orders arrived.
 	publish func(web.Change)
+	// observe, when set (serve), hears how long pre-trade compliance took.
+	observe func(time.Duration)
 }
 
 // newProposalSaver returns the saver over d, or errNoOrderStore.

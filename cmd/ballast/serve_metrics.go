@@ -22,7 +22,8 @@ const minMetricsToken = 16
 
 // metricsExtra serves /metrics (to the metrics token or an admin's API token)
 // and hooks the counters and timers into the order desk: compliance at order
-// entry and on the compliance pages, and every booked execution, which it
+// entry, at approval, when a rebalance proposal is saved and on the
+// compliance pages, and every booked execution, which it
 // also logs with its session, block and ClOrdID.
 func metricsExtra(m *web.Metrics, token string, logger *slog.Logger) handlerExtra {
 	return func(cfg *web.Config, orders *orderDesk) error {
@@ -35,6 +36,14 @@ func metricsExtra(m *web.Metrics, token string, logger *slog.Logger) handlerExtr
 		}
 		if cfg.Compliance != nil {
 			cfg.Compliance = timedCompliance{ComplianceDesk: cfg.Compliance, m: m}
+		}
+		// The re-check at approval, and a rebalance proposal's checks when
+		// it is saved.
+		if orders.pre != nil {
+			orders.pre.Observe = m.ObserveCompliance
+		}
+		if ps, ok := cfg.Proposals.(*proposalSaver); ok {
+			ps.observe = m.ObserveCompliance
 		}
 		orders.booked = bookingObserver(m, logger)
 		return nil

@@ -120,3 +120,28 @@ func TestBookingObserverCountsFillsAndLogsIDs(t *testing.T) {
 		}
 	}
 }
+
+// The compliance timer covers the re-check at approval and the checks of a
+// saved rebalance proposal, not only order entry and the compliance pages.
+func TestMetricsTimeEveryComplianceCheck(t *testing.T) {
+	m := web.NewMetrics()
+	pre := &order.Precheck{Store: nil, Clock: order.ClockFunc(time.Now)}
+	saver := &proposalSaver{}
+	cfg := web.Config{Proposals: saver}
+	if err := metricsExtra(m, testMetricsToken, slog.New(slog.DiscardHandler))(&cfg, &orderDesk{pre: pre}); err != nil {
+		t.Fatal(err)
+	}
+	if pre.Observe == nil || saver.observe == nil {
+		t.Fatalf("approval re-check timed: %v; proposal saving timed: %v", pre.Observe != nil, saver.observe != nil)
+	}
+	// An empty basket checks nothing but is still one timed check.
+	if _, _, err := pre.CheckTrades(context.Background(), nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	saver.observe(time.Millisecond)
+	var b strings.Builder
+	m.WriteCounters(&b)
+	if !strings.Contains(b.String(), "ballast_compliance_duration_seconds_count 2") {
+		t.Errorf("compliance checks counted:\n%s", b.String())
+	}
+}
