@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ballast-oms/ballast/order"
+	"github.com/ballast-oms/ballast/portfolio"
 )
 
 // auditDefaultLimit and auditMaxLimit bound an audit search page.
@@ -162,7 +163,7 @@ func (s *OrderStore) WriteAuditCSV(ctx context.Context, w io.Writer, f order.Aud
 		rec := []string{strconv.FormatInt(e.ID, 10), e.At.Format(time.RFC3339Nano), e.Actor, e.Action, optID(e.OrderID),
 			optID(e.BlockID), e.Portfolio, string(e.From), string(e.To), e.Reason, e.Details}
 		for i := range rec {
-			rec[i] = CSVSafe(rec[i])
+			rec[i] = portfolio.CSVSafe(rec[i])
 		}
 		if err := cw.Write(rec); err != nil {
 			return fmt.Errorf("db: audit csv: %w", err)
@@ -175,18 +176,6 @@ func (s *OrderStore) WriteAuditCSV(ctx context.Context, w io.Writer, f order.Aud
 	return cw.Error()
 }
 
-// CSVSafe defuses a cell a spreadsheet would run as a formula: one starting
-// with = + - @ (or a tab or carriage return) gets a leading apostrophe.
-func CSVSafe(s string) string {
-	if s == "" {
-		return s
-	}
-	switch s[0] {
-	case '=', '+', '-', '@', '\t', '\r':
-		return "'" + s
-	}
-	return s
-}
 
 func optID(id int64) string {
 	if id == 0 {

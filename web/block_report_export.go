@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/ballast-oms/ballast/portfolio"
 	"github.com/ballast-oms/ballast/web/views"
 )
 
@@ -117,7 +118,7 @@ func (s *server) blockReportCSV(w http.ResponseWriter, r *http.Request) {
 	cw := csv.NewWriter(w)
 	write := func(rec ...string) {
 		for i := range rec {
-			rec[i] = csvSafe(rec[i])
+			rec[i] = portfolio.CSVSafe(rec[i])
 		}
 		_ = cw.Write(rec)
 	}
@@ -139,15 +140,3 @@ func (s *server) blockReportCSV(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// csvSafe defuses a cell a spreadsheet would run as a formula: one starting
-// with = + - @ (or a tab or carriage return) gets a leading apostrophe.
-func csvSafe(s string) string {
-	if s == "" {
-		return s
-	}
-	switch s[0] {
-	case '=', '+', '-', '@', '\t', '\r':
-		return "'" + s
-	}
-	return s
-}

@@ -90,7 +90,7 @@ func (s *server) portfolioDriftCSV(w http.ResponseWriter, r *http.Request) {
 	cw := csv.NewWriter(w)
 	_ = cw.Write([]string{"portfolio", "model", "symbol", "in_model", "target", "weight", "drift", "band", "lower", "upper", "out_of_band", "value"})
 	for _, l := range d.Drift.Lines {
-		_ = cw.Write([]string{csvSafe(d.Portfolio.Code), csvSafe(d.Drift.Model), csvSafe(l.Symbol), fmt.Sprint(l.InModel),
+		_ = cw.Write([]string{portfolio.CSVSafe(d.Portfolio.Code), portfolio.CSVSafe(d.Drift.Model), portfolio.CSVSafe(l.Symbol), fmt.Sprint(l.InModel),
 			l.Target.String(), l.Weight.Round(apiWeightPlaces).String(), l.Drift.Round(apiWeightPlaces).String(),
 			l.Band.String(), l.Lower.String(), l.Upper.String(), fmt.Sprint(l.OutOfBand), l.Value.String()})
 	}

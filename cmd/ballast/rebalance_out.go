@@ -7,7 +7,7 @@ import (
 	"io"
 	"text/tabwriter"
 
-	"github.com/ballast-oms/ballast/db"
+	"github.com/ballast-oms/ballast/portfolio"
 	"github.com/ballast-oms/ballast/rebalance"
 )
 
@@ -60,7 +60,7 @@ func writePlan(w io.Writer, format string, results []rebalance.Result) error {
 		cw := csv.NewWriter(w)
 		_ = cw.Write([]string{"portfolio", "symbol", "side", "quantity", "limit_price", "reason"})
 		for _, t := range p.Trades {
-			_ = cw.Write([]string{db.CSVSafe(t.Portfolio), db.CSVSafe(t.Symbol), t.Side, t.Quantity, t.LimitPrice, db.CSVSafe(t.Reason)})
+			_ = cw.Write([]string{portfolio.CSVSafe(t.Portfolio), portfolio.CSVSafe(t.Symbol), t.Side, t.Quantity, t.LimitPrice, portfolio.CSVSafe(t.Reason)})
 		}
 		cw.Flush()
 		return cw.Error()
