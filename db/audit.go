@@ -176,7 +176,6 @@ func (s *OrderStore) WriteAuditCSV(ctx context.Context, w io.Writer, f order.Aud
 	return cw.Error()
 }
 
-
 func optID(id int64) string {
 	if id == 0 {
 		return ""

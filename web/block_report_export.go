@@ -139,4 +139,3 @@ func (s *server) blockReportCSV(w http.ResponseWriter, r *http.Request) {
 		s.log.ErrorContext(r.Context(), "write block allocations csv", "block", b.ID, "err", err)
 	}
 }
-
