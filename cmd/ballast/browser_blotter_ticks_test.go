@@ -2,15 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"log/slog"
-	"net/http/httptest"
-	"path/filepath"
 	"testing"
-	"time"
 
-	"github.com/alexedwards/scs/v2/memstore"
 	"github.com/chromedp/chromedp"
 	"github.com/shopspring/decimal"
 
@@ -31,30 +25,7 @@ func TestBrowserBlotterKeepsTickedBoxes(t *testing.T) {
 	}
 	browser := browsertest.New(t)
 	ctx := context.Background()
-	d, err := db.Open(ctx, filepath.Join(t.TempDir(), "b.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	hash, _ := user.HashPassword(db.DemoPassword)
-	if _, err := d.SeedDemo(ctx, hash); err != nil {
-		t.Fatal(err)
-	}
-	desk, err := newOrderBook(d, orderConfig{close: "23:59", zone: "UTC", sender: &browserSender{}, brokers: []string{"SIM"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, err := web.NewServer(web.Config{Logger: slog.New(slog.DiscardHandler), Store: d, SessionStore: memstore.New(),
-		IsNotFound: func(err error) bool { return errors.Is(err, db.ErrNotFound) }, Now: time.Now, Version: "test",
-		Orders: desk.store, Desk: desk, OrderChanges: desk.changes})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(h)
-	defer func() {
-		srv.CloseClientConnections() // the live blotter's event stream stays open
-		srv.Close()
-	}()
+	_, desk, _, srv := newBrowserDesk(t)
 	pm := order.Actor{Name: "pm", Roles: []user.Role{user.PM}}
 	propose := func(qty int64) int64 {
 		t.Helper()

@@ -60,31 +60,7 @@ func TestBrowserTraderWorkflow(t *testing.T) {
 	}
 	browser := browsertest.New(t)
 	ctx := context.Background()
-	d, err := db.Open(ctx, filepath.Join(t.TempDir(), "b.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	hash, _ := user.HashPassword(db.DemoPassword)
-	if _, err := d.SeedDemo(ctx, hash); err != nil {
-		t.Fatal(err)
-	}
-	snd := &browserSender{}
-	desk, err := newOrderBook(d, orderConfig{close: "23:59", zone: "UTC", sender: snd, brokers: []string{"SIM"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, err := web.NewServer(web.Config{Logger: slog.New(slog.DiscardHandler), Store: d, SessionStore: memstore.New(),
-		IsNotFound: func(err error) bool { return errors.Is(err, db.ErrNotFound) }, Now: time.Now, Version: "test",
-		Orders: desk.store, Desk: desk, OrderChanges: desk.changes})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(h)
-	defer func() {
-		srv.CloseClientConnections() // the live blotter's event stream stays open
-		srv.Close()
-	}()
+	d, desk, snd, srv := newBrowserDesk(t)
 
 	before, err := d.Holdings(ctx, "EU-LEAD")
 	if err != nil {
@@ -154,6 +130,38 @@ func TestBrowserTraderWorkflow(t *testing.T) {
 	if !strings.Contains(page, want) {
 		t.Errorf("positions page does not show AIR at %s (held %s before the sale):\n%s", want, held, page)
 	}
+}
+
+// newBrowserDesk serves the demo desk with its order book over loopback
+// HTTP, with a test sender for the broker, for a browser to drive.
+func newBrowserDesk(t *testing.T) (*db.DB, *orderDesk, *browserSender, *httptest.Server) {
+	t.Helper()
+	d, err := db.Open(context.Background(), filepath.Join(t.TempDir(), "b.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	hash, _ := user.HashPassword(db.DemoPassword)
+	if _, err := d.SeedDemo(context.Background(), hash); err != nil {
+		t.Fatal(err)
+	}
+	snd := &browserSender{}
+	desk, err := newOrderBook(d, orderConfig{close: "23:59", zone: "UTC", sender: snd, brokers: []string{"SIM"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := web.NewServer(web.Config{Logger: slog.New(slog.DiscardHandler), Store: d, SessionStore: memstore.New(),
+		IsNotFound: func(err error) bool { return errors.Is(err, db.ErrNotFound) }, Now: time.Now, Version: "test",
+		Orders: desk.store, Desk: desk, OrderChanges: desk.changes})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(func() {
+		srv.CloseClientConnections() // the live blotter's event stream stays open
+		srv.Close()
+	})
+	return d, desk, snd, srv
 }
 
 func quantityOf(h portfolio.Holdings, symbol string) decimal.Decimal {
