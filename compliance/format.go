@@ -84,10 +84,18 @@ func (e RuleErrors) Error() string {
 // an unknown field, an invalid rule or a duplicate id — returns no rules and an
 // error that lists every problem found (RuleErrors for rule problems).
 func ParseRules(r io.Reader) ([]Rule, error) {
-	dec := json.NewDecoder(r)
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("compliance: parse rules: %w", err)
+	}
+	numbers, numErrs := ruleNumbers(b)
+	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	var f fileJSON
 	if err := dec.Decode(&f); err != nil {
+		if len(numErrs) > 0 { // NaN fails the decoder too, less clearly
+			return nil, fmt.Errorf("compliance: parse rules: %w", numErrs)
+		}
 		return nil, fmt.Errorf("compliance: parse rules: %w", err)
 	}
 	if dec.More() {
@@ -101,7 +109,9 @@ func ParseRules(r io.Reader) ([]Rule, error) {
 	seen := map[string]int{}
 	for i, w := range f.Rules {
 		rules[i] = w.rule()
-		if err := rules[i].Validate(); err != nil {
+		if i < len(numbers) && numbers[i] != nil {
+			errs = append(errs, RuleError{Index: i, ID: w.ID, Err: numbers[i]})
+		} else if err := rules[i].Validate(); err != nil {
 			errs = append(errs, RuleError{Index: i, ID: w.ID, Err: err})
 		}
 		if j, dup := seen[w.ID]; dup {
@@ -154,6 +164,9 @@ func (r Rule) MarshalJSON() ([]byte, error) { return json.Marshal(wire(r)) }
 // UnmarshalJSON reads one rule in the rules-file format, refusing unknown
 // fields; it does not validate (call Validate).
 func (r *Rule) UnmarshalJSON(b []byte) error {
+	if err := plainNumbers(b); err != nil {
+		return fmt.Errorf("compliance: rule: %w", err)
+	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	var w ruleJSON
