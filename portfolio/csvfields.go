@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
@@ -107,6 +108,29 @@ func (c *fieldCheck) text(col string, required bool) string {
 		c.fail("empty %s", col)
 	}
 	return v
+}
+
+// key reads a required identifier column, a symbol or a portfolio code. It
+// may not hold a control or invisible character (a zero-width space, a
+// direction mark, a BOM): "AAA" followed by one would be a different
+// security that looks the same on every page.
+func (c *fieldCheck) key(col string) string {
+	v := c.text(col, true)
+	if r, bad := InvisibleRune(v); bad {
+		c.fail("%s %q holds an invisible or control character (U+%04X)", col, v, r)
+	}
+	return v
+}
+
+// InvisibleRune returns the first rune of s that is a control or format
+// character (invisible on a page), if there is one.
+func InvisibleRune(s string) (rune, bool) {
+	for _, r := range s {
+		if !unicode.IsGraphic(r) || unicode.Is(unicode.Cf, r) {
+			return r, true
+		}
+	}
+	return 0, false
 }
 
 // sign says which decimals a column accepts.

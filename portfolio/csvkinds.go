@@ -29,7 +29,7 @@ func ParseSecuritiesCSV(r io.Reader) (ImportFile[Security], error) {
 	cols, bad, err := readCSV(r, securitiesSpec, func(rec csvRecord) []string {
 		c := fieldCheck{rec: rec}
 		s := Security{
-			Symbol:            c.text("symbol", true),
+			Symbol:            c.key("symbol"),
 			Name:              c.text("name", true),
 			Issuer:            c.text("issuer", true),
 			Sector:            c.text("sector", true),
@@ -67,7 +67,7 @@ func ParsePortfoliosCSV(r io.Reader) (ImportFile[Portfolio], error) {
 	cols, bad, err := readCSV(r, portfoliosSpec, func(rec csvRecord) []string {
 		c := fieldCheck{rec: rec}
 		p := Portfolio{
-			Code:          c.text("portfolio", true),
+			Code:          c.key("portfolio"),
 			Name:          c.text("name", true),
 			BaseCurrency:  c.code("base_currency", 3),
 			Cash:          c.number("cash", anySign),
@@ -95,8 +95,8 @@ func ParseHoldingsCSV(r io.Reader) (ImportFile[Position], error) {
 	cols, bad, err := readCSV(r, holdingsSpec, func(rec csvRecord) []string {
 		c := fieldCheck{rec: rec}
 		p := Position{
-			Portfolio: c.text("portfolio", true),
-			Symbol:    c.text("symbol", true),
+			Portfolio: c.key("portfolio"),
+			Symbol:    c.key("symbol"),
 			Quantity:  c.number("quantity", anySign),
 			AvgCost:   c.number("avg_cost", nonNegative),
 		}
@@ -120,7 +120,7 @@ func ParsePricesCSV(r io.Reader, now time.Time) (ImportFile[Price], error) {
 	seen := dupes{}
 	cols, bad, err := readCSV(r, pricesSpec, func(rec csvRecord) []string {
 		c := fieldCheck{rec: rec}
-		p := Price{Symbol: c.text("symbol", true), Value: c.number("price", positive), AsOf: now, Source: "csv"}
+		p := Price{Symbol: c.key("symbol"), Value: c.number("price", positive), AsOf: now, Source: "csv"}
 		if s := c.text("as_of", false); s != "" {
 			t, err := ParseAsOf(s)
 			switch {

@@ -28,7 +28,7 @@ func ParseModelsCSV(r io.Reader) (ImportFile[ModelLine], error) {
 	cols, bad, err := readCSV(r, modelsSpec, func(rec csvRecord) []string {
 		c := fieldCheck{rec: rec}
 		l := ModelLine{Model: c.text("model", true)}
-		l.Target.Symbol = c.text("symbol", true)
+		l.Target.Symbol = c.key("symbol")
 		if strings.EqualFold(l.Target.Symbol, CashSymbol) {
 			l.Target.Symbol = CashSymbol
 		}

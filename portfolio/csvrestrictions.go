@@ -23,7 +23,7 @@ func ParseRestrictionsCSV(r io.Reader) (ImportFile[RestrictionLine], error) {
 	seen := dupes{}
 	cols, bad, err := readCSV(r, restrictionsSpec, func(rec csvRecord) []string {
 		c := fieldCheck{rec: rec}
-		l := RestrictionLine{Portfolio: c.text("portfolio", true), Symbol: c.text("symbol", true),
+		l := RestrictionLine{Portfolio: c.key("portfolio"), Symbol: c.key("symbol"),
 			DoNotBuy: c.flag("do_not_buy"), DoNotSell: c.flag("do_not_sell"), Excluded: c.flag("excluded")}
 		if l.Portfolio != "" && l.Symbol != "" {
 			c.reasons = append(c.reasons, seen.check("restriction", l.Portfolio+" "+l.Symbol, rec.line)...)

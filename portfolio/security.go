@@ -54,6 +54,9 @@ func (s Security) Validate() error {
 		return errors.New("symbol is empty")
 	case strings.EqualFold(s.Symbol, CashSymbol):
 		return fmt.Errorf("symbol %q is reserved for cash", CashSymbol)
+	case hasInvisible(s.Symbol):
+		r, _ := InvisibleRune(s.Symbol)
+		return fmt.Errorf("symbol %q holds an invisible or control character (U+%04X)", s.Symbol, r)
 	case strings.TrimSpace(s.Name) == "":
 		return errors.New("name is empty")
 	case strings.TrimSpace(s.Issuer) == "":
@@ -73,6 +76,8 @@ func (s Security) Validate() error {
 	}
 	return nil
 }
+
+func hasInvisible(s string) bool { _, bad := InvisibleRune(s); return bad }
 
 func validAssetClass(c string) bool {
 	for _, k := range AssetClasses {
