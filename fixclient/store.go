@@ -127,6 +127,13 @@ func (g *guardStore) SetNextSenderMsgSeqNum(next int) error {
 func (g *guardStore) SetNextTargetMsgSeqNum(next int) error {
 	g.persistMu.Lock()
 	defer g.persistMu.Unlock()
+	// The number is stored at once: in lazy mode the bookings of the
+	// messages before it must be durable first, as in persist.
+	if g.syncBooked != nil {
+		if err := g.syncBooked(); err != nil {
+			return fmt.Errorf("fixclient: make bookings durable: %w", err)
+		}
+	}
 	err := g.MessageStore.SetNextTargetMsgSeqNum(next)
 	g.nextTarget.Store(int64(g.MessageStore.NextTargetMsgSeqNum()))
 	g.persisted = g.nextTarget.Load()

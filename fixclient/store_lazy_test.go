@@ -86,6 +86,16 @@ func TestLazyInboundNumberFollowsDurableBookings(t *testing.T) {
 	if err := g.Refresh(); err != nil || g.NextTargetMsgSeqNum() != 5 {
 		t.Fatalf("after refresh next %d (%v), want 5", g.NextTargetMsgSeqNum(), err)
 	}
+	// A gap fill (or an operator) sets the number at once, after a sync.
+	order = nil
+	if err := g.SetNextTargetMsgSeqNum(9); err != nil || inner.NextTargetMsgSeqNum() != 9 || !slices.Equal(order, []string{"sync"}) {
+		t.Fatalf("set to 9: store %d, %v (%v); want 9 after a sync", inner.NextTargetMsgSeqNum(), order, err)
+	}
+	failSync = true
+	if err := g.SetNextTargetMsgSeqNum(12); !errors.Is(err, syncErr) || inner.NextTargetMsgSeqNum() != 9 {
+		t.Fatalf("set to 12 with a failing sync: %v, store %d; want the error and 9", err, inner.NextTargetMsgSeqNum())
+	}
+	failSync = false
 	if err := g.Reset(); err != nil || g.NextTargetMsgSeqNum() != 1 || inner.NextTargetMsgSeqNum() != 1 {
 		t.Fatalf("after reset: session %d, store %d (%v); want 1, 1", g.NextTargetMsgSeqNum(), inner.NextTargetMsgSeqNum(), err)
 	}
