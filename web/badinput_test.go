@@ -173,9 +173,13 @@ func TestBadInputOrderFormRefused(t *testing.T) {
 	res := app.postForm(pm, "/orders", orderForm("symbol", scriptTag))
 	wantStatus(t, "script symbol", res, http.StatusUnprocessableEntity)
 	wantContains(t, "script symbol", res.body, `value="&lt;script&gt;alert(1)&lt;/script&gt;"`)
+	res = app.postForm(pm, "/orders", orderForm("notes", strings.Repeat("n", 2000)))
+	wantStatus(t, "2,000-character notes", res, http.StatusUnprocessableEntity)
+	wantContains(t, "2,000-character notes", res.body, "has 2000 characters, at most 1000")
+	// A form past the browser forms' cap is refused whole, before any handler reads it.
 	res = app.postForm(pm, "/orders", orderForm("notes", strings.Repeat("n", 5<<20)))
-	wantStatus(t, "5 MB notes", res, http.StatusUnprocessableEntity)
-	wantContains(t, "5 MB notes", res.body, "has 5242880 characters, at most 1000")
+	wantStatus(t, "5 MB notes", res, http.StatusRequestEntityTooLarge)
+	wantContains(t, "5 MB notes", res.body, "The form is larger than 1 MB; nothing was saved.")
 	if strings.Contains(res.body, "<script>alert") {
 		t.Error("a refused form echoed a script tag unescaped")
 	}

@@ -34,7 +34,7 @@ func (s *server) routes() http.Handler {
 	r.NotFound(browser(http.HandlerFunc(s.notFound)).ServeHTTP)
 	r.MethodNotAllowed(browser(http.HandlerFunc(s.methodNotAllowed)).ServeHTTP)
 	r.Group(func(r chi.Router) {
-		r.Use(s.crossOriginProtection, s.sessions.LoadAndSave, s.loadUser)
+		r.Use(s.crossOriginProtection, s.sessions.LoadAndSave, s.loadUser, s.limitForms)
 
 		r.Get("/signin", s.signInForm)
 		r.Post("/signin", s.signIn)

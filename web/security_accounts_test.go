@@ -34,10 +34,16 @@ func TestPasswordRules(t *testing.T) {
 			t.Errorf("%s: status %d, created %v, want created %v", c.name, rec.Code, created, c.ok)
 		}
 	}
-	// A password longer than any allowed one is refused without hashing it.
+	// A password longer than any allowed one is refused without hashing it:
+	// 1 MB is refused whole as a form over the cap; 2,000 characters by the
+	// password rules.
 	rec := app.serve(formRequest("/signin", url.Values{"name": {"pm"}, "password": {strings.Repeat("x", 1<<20)}}, nil, "same-origin"))
+	if rec.Code != http.StatusRequestEntityTooLarge {
+		t.Errorf("sign-in with a 1 MB password: %d, want 413", rec.Code)
+	}
+	rec = app.serve(formRequest("/signin", url.Values{"name": {"pm"}, "password": {strings.Repeat("x", 2000)}}, nil, "same-origin"))
 	if rec.Code != http.StatusUnprocessableEntity {
-		t.Errorf("sign-in with a 1 MB password: %d", rec.Code)
+		t.Errorf("sign-in with a 2,000-character password: %d, want 422", rec.Code)
 	}
 }
 
