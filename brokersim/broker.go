@@ -124,9 +124,9 @@ func (b *Broker) settings() (*quickfix.Settings, error) {
 // done with msg, so the next message finds the writer waiting.
 func (b *Broker) wrote(msg []byte) {
 	id := quickfix.SessionID{
-		BeginString:  fieldOf(msg, "8="),
-		SenderCompID: fieldOf(msg, "\x0149="),
-		TargetCompID: fieldOf(msg, "\x0156="),
+		BeginString:  fixstore.RawField(msg, "8="),
+		SenderCompID: fixstore.RawField(msg, "\x0149="),
+		TargetCompID: fixstore.RawField(msg, "\x0156="),
 	}
 	if o, ok := b.outboxes[id]; ok {
 		o.outgoing(msg)

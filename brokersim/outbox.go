@@ -1,7 +1,6 @@
 package brokersim
 
 import (
-	"bytes"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -9,6 +8,8 @@ import (
 
 	"github.com/quickfixgo/quickfix"
 	"github.com/quickfixgo/tag"
+
+	"github.com/ballast-oms/ballast/internal/fixstore"
 )
 
 // outbox sends one session's reports in order from a goroutine of its own,
@@ -54,19 +55,6 @@ func (o *outbox) pop() *quickfix.Message {
 	return m
 }
 
-// fieldOf is the value after key (e.g. "\x0134=") in a raw FIX message.
-func fieldOf(msg []byte, key string) string {
-	i := bytes.Index(msg, []byte(key))
-	if i < 0 {
-		return ""
-	}
-	v := msg[i+len(key):]
-	if j := bytes.IndexByte(v, 1); j >= 0 {
-		v = v[:j]
-	}
-	return string(v)
-}
-
 // run sends queued messages until stop is closed.
 func (o *outbox) run(stop <-chan struct{}, onErr func(error)) {
 	for {
@@ -91,7 +79,7 @@ func (o *outbox) run(stop <-chan struct{}, onErr func(error)) {
 
 // outgoing records that the writer has taken msg.
 func (o *outbox) outgoing(msg []byte) {
-	n, err := strconv.Atoi(fieldOf(msg, "\x0134="))
+	n, err := strconv.Atoi(fixstore.RawField(msg, "\x0134="))
 	if err != nil {
 		return
 	}

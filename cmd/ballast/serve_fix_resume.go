@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"time"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/ballast-oms/ballast/db"
 	"github.com/ballast-oms/ballast/fixclient"
+	"github.com/ballast-oms/ballast/internal/fixstore"
 	"github.com/ballast-oms/ballast/order"
 )
 
@@ -130,9 +130,9 @@ func storedClOrdIDs(id quickfix.SessionID, ss *quickfix.SessionSettings, cfg fix
 	defer st.Close()
 	out := map[string]bool{}
 	err = st.IterateMessages(1, st.NextSenderMsgSeqNum()-1, func(msg []byte) error {
-		switch rawField(msg, "\x0135=") {
+		switch fixstore.RawField(msg, "\x0135=") {
 		case "D", "F", "G":
-			out[rawField(msg, "\x0111=")] = true
+			out[fixstore.RawField(msg, "\x0111=")] = true
 		}
 		return nil
 	})
@@ -150,17 +150,4 @@ func resetsStore(ss *quickfix.SessionSettings) bool {
 		}
 	}
 	return false
-}
-
-// rawField is the value after key (e.g. "\x0135=") in a raw FIX message.
-func rawField(msg []byte, key string) string {
-	i := bytes.Index(msg, []byte(key))
-	if i < 0 {
-		return ""
-	}
-	v := msg[i+len(key):]
-	if j := bytes.IndexByte(v, 1); j >= 0 {
-		v = v[:j]
-	}
-	return string(v)
 }

@@ -1,5 +1,6 @@
-// Package fixstore holds what Ballast's FIX initiator (fixclient) and its
-// broker simulator (brokersim) both need around quickfixgo's message stores.
+// Package fixstore holds what Ballast's FIX initiator (fixclient), its broker
+// simulator (brokersim) and serve's start-up all need around quickfixgo's
+// message stores: a locked store, and reading a field of a stored message.
 package fixstore
 
 import (
