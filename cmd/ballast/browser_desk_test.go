@@ -37,16 +37,7 @@ func TestBrowserDesk(t *testing.T) {
 	}
 	browser := browsertest.New(t)
 	path := filepath.Join(t.TempDir(), "desk.db")
-	base, _, stop := cliStartServe(t, path, "--price-feed", "none", "--compliance-batch-at", "off", "--sim-fill-latency", "1s")
-	t.Cleanup(func() {
-		// Leave the live pages first: their event streams would hold up the shutdown.
-		ctx, cancel := context.WithTimeout(browser, browserStepLimit)
-		defer cancel()
-		_ = chromedp.Do(ctx, chromedp.Navigate("about:blank"))
-		if err := stop(); err != nil {
-			t.Errorf("stop: %v", err)
-		}
-	})
+	base := browserServe(t, browser, path, "--price-feed", "none", "--compliance-batch-at", "off", "--sim-fill-latency", "1s")
 	w := &deskWalk{t: t, b: browser, base: base, shots: screenshotDir(t)}
 	w.step("a 1280×800 window", chromedp.EmulateViewport(1280, 800))
 

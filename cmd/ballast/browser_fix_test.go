@@ -26,16 +26,7 @@ func TestBrowserReleaseToSimFillsLive(t *testing.T) {
 	}
 	browser := browsertest.New(t)
 	path := filepath.Join(t.TempDir(), "fix.db")
-	base, _, stop := cliStartServe(t, path, "--price-feed", "none", "--sim-fill-latency", "1200ms", "--compliance-batch-at", "off")
-	t.Cleanup(func() {
-		// Leave the live blotter first: its event stream would hold up the shutdown.
-		ctx, cancel := context.WithTimeout(browser, browserStepLimit)
-		defer cancel()
-		_ = chromedp.Do(ctx, chromedp.Navigate("about:blank"))
-		if err := stop(); err != nil {
-			t.Errorf("stop: %v", err)
-		}
-	})
+	base := browserServe(t, browser, path, "--price-feed", "none", "--sim-fill-latency", "1200ms", "--compliance-batch-at", "off")
 	f := &fixDesk{t: t, path: path, pm: signInAs(t, base, "pm"), trader: signInAs(t, base, "trader"), d: cliOpenDB(t, path)}
 	f.pm.token, f.trader.token = cliToken(t, path, "pm"), cliToken(t, path, "trader")
 	waitUntil(t, "SIM logged on", func() bool { s, _ := f.sessions(); return s == "logged_on" })

@@ -142,3 +142,20 @@ func (l *browserLog) String() string {
 	defer l.mu.Unlock()
 	return l.b.String()
 }
+
+// browserServe starts serve on dbPath for a browser test and stops it at
+// cleanup, after taking the browser off the live pages first: their event
+// streams would hold up the shutdown.
+func browserServe(t *testing.T, browser context.Context, dbPath string, extra ...string) string {
+	t.Helper()
+	base, _, stop := cliStartServe(t, dbPath, extra...)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(browser, browserStepLimit)
+		defer cancel()
+		_ = chromedp.Do(ctx, chromedp.Navigate("about:blank"))
+		if err := stop(); err != nil {
+			t.Errorf("stop: %v", err)
+		}
+	})
+	return base
+}
