@@ -18,3 +18,15 @@ func (t Totals) Valuation() Valuation {
 	v.CashWeight = WeightOf(v.Cash, v.NAV)
 	return v
 }
+
+// TotalsOf values h's positions at prices (a position without a price adds
+// nothing) and counts them.
+func TotalsOf(h Holdings, prices map[string]decimal.Decimal) Totals {
+	t := Totals{Portfolio: h.Portfolio, Positions: len(h.Positions)}
+	for _, p := range h.Positions {
+		if px, ok := prices[p.Symbol]; ok {
+			t.MarketValue = t.MarketValue.Add(p.Quantity.Mul(px))
+		}
+	}
+	return t
+}

@@ -108,6 +108,20 @@ func (f *fakeStore) Holdings(_ context.Context, code string) (portfolio.Holdings
 	return portfolio.Holdings{}, fmt.Errorf("fake: holdings %s: %w", code, errNotFound)
 }
 
+func (f *fakeStore) AllTotals(ctx context.Context) ([]portfolio.Totals, error) {
+	all, _ := f.AllHoldings(ctx)
+	latest, _ := f.LatestPrices(ctx)
+	prices := make(map[string]decimal.Decimal, len(latest))
+	for sym, p := range latest {
+		prices[sym] = p.Value
+	}
+	out := make([]portfolio.Totals, len(all))
+	for i, h := range all {
+		out[i] = portfolio.TotalsOf(h, prices)
+	}
+	return out, nil
+}
+
 func (f *fakeStore) AllHoldings(context.Context) ([]portfolio.Holdings, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()

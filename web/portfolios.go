@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 
@@ -32,53 +31,17 @@ func (s *server) portfolioDetail(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, s.page(r, d.Portfolio.Name, "portfolios"), views.PortfolioPage(d), nil)
 }
 
-// totalsStore values every portfolio's positions in one read, without the
-// lines (*db.DB does); a store without it is valued from its holdings.
-type totalsStore interface {
-	AllTotals(ctx context.Context) ([]portfolio.Totals, error)
-}
-
 // valueAll values every portfolio at the latest prices.
 func (s *server) valueAll(r *http.Request) ([]views.PortfolioSummary, error) {
-	ctx := r.Context()
-	if ts, ok := s.store.(totalsStore); ok {
-		all, err := ts.AllTotals(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("web: list portfolios: %w", err)
-		}
-		rows := make([]views.PortfolioSummary, len(all))
-		for i, t := range all {
-			rows[i] = views.PortfolioSummary{Portfolio: t.Portfolio, Valuation: t.Valuation(), Positions: t.Positions}
-		}
-		return rows, nil
-	}
-	all, err := s.store.AllHoldings(ctx)
+	all, err := s.store.AllTotals(r.Context())
 	if err != nil {
 		return nil, fmt.Errorf("web: list portfolios: %w", err)
 	}
-	prices, err := s.latestPrices(r)
-	if err != nil {
-		return nil, err
-	}
 	rows := make([]views.PortfolioSummary, len(all))
-	for i, h := range all {
-		rows[i] = views.PortfolioSummary{Portfolio: h.Portfolio, Valuation: valueTotals(h, prices), Positions: len(h.Positions)}
+	for i, t := range all {
+		rows[i] = views.PortfolioSummary{Portfolio: t.Portfolio, Valuation: t.Valuation(), Positions: t.Positions}
 	}
 	return rows, nil
-}
-
-// valueTotals is portfolio.Value's totals without its lines: the list shows
-// only NAV, cash and cash weight, and the sorted lines with a weight each (a
-// decimal division) were about a third of the page's CPU time on a desk of
-// 10,000 positions (ballast bench web).
-func valueTotals(h portfolio.Holdings, prices map[string]decimal.Decimal) portfolio.Valuation {
-	t := portfolio.Totals{Portfolio: h.Portfolio, Positions: len(h.Positions)}
-	for _, p := range h.Positions {
-		if px, ok := prices[p.Symbol]; ok {
-			t.MarketValue = t.MarketValue.Add(p.Quantity.Mul(px))
-		}
-	}
-	return t.Valuation()
 }
 
 // valueOne values the portfolio code at the latest prices, with security names.

@@ -16,6 +16,9 @@ type Store interface {
 	LatestPrices(ctx context.Context) (map[string]portfolio.Price, error)
 	Holdings(ctx context.Context, code string) (portfolio.Holdings, error)
 	AllHoldings(ctx context.Context) ([]portfolio.Holdings, error)
+	// AllTotals values every portfolio at the latest prices, totals only,
+	// cash and positions read at one moment (the portfolio list).
+	AllTotals(ctx context.Context) ([]portfolio.Totals, error)
 	CreateUser(ctx context.Context, u user.User) (user.User, error)
 	UserByName(ctx context.Context, name string) (user.User, error)
 	UserByID(ctx context.Context, id int64) (user.User, error)
