@@ -27,12 +27,15 @@ func (c fixApp) OnLogon(id quickfix.SessionID) {
 	c.notify(s)
 }
 
-// OnLogout marks the session down and tells the Handler.
+// OnLogout marks the session down, waits for what the session received to
+// be booked (rewinding the inbound number after a failed booking) and tells
+// the Handler.
 func (c fixApp) OnLogout(id quickfix.SessionID) {
 	s := c.byID[id]
 	s.lastLogout.Store(c.now().UnixNano())
 	s.loggedOn.Store(false)
 	s.handoff.kick()
+	c.settleInbound(s)
 	c.log.Warn("fix session logged out", "session", id.String(), "broker", s.broker)
 	c.notify(s)
 }
@@ -90,26 +93,22 @@ func (c fixApp) FromAdmin(msg *quickfix.Message, id quickfix.SessionID) quickfix
 	s := c.byID[id]
 	s.lastHeard.Store(c.now().UnixNano())
 	if t, _ := msg.MsgType(); t == "3" {
-		s.inHandler.Add(1)
-		defer s.inHandler.Add(-1)
 		c.fromReject(s, msg)
 	}
 	return nil
 }
 
 // FromApp hands execution reports, cancel rejects and business rejects to
-// the Handler before quickfixgo advances the inbound sequence number. A
-// Handler error holds the sequence number: the session drops and the
-// broker resends the message after reconnecting.
+// the session's booker (or, without one, to the Handler before quickfixgo
+// advances the inbound sequence number). A failed booking holds the
+// sequence number: the session drops and the broker resends the message
+// after reconnecting.
 func (c fixApp) FromApp(msg *quickfix.Message, id quickfix.SessionID) quickfix.MessageRejectError {
 	s := c.byID[id]
 	now := c.now().UTC()
 	s.lastHeard.Store(now.UnixNano())
-	s.inHandler.Add(1)
-	defer s.inHandler.Add(-1)
-	t, _ := msg.MsgType()
-	var err error
-	switch t {
+	seq, _ := msg.Header.GetInt(tag.MsgSeqNum)
+	switch t, _ := msg.MsgType(); t {
 	case "8":
 		r, merr := MapExecutionReport(msg)
 		if merr != nil {
@@ -117,20 +116,15 @@ func (c fixApp) FromApp(msg *quickfix.Message, id quickfix.SessionID) quickfix.M
 			return quickfix.NewMessageRejectError(merr.Error(), 5, nil) // value is incorrect
 		}
 		r.Session, r.Broker, r.ReceivedAt = id.String(), s.broker, now
-		err = c.h.OnExecution(c.ctx, r)
+		c.deliver(s, msg, inboundItem{seq: seq, exec: &r})
 	case "9":
 		r, _ := MapCancelReject(msg)
 		r.Session, r.Broker, r.ReceivedAt = id.String(), s.broker, now
-		err = c.h.OnCancelReject(c.ctx, r)
+		c.deliver(s, msg, inboundItem{seq: seq, cxlRej: &r})
 	case "j":
 		c.fromReject(s, msg)
-		return nil
 	default:
 		c.log.Info("fixclient: ignoring application message", "session", id.String(), "msg_type", t)
-		return nil
-	}
-	if err != nil {
-		c.hold(s, msg, err)
 	}
 	return nil
 }
@@ -141,7 +135,30 @@ func (c *Client) fromReject(s *session, msg *quickfix.Message) {
 	if id := s.sentClOrdID(r.RefSeqNum); id != "" && (r.ClOrdID == "" || !r.Business) {
 		r.ClOrdID = id
 	}
-	if err := c.h.OnSessionReject(c.ctx, r); err != nil {
+	seq, _ := msg.Header.GetInt(tag.MsgSeqNum)
+	c.deliver(s, msg, inboundItem{seq: seq, reject: &r})
+}
+
+// deliver hands an inbound message to the session's booker, or, without
+// one, to the Handler at once on the session goroutine, holding the inbound
+// sequence number when the Handler fails.
+func (c *Client) deliver(s *session, msg *quickfix.Message, it inboundItem) {
+	if s.booker != nil {
+		s.booker.enqueue(it) // when refused, the session drops before the number is stored
+		return
+	}
+	s.inHandler.Add(1)
+	defer s.inHandler.Add(-1)
+	var err error
+	switch {
+	case it.exec != nil:
+		err = c.h.OnExecution(c.ctx, *it.exec)
+	case it.cxlRej != nil:
+		err = c.h.OnCancelReject(c.ctx, *it.cxlRej)
+	case it.reject != nil:
+		err = c.h.OnSessionReject(c.ctx, *it.reject)
+	}
+	if err != nil {
 		c.hold(s, msg, err)
 	}
 }

@@ -62,7 +62,7 @@ func TestGuardStoreHoldsTheTargetSequenceOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g := newGuardStore(inner, nil)
+	g := newGuardStore(inner, nil, nil)
 	if err := g.IncrNextTargetMsgSeqNum(); err != nil || g.nextTarget.Load() != 2 {
 		t.Fatalf("incr: %v, mirror %d", err, g.nextTarget.Load())
 	}

@@ -159,14 +159,20 @@ func (c *Client) newSession(id quickfix.SessionID, ss *quickfix.SessionSettings,
 		c.log.Warn("fixclient: ResetOnLogon=Y: messages persisted but unsent when the session drops are not resent; Send reports them as ErrSessionDown",
 			"session", id.String())
 	}
-	return &session{
+	s := &session{
 		resetOnLogon: resetOnLogon,
 		id:           id, broker: broker, settings: one,
-		store:    &sessionStores{inner: inner, syncBooked: c.cfg.SyncBooked},
 		throttle: NewThrottle(rate, c.now),
 		handoff:  newHandoff(),
 		sent:     make(map[int]string),
-	}, nil
+	}
+	s.store = &sessionStores{inner: inner, syncBooked: c.cfg.SyncBooked}
+	if c.cfg.SyncBooked != nil {
+		s.booker = newBooker(c, s)
+		s.store.booker = s.booker
+		go s.booker.run()
+	}
+	return s, nil
 }
 
 // Start connects every session and starts delivering status changes.
@@ -189,6 +195,9 @@ func (c *Client) Stop() {
 		}
 		for _, s := range c.sorted() {
 			c.logout(s)
+			if s.booker != nil {
+				s.booker.close()
+			}
 			if err := s.store.close(); err != nil {
 				c.log.Warn("fixclient: close message store", "session", s.id.String(), "error", err)
 			}
@@ -297,9 +306,10 @@ func (c *Client) logon(s *session) error {
 func (c *Client) startLocked(s *session) error {
 	bad := func(_ string, drop bool) {
 		if drop {
-			go c.reconnect(s)
+			go c.reconnect(s, "a garbled inbound message")
 		}
 	}
+	c.rewind(s)
 	ini, err := quickfix.NewInitiator(fixApp{c}, s.store, s.settings, logFactory{c.log, s.handoff, bad})
 	if err != nil {
 		return fmt.Errorf("fixclient: create initiator for %s: %w", s.broker, err)

@@ -67,9 +67,10 @@ func parsePanic(msg []byte) (p any) {
 }
 
 // reconnect drops s's connection by restarting its initiator, after an
-// inbound message that quickfixgo could not have parsed safely; after the
-// next logon the broker resends what Ballast has not received.
-func (c *Client) reconnect(s *session) {
+// inbound message that quickfixgo could not have parsed safely or that could
+// not be booked; after the next logon the broker resends what Ballast has
+// not received (or booked).
+func (c *Client) reconnect(s *session, why string) {
 	if !s.reconnecting.CompareAndSwap(false, true) {
 		return
 	}
@@ -79,7 +80,7 @@ func (c *Client) reconnect(s *session) {
 	if s.ini == nil || c.ctx.Err() != nil {
 		return // logged out or stopped meanwhile
 	}
-	c.log.Error("fixclient: dropping the connection after a garbled inbound message", "session", s.id.String(), "broker", s.broker)
+	c.log.Error("fixclient: dropping the connection to reconnect", "session", s.id.String(), "broker", s.broker, "reason", why)
 	s.ini.Stop()
 	s.ini = nil
 	s.loggedOn.Store(false)

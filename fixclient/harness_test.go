@@ -152,6 +152,7 @@ type rigOpt struct {
 	noStart  bool
 	store    StoreKind
 	storeDir string
+	async    bool // store the inbound number lazily and book on the session's booker, as serve does
 }
 
 func newRig(t *testing.T, begin string, plans map[string]brokersim.Plan, opt rigOpt) *rig {
@@ -192,6 +193,9 @@ TargetCompID=%s
 BallastBroker=SIM
 `, port, begin, us, them)
 	r.cfg = Config{Store: opt.store, StorePath: r.dir}
+	if opt.async {
+		r.cfg.SyncBooked = func() error { return nil } // the recorder books in memory
+	}
 	if r.cfg.Store == StoreSQL {
 		r.cfg.StorePath = r.dir + "/fix.db"
 	}

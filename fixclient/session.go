@@ -26,6 +26,7 @@ type session struct {
 	store    *sessionStores
 	throttle *Throttle
 	handoff  *handoff
+	booker   *booker // books inbound messages off the session goroutine; nil without Config.SyncBooked
 
 	resetOnLogon bool // the store is reset at each logon: unsent messages are never resent
 
@@ -138,6 +139,7 @@ func (c *Client) sendApp(ctx context.Context, s *session, msg *quickfix.Message,
 	if !s.loggedOn.Load() {
 		return fmt.Errorf("fixclient: %s to %s: %w", what, s.broker, ErrSessionDown)
 	}
+	onSession := s.inHandler.Load() > 0
 	if err := quickfix.SendToTarget(msg, s.id); err != nil {
 		return fmt.Errorf("fixclient: %s to %s: %w", what, s.broker, err)
 	}
@@ -146,7 +148,7 @@ func (c *Client) sendApp(ctx context.Context, s *session, msg *quickfix.Message,
 		return nil
 	}
 	c.recordSent(ctx, s, msg, seq)
-	if s.inHandler.Load() > 0 {
+	if onSession {
 		// Possibly called from a Handler on the session goroutine, which
 		// cannot hand the message over until the Handler returns.
 		return nil

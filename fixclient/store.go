@@ -38,12 +38,13 @@ type guardStore struct {
 	nextTarget atomic.Int64
 
 	syncBooked func() error // nil: the store advances the inbound number itself
+	inbox      *booker      // with syncBooked: the session's booker, whose floor the stored number never passes
 	persistMu  sync.Mutex   // one writer of the stored inbound number at a time
 	persisted  int64        // the inbound number in the store (under persistMu)
 }
 
-func newGuardStore(inner quickfix.MessageStore, syncBooked func() error) *guardStore {
-	g := &guardStore{MessageStore: inner, syncBooked: syncBooked}
+func newGuardStore(inner quickfix.MessageStore, syncBooked func() error, inbox *booker) *guardStore {
+	g := &guardStore{MessageStore: inner, syncBooked: syncBooked, inbox: inbox}
 	g.sync()
 	return g
 }
@@ -68,6 +69,9 @@ func (g *guardStore) IncrNextTargetMsgSeqNum() error {
 	if g.hold.CompareAndSwap(true, false) {
 		return errHeld
 	}
+	if g.inbox != nil && g.inbox.failing() {
+		return errHeld // the session drops; the number is rewound before it reconnects
+	}
 	if g.syncBooked != nil {
 		g.nextTarget.Add(1)
 		return nil
@@ -85,12 +89,13 @@ func (g *guardStore) persist() error {
 	}
 	g.persistMu.Lock()
 	defer g.persistMu.Unlock()
-	next := g.nextTarget.Load()
+	next := g.bookedFloor(g.nextTarget.Load())
 	if next == g.persisted {
 		return nil
 	}
 	// Every message below next was booked (or held) before the number moved
-	// past it; syncBooked puts those bookings on disk before the number is.
+	// past it, or handed to the booker, which has booked every message below
+	// its floor; syncBooked puts those bookings on disk before the number is.
 	if err := g.syncBooked(); err != nil {
 		return fmt.Errorf("fixclient: make bookings durable: %w", err)
 	}
@@ -134,10 +139,32 @@ func (g *guardStore) SetNextTargetMsgSeqNum(next int) error {
 			return fmt.Errorf("fixclient: make bookings durable: %w", err)
 		}
 	}
-	err := g.MessageStore.SetNextTargetMsgSeqNum(next)
-	g.nextTarget.Store(int64(g.MessageStore.NextTargetMsgSeqNum()))
-	g.persisted = g.nextTarget.Load()
+	stored := int(g.bookedFloor(int64(next)))
+	err := g.MessageStore.SetNextTargetMsgSeqNum(stored)
+	g.nextTarget.Store(int64(next))
+	g.persisted = int64(g.MessageStore.NextTargetMsgSeqNum())
 	return err
+}
+
+// bookedFloor lowers next to the first message the booker has not booked.
+// next must be read before the floor: every message below it was handed
+// over by then.
+func (g *guardStore) bookedFloor(next int64) int64 {
+	if g.inbox == nil {
+		return next
+	}
+	if f := int64(g.inbox.floor()); f > 0 && f < next {
+		return f
+	}
+	return next
+}
+
+// rewind moves the inbound number back to seq, the first message whose
+// booking failed, so the broker resends it. No session goroutine may run.
+func (g *guardStore) rewind(seq int) {
+	g.persistMu.Lock()
+	defer g.persistMu.Unlock()
+	g.nextTarget.Store(int64(seq))
 }
 
 // Reset resets both sequence numbers to 1.
@@ -173,6 +200,7 @@ func (g *guardStore) Close() error { return nil }
 type sessionStores struct {
 	inner      quickfix.MessageStoreFactory
 	syncBooked func() error // see guardStore
+	booker     *booker      // see guardStore
 	mu         sync.Mutex
 	store      *guardStore
 }
@@ -187,7 +215,7 @@ func (f *sessionStores) Create(id quickfix.SessionID) (quickfix.MessageStore, er
 	if err != nil {
 		return nil, err
 	}
-	f.store = newGuardStore(fixstore.NewLocked(inner), f.syncBooked)
+	f.store = newGuardStore(fixstore.NewLocked(inner), f.syncBooked, f.booker)
 	return f.store, nil
 }
 

@@ -31,7 +31,7 @@ func newLazyStore(t *testing.T, sync func() error) (*guardStore, quickfix.Messag
 		t.Fatal(err)
 	}
 	calls := &[]string{}
-	return newGuardStore(recordingStore{MessageStore: inner, calls: calls}, sync), inner, calls
+	return newGuardStore(recordingStore{MessageStore: inner, calls: calls}, sync, nil), inner, calls
 }
 
 // In lazy mode the inbound number moves in memory; persist stores it only

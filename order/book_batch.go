@@ -16,6 +16,14 @@ import (
 // bad report never holds the others back. The results match reports one to
 // one; the error joins the failures of the reports booked on their own.
 func (s *Service) BookExecutions(ctx context.Context, reports []ExecutionReport) ([]BookResult, error) {
+	out, errs := s.BookBatch(ctx, reports)
+	return out, errors.Join(errs...)
+}
+
+// BookBatch books reports as BookExecutions does, and returns each report's
+// error apart (nil: booked), so a caller can tell which report to have
+// resent.
+func (s *Service) BookBatch(ctx context.Context, reports []ExecutionReport) ([]BookResult, []error) {
 	out := make([]BookResult, len(reports))
 	for _, r := range reports {
 		if r.Session == "" || r.ExecID == "" {
@@ -36,14 +44,14 @@ func (s *Service) BookExecutions(ctx context.Context, reports []ExecutionReport)
 	if err != nil {
 		return s.bookEach(ctx, reports, out)
 	}
-	return out, nil
+	return out, make([]error, len(reports))
 }
 
 // bookEach books every report in its own transaction.
-func (s *Service) bookEach(ctx context.Context, reports []ExecutionReport, out []BookResult) ([]BookResult, error) {
+func (s *Service) bookEach(ctx context.Context, reports []ExecutionReport, out []BookResult) ([]BookResult, []error) {
 	errs := make([]error, len(reports))
 	for i, r := range reports {
 		out[i], errs[i] = s.BookExecution(ctx, r)
 	}
-	return out, errors.Join(errs...)
+	return out, errs
 }

@@ -143,8 +143,9 @@ func startBenchFix(ctx context.Context, d *db.DB, path string, f fixFlags, desk 
 	if f.store == "sql" {
 		cfg.StorePath = path
 	}
-	rec := &fillRecorder{fixLink: fx.link, svc: desk.svc}
-	if fx.client, err = fixclient.New(cfg, rec); err != nil {
+	rec := &fillRecorder{}
+	desk.booked = rec.observe
+	if fx.client, err = fixclient.New(cfg, fx.link); err != nil {
 		fx.stopSim()
 		return nil, nil, err
 	}
@@ -209,12 +210,8 @@ func releaseAll(ctx context.Context, svc *order.Service, tr order.Actor, blocks 
 	}
 }
 
-// fillRecorder is the FIX client's Handler in the benchmark: the fixLink,
-// with the time each block's last fill was booked.
+// fillRecorder notes the time each block's last fill was booked.
 type fillRecorder struct {
-	*fixLink
-	svc *order.Service
-
 	mu       sync.Mutex
 	start    map[int64]time.Time
 	took     []time.Duration
@@ -233,11 +230,11 @@ func (r *fillRecorder) released(id int64) {
 	r.mu.Unlock()
 }
 
-// OnExecution books the report and notes when its block is filled.
-func (r *fillRecorder) OnExecution(ctx context.Context, rep order.ExecutionReport) error {
-	res, err := r.svc.BookExecution(ctx, rep)
+// observe notes when a block is filled; it is the desk's booking hook, so
+// reports are booked as serve books them.
+func (r *fillRecorder) observe(_ context.Context, rep order.ExecutionReport, res order.BookResult, err error) {
 	if err != nil || res.Duplicate || res.Status != order.Filled || rep.Kind != order.ExecFill {
-		return err
+		return
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -248,7 +245,6 @@ func (r *fillRecorder) OnExecution(ctx context.Context, rep order.ExecutionRepor
 			close(r.finished)
 		}
 	}
-	return nil
 }
 
 func (r *fillRecorder) wait(ctx context.Context, limit time.Duration) error {

@@ -14,6 +14,7 @@ import (
 // The fixLink is the client's Handler and SentRecorder.
 var (
 	_ fixclient.Handler      = (*fixLink)(nil)
+	_ fixclient.BatchHandler = (*fixLink)(nil)
 	_ fixclient.SentRecorder = (*fixLink)(nil)
 	_ order.Sender           = (*fixLink)(nil)
 )
@@ -23,6 +24,11 @@ var (
 // then has the broker resend it.
 func (l *fixLink) OnExecution(ctx context.Context, r order.ExecutionReport) error {
 	return l.desk.OnExecution(ctx, r)
+}
+
+// OnExecutions books reports that arrived together, in one transaction.
+func (l *fixLink) OnExecutions(ctx context.Context, rs []order.ExecutionReport) []error {
+	return l.desk.OnExecutions(ctx, rs)
 }
 
 // OnCancelReject records a broker's refusal of a cancel or replace.

@@ -184,6 +184,22 @@ func (d *orderDesk) OnExecution(ctx context.Context, r order.ExecutionReport) er
 	return err
 }
 
+// OnExecutions books execution reports that arrived together in one
+// transaction (order.Service.BookBatch) and tells the live blotters; each
+// report's error is its own.
+func (d *orderDesk) OnExecutions(ctx context.Context, rs []order.ExecutionReport) []error {
+	res, errs := d.svc.BookBatch(ctx, rs)
+	for i, r := range rs {
+		if d.booked != nil {
+			d.booked(ctx, r, res[i], errs[i])
+		}
+		if errs[i] == nil && !res[i].Duplicate {
+			d.publish(web.Change{What: "execution", BlockID: res[i].BlockID})
+		}
+	}
+	return errs
+}
+
 // OnCancelReject records a broker's refusal of a cancel or replace.
 func (d *orderDesk) OnCancelReject(ctx context.Context, cr order.CancelReject) error {
 	err := d.svc.HandleCancelReject(ctx, cr)
