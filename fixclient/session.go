@@ -41,6 +41,8 @@ type session struct {
 	lastLogon    atomic.Int64
 	lastLogout   atomic.Int64
 
+	sending sync.Mutex // held from SendToTarget until the message is handed to the writer
+
 	sentMu sync.Mutex
 	sent   map[int]string // outbound MsgSeqNum → ClOrdID
 }
@@ -140,6 +142,14 @@ func (c *Client) sendApp(ctx context.Context, s *session, msg *quickfix.Message,
 		return fmt.Errorf("fixclient: %s to %s: %w", what, s.broker, ErrSessionDown)
 	}
 	onSession := s.inHandler.Load() > 0
+	if !onSession {
+		// One order message at a time in quickfixgo's queue: its session
+		// goroutine retries a message the writer cannot take yet in a busy
+		// loop, so concurrent senders queueing behind a busy writer burn the
+		// CPU the session needs for reading.
+		s.sending.Lock()
+		defer s.sending.Unlock()
+	}
 	if err := quickfix.SendToTarget(msg, s.id); err != nil {
 		return fmt.Errorf("fixclient: %s to %s: %w", what, s.broker, err)
 	}
