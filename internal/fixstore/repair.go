@@ -1,0 +1,142 @@
+package fixstore
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"strconv"
+)
+
+// RepairHeader makes a quickfixgo file store's header (its index of the
+// body: one "seq,offset,length" line per message) agree with the body after
+// a crash or a power cut, when the header was not synced with every message:
+//
+//   - a torn last line, and lines for messages past the end of the body
+//     (written but never synced, so never sent), are cut off;
+//   - complete messages in the body that the header lost are indexed again
+//     from their own MsgSeqNum;
+//   - a torn message at the end of the body (never synced, never sent) is
+//     cut off.
+//
+// Missing files are left to quickfixgo to create.
+func RepairHeader(bodyPath, headerPath string) error {
+	header, err := os.ReadFile(headerPath)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	body, err := os.ReadFile(bodyPath)
+	if errors.Is(err, fs.ErrNotExist) {
+		body = nil
+	} else if err != nil {
+		return err
+	}
+	keep, end := indexedPrefix(header, int64(len(body)))
+	extra, complete := indexTail(body, end)
+	if keep == len(header) && len(extra) == 0 && complete == int64(len(body)) {
+		return nil
+	}
+	if complete < int64(len(body)) {
+		if err := truncateSynced(bodyPath, complete); err != nil {
+			return err
+		}
+	}
+	repaired := append(header[:keep:keep], extra...)
+	return writeSynced(headerPath, repaired)
+}
+
+// indexedPrefix returns how many bytes of header are whole lines for
+// messages inside the body, and where the last of them ends.
+func indexedPrefix(header []byte, bodySize int64) (keep int, end int64) {
+	for keep < len(header) {
+		nl := bytes.IndexByte(header[keep:], '\n')
+		if nl < 0 {
+			break
+		}
+		f := bytes.Split(header[keep:keep+nl], []byte{','})
+		if len(f) != 3 {
+			break
+		}
+		off, err1 := strconv.ParseInt(string(f[1]), 10, 64)
+		n, err2 := strconv.ParseInt(string(f[2]), 10, 64)
+		if _, err := strconv.Atoi(string(f[0])); err != nil || err1 != nil || err2 != nil || off < 0 || n < 0 || off+n > bodySize {
+			break
+		}
+		keep += nl + 1
+		end = max(end, off+n)
+	}
+	return keep, end
+}
+
+// indexTail returns header lines for the complete messages in body from
+// offset from on, and where the last of them ends.
+func indexTail(body []byte, from int64) (lines []byte, end int64) {
+	end = from
+	for end < int64(len(body)) {
+		n, seq, ok := frame(body[end:])
+		if !ok {
+			break
+		}
+		lines = fmt.Appendf(lines, "%d,%d,%d\n", seq, end, n)
+		end += int64(n)
+	}
+	return lines, end
+}
+
+// frame measures the FIX message at the start of b (8=…|9=len|…|10=nnn|)
+// and reads its MsgSeqNum; ok is false for a torn or garbled message.
+func frame(b []byte) (n, seq int, ok bool) {
+	if !bytes.HasPrefix(b, []byte("8=")) {
+		return 0, 0, false
+	}
+	first := bytes.IndexByte(b, 1)
+	if first < 0 || !bytes.HasPrefix(b[first+1:], []byte("9=")) {
+		return 0, 0, false
+	}
+	second := bytes.IndexByte(b[first+1:], 1)
+	if second < 0 {
+		return 0, 0, false
+	}
+	bodyStart := first + 1 + second + 1
+	bodyLen, err := strconv.Atoi(string(b[first+3 : bodyStart-1]))
+	if err != nil || bodyLen < 0 {
+		return 0, 0, false
+	}
+	n = bodyStart + bodyLen + len("10=000\x01")
+	if n > len(b) || !bytes.HasPrefix(b[bodyStart+bodyLen:], []byte("10=")) || b[n-1] != 1 {
+		return 0, 0, false
+	}
+	seq, err = strconv.Atoi(RawField(b[:n], "\x0134="))
+	if err != nil {
+		return 0, 0, false
+	}
+	return n, seq, true
+}
+
+func truncateSynced(path string, size int64) error {
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := f.Truncate(size); err != nil {
+		return err
+	}
+	return f.Sync()
+}
+
+func writeSynced(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_TRUNC, 0)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if _, err := f.Write(data); err != nil {
+		return err
+	}
+	return f.Sync()
+}
