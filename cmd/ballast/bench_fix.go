@@ -94,6 +94,7 @@ func runBenchFix(ctx context.Context, e *env, dir string, o benchFixOptions) err
 	}
 	defer stop()
 	start = time.Now()
+	cpu0, _ := processCPU()
 	rec.begin(blocks)
 	if err := releaseAll(ctx, desk.svc, tr, blocks, o, rec); err != nil {
 		return fmt.Errorf("bench fix: %w", err)
@@ -102,6 +103,7 @@ func runBenchFix(ctx context.Context, e *env, dir string, o benchFixOptions) err
 		return fmt.Errorf("bench fix: %w", err)
 	}
 	took := time.Since(start)
+	cpu1, hasCPU := processCPU()
 	p50, p99, worst := rec.percentiles()
 	where := "brokersim in process"
 	if o.simAddr != "" {
@@ -111,6 +113,11 @@ func runBenchFix(ctx context.Context, e *env, dir string, o benchFixOptions) err
 		len(blocks), o.fills, o.store, where, took.Round(time.Millisecond), float64(len(blocks))/took.Seconds())
 	fmt.Fprintf(e.stdout, "release → last fill booked: p50 %s, p99 %s, max %s\n",
 		p50.Round(10*time.Microsecond), p99.Round(10*time.Microsecond), worst.Round(10*time.Microsecond))
+	if hasCPU {
+		cpu := cpu1 - cpu0
+		fmt.Fprintf(e.stdout, "Ballast's CPU time: %s, %s per order (%.2f cores; brokersim's own is not counted)\n",
+			cpu.Round(time.Millisecond), (cpu / time.Duration(len(blocks))).Round(time.Microsecond), cpu.Seconds()/took.Seconds())
+	}
 	return nil
 }
 
