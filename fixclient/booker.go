@@ -53,7 +53,9 @@ type booker struct {
 	failed  int  // MsgSeqNum of the message whose booking failed; 0: none
 	closed  bool // the client is stopping: nothing more is queued
 
-	done chan struct{}
+	sendMu   sync.RWMutex // held to send on in, and to close it
+	inClosed bool         // in is closed (under sendMu)
+	done     chan struct{}
 }
 
 func newBooker(c *Client, s *session) *booker {
@@ -80,6 +82,13 @@ func (b *booker) enqueue(it inboundItem) bool {
 	}
 	b.queued++
 	b.mu.Unlock()
+	b.sendMu.RLock()
+	defer b.sendMu.RUnlock()
+	if b.inClosed { // closed meanwhile: nothing will book it, nor store a number past it
+		b.fail(it.seq)
+		b.settle(1, 0)
+		return false
+	}
 	b.in <- it
 	return true
 }
@@ -158,7 +167,10 @@ func (b *booker) close() {
 	b.closed = true
 	b.mu.Unlock()
 	if !already {
+		b.sendMu.Lock()
+		b.inClosed = true
 		close(b.in)
+		b.sendMu.Unlock()
 	}
 	<-b.done
 }
