@@ -9,7 +9,6 @@ import (
 
 	"github.com/quickfixgo/quickfix"
 
-	"github.com/ballast-oms/ballast/brokersim"
 	"github.com/ballast-oms/ballast/order"
 )
 
@@ -150,28 +149,4 @@ func TestBookerFailureRewindsToTheFailedMessage(t *testing.T) {
 			}
 		}
 	}
-}
-
-// Over a real session with a booker, a report whose booking fails is
-// redelivered with PossDup, and the reports after it are booked once.
-func TestAsyncHandlerErrorRedeliversTheSameExecution(t *testing.T) {
-	t.Parallel()
-	r := newRig(t, "FIX.4.4", map[string]brokersim.Plan{"ONE": {Action: brokersim.FillAtOnce}}, rigOpt{noStart: true, async: true})
-	var failed string
-	r.rec.failExec = func(e order.ExecutionReport) bool {
-		if e.Kind == order.ExecFill && failed == "" {
-			failed = e.ExecID
-			return true
-		}
-		return false
-	}
-	r.start(t)
-	r.send(t, newOrder("X1", "ONE", "100", "10"))
-	es := waitKinds(t, r.rec, []order.ExecKind{order.ExecNew, order.ExecFill}, "X1")
-	if es[1].ExecID != failed || !es[1].PossDup {
-		t.Errorf("redelivered fill %s possdup=%v; want %s with PossDup", es[1].ExecID, es[1].PossDup, failed)
-	}
-	r.send(t, newOrder("X2", "ONE", "100", "10"))
-	checkBooks(t, waitKinds(t, r.rec, []order.ExecKind{order.ExecNew, order.ExecFill}, "X2"))
-	checkBooks(t, es)
 }

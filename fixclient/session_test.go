@@ -39,27 +39,37 @@ func TestDisconnectMidStreamThenResendWithPossDup(t *testing.T) {
 	checkBooks(t, es)
 }
 
+// A report whose booking fails is redelivered with PossDup, booked on the
+// session goroutine or by the session's booker, and a later order books once.
 func TestHandlerErrorRedeliversTheSameExecution(t *testing.T) {
 	t.Parallel()
-	r := newRig(t, "FIX.4.4", map[string]brokersim.Plan{"ONE": {Action: brokersim.FillAtOnce}}, rigOpt{noStart: true})
-	var failed string
-	r.rec.failExec = func(e order.ExecutionReport) bool {
-		if e.Kind == order.ExecFill && failed == "" { // the first delivery of the fill "crashes"
-			failed = e.ExecID
-			return true
-		}
-		return false
-	}
-	r.start(t)
-	r.send(t, newOrder("X1", "ONE", "100", "10"))
-	es := waitKinds(t, r.rec, []order.ExecKind{order.ExecNew, order.ExecFill}, "X1")
-	if es[1].ExecID != failed || !es[1].PossDup {
-		t.Errorf("redelivered fill %s possdup=%v; want %s with PossDup", es[1].ExecID, es[1].PossDup, failed)
-	}
-	r.rec.mu.Lock()
-	defer r.rec.mu.Unlock()
-	if r.rec.failCount != 1 || r.rec.attempts != 3 {
-		t.Errorf("deliveries: %d failed of %d; want 1 of 3", r.rec.failCount, r.rec.attempts)
+	for _, async := range []bool{false, true} {
+		t.Run(map[bool]string{false: "on the session goroutine", true: "by the booker"}[async], func(t *testing.T) {
+			t.Parallel()
+			r := newRig(t, "FIX.4.4", map[string]brokersim.Plan{"ONE": {Action: brokersim.FillAtOnce}}, rigOpt{noStart: true, async: async})
+			var failed string
+			r.rec.failExec = func(e order.ExecutionReport) bool {
+				if e.Kind == order.ExecFill && failed == "" { // the first delivery of the fill "crashes"
+					failed = e.ExecID
+					return true
+				}
+				return false
+			}
+			r.start(t)
+			r.send(t, newOrder("X1", "ONE", "100", "10"))
+			es := waitKinds(t, r.rec, []order.ExecKind{order.ExecNew, order.ExecFill}, "X1")
+			if es[1].ExecID != failed || !es[1].PossDup {
+				t.Errorf("redelivered fill %s possdup=%v; want %s with PossDup", es[1].ExecID, es[1].PossDup, failed)
+			}
+			checkBooks(t, es)
+			r.send(t, newOrder("X2", "ONE", "100", "10"))
+			checkBooks(t, waitKinds(t, r.rec, []order.ExecKind{order.ExecNew, order.ExecFill}, "X2"))
+			r.rec.mu.Lock()
+			defer r.rec.mu.Unlock()
+			if r.rec.failCount != 1 || r.rec.attempts != 5 {
+				t.Errorf("deliveries: %d failed of %d; want 1 of 5", r.rec.failCount, r.rec.attempts)
+			}
+		})
 	}
 }
 
