@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"runtime"
+	"runtime/pprof"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -46,7 +48,8 @@ func benchRebalance(ctx context.Context, e *env, args []string) error {
 	seed := fs.Uint64("seed", 1, "seed of the synthetic book")
 	save := fs.Bool("save", false, "also time a full --all --save: the book in SQLite, loaded, planned and saved as a proposal")
 	dbPath := fs.String("db", "", "with --save: a new database file to keep (default: a temporary one)")
-	profile := fs.String("cpuprofile", "", "with --save: write a CPU profile of the load, plan and save to this file")
+	profile := fs.String("cpuprofile", "", "write a CPU profile to this file: of the planning rounds, or with --save of the load, plan and save")
+	memProfile := fs.String("memprofile", "", "write an allocation profile of the planning rounds to this file")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return flagErr("bench rebalance", err)
@@ -59,27 +62,78 @@ func benchRebalance(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "built %d portfolios × %d positions in %s (GOMAXPROCS %d)\n",
 		*portfolios, *positions, time.Since(start).Round(time.Millisecond), runtime.GOMAXPROCS(0))
 	opts := rebalance.Options{Mode: rebalance.ModeTarget, MinTrade: decimal.NewFromInt(500), CollarBps: 50}
-	var best time.Duration
-	for r := 1; r <= *rounds; r++ {
-		start := time.Now()
-		results, errs := rebalance.PlanAll(book, opts, *workers)
-		took := time.Since(start)
-		if failed := countErrs(errs); failed > 0 {
-			return fmt.Errorf("bench rebalance: %d plan(s) failed, the first: %w", failed, firstErr(errs))
-		}
-		trades := rebalance.CountTrades(results)
-		secs := took.Seconds()
-		fmt.Fprintf(e.stdout, "round %d: %d portfolios, %d trades in %s: %.0f portfolios/s, %.0f trades/s\n",
-			r, len(results), trades, took.Round(time.Millisecond), float64(len(results))/secs, float64(trades)/secs)
-		if best == 0 || took < best {
-			best = took
-		}
+	roundProfile := *profile
+	if *save {
+		roundProfile = ""
+	}
+	best, err := benchRebalanceRounds(e, book, opts, *rounds, *workers, roundProfile, *memProfile)
+	if err != nil {
+		return err
 	}
 	fmt.Fprintf(e.stdout, "best: %.0f portfolios/s\n", float64(*portfolios)/best.Seconds())
 	if *save {
 		return benchRebalanceSave(ctx, e, *dbPath, *profile, book, opts)
 	}
 	return nil
+}
+
+// benchRebalanceRounds plans the book rounds times and prints, per round, the
+// wall time and rates, the process CPU time, the GC cycles and what was
+// allocated; it returns the best round's wall time.
+func benchRebalanceRounds(e *env, book []rebalance.Input, opts rebalance.Options, rounds, workers int, cpuProfile, memProfile string) (time.Duration, error) {
+	if memProfile != "" {
+		runtime.MemProfileRate = 64 << 10 // before the rounds allocate: the profile samples what they do
+	}
+	stop, err := startProfile(cpuProfile)
+	if err != nil {
+		return 0, fmt.Errorf("bench rebalance: %w", err)
+	}
+	defer stop()
+	var best time.Duration
+	for r := 1; r <= rounds; r++ {
+		var m0, m1 runtime.MemStats
+		runtime.ReadMemStats(&m0)
+		cpu0, _ := processCPU()
+		start := time.Now()
+		results, errs := rebalance.PlanAll(book, opts, workers)
+		took := time.Since(start)
+		cpu1, cpuOK := processCPU()
+		runtime.ReadMemStats(&m1)
+		if failed := countErrs(errs); failed > 0 {
+			return 0, fmt.Errorf("bench rebalance: %d plan(s) failed, the first: %w", failed, firstErr(errs))
+		}
+		trades := rebalance.CountTrades(results)
+		secs := took.Seconds()
+		cpu := "CPU n/a"
+		if cpuOK {
+			cpu = fmt.Sprintf("CPU %s", (cpu1 - cpu0).Round(time.Millisecond))
+		}
+		fmt.Fprintf(e.stdout, "round %d: %d portfolios, %d trades in %s: %.0f portfolios/s, %.0f trades/s (%s, %d GC, %d allocs, %d MB)\n",
+			r, len(results), trades, took.Round(time.Millisecond), float64(len(results))/secs, float64(trades)/secs,
+			cpu, m1.NumGC-m0.NumGC, m1.Mallocs-m0.Mallocs, (m1.TotalAlloc-m0.TotalAlloc)>>20)
+		if best == 0 || took < best {
+			best = took
+		}
+	}
+	if memProfile != "" {
+		if err := writeHeapProfile(memProfile); err != nil {
+			return 0, fmt.Errorf("bench rebalance: %w", err)
+		}
+	}
+	return best, nil
+}
+
+// writeHeapProfile writes the allocation profile (every sampled allocation so far) to path.
+func writeHeapProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 func countErrs(errs []error) int {
