@@ -14,7 +14,8 @@ type want struct {
 	got      int64
 	minLots  int64           // a new buy of fewer lots is worth less than the minimum trade
 	lotCost  decimal.Decimal // one lot at the buy limit
-	shortfal decimal.Decimal
+	base     decimal.Decimal // the line's value the buy starts from
+	shortfal decimal.Decimal // target − base, worked out only when cash is short
 }
 
 // primaryBuys buys every out-of-band underweight security to its target
@@ -32,13 +33,12 @@ func (p *planner) primaryBuys() error {
 			continue
 		}
 		p.buyLimitOf(l)
-		room := l.T.Sub(l.v)
-		n := floorDiv(room, l.lotVal)
+		n := floorDivDiff(l.T, l.v, l.lotVal)
 		if p.mode == ModeBand {
 			p.edges(l)
-			n = min(ceilDiv(l.lo.Sub(l.v), l.lotVal), n)
+			n = min(ceilDivDiff(l.lo, l.v, l.lotVal), n)
 		}
-		if w := p.newWant(i, l, n, room); w.n > 0 {
+		if w := p.newWant(i, l, n, l.v); w.n > 0 {
 			ws = append(ws, w)
 		}
 	}
@@ -69,8 +69,7 @@ func (p *planner) secondaryBuys() error {
 			continue
 		}
 		p.buyLimitOf(l)
-		room := l.T.Sub(va)
-		if w := p.newWant(i, l, floorDiv(room, l.lotVal), room); w.n > 0 {
+		if w := p.newWant(i, l, floorDivDiff(l.T, va, l.lotVal), va); w.n > 0 {
 			ws = append(ws, w)
 		}
 	}
@@ -85,10 +84,10 @@ func (p *planner) secondaryBuys() error {
 	return nil
 }
 
-// newWant returns the want for n more lots of l, with n = 0 when the whole
-// buy would be worth less than the minimum trade.
-func (p *planner) newWant(i int, l *line, n int64, room decimal.Decimal) want {
-	w := want{i: i, n: n, have: l.buyLots, lotCost: l.qt.lotCost, minLots: l.qt.minBuyLots, shortfal: room}
+// newWant returns the want for n more lots of l, whose value is now base,
+// with n = 0 when the whole buy would be worth less than the minimum trade.
+func (p *planner) newWant(i int, l *line, n int64, base decimal.Decimal) want {
+	w := want{i: i, n: n, have: l.buyLots, lotCost: l.qt.lotCost, minLots: l.qt.minBuyLots, base: base}
 	if n > 0 && w.have == 0 && n < w.minLots {
 		w.n = 0
 	}
@@ -109,18 +108,22 @@ func (p *planner) allocate(budget decimal.Decimal, ws []want, proRata bool) bool
 	if !budget.IsPositive() {
 		return true
 	}
-	total := decimal.Zero
+	var sum productSum
 	for _, w := range ws {
-		total = total.Add(mulInt(w.lotCost, w.n))
+		sum.addInt(w.lotCost, w.n)
 	}
+	total := sum.total()
 	if cmpDec(total, budget) <= 0 {
 		for k := range ws {
 			ws[k].got = ws[k].n
 		}
-		p.proj = p.proj.Sub(total)
+		p.proj = sub(p.proj, total)
 		return false
 	}
 	rest := budget
+	for k := range ws {
+		ws[k].shortfal = sub(p.lines[ws[k].i].T, ws[k].base)
+	}
 	for k := range ws {
 		w := &ws[k]
 		if w.got = 0; !proRata {

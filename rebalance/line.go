@@ -38,11 +38,11 @@ func (l *line) revalue() {
 	sells, buys := l.sellLots != 0 || l.sellAll, l.buyLots != 0
 	switch {
 	case sells && buys:
-		l.qa = l.q.Sub(l.sq).Add(l.bq)
+		l.qa = add(sub(l.q, l.sq), l.bq)
 	case sells:
-		l.qa = l.q.Sub(l.sq)
+		l.qa = sub(l.q, l.sq)
 	case buys:
-		l.qa = l.q.Add(l.bq)
+		l.qa = add(l.q, l.bq)
 	default:
 		l.qa, l.va = l.q, l.v
 		return

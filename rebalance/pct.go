@@ -86,12 +86,21 @@ func fits(d decimal.Decimal, c int64) bool {
 // quoInt returns ⌊x/y⌋ and whether the division is exact, for x ≥ 0 and
 // y > 0, on 64/128-bit integers; ok is false when the numbers do not fit.
 func quoInt(x, y decimal.Decimal) (q int64, exact, ok bool) {
-	cx, cy := x.CoefficientInt64(), y.CoefficientInt64()
-	if cx < 0 || cy <= 0 || !fits(x, cx) || !fits(y, cy) {
+	cx := x.CoefficientInt64()
+	if !fits(x, cx) {
+		return 0, false, false
+	}
+	return quoCoef(cx, int(x.Exponent()), y)
+}
+
+// quoCoef is quoInt for x = cx·10^ex.
+func quoCoef(cx int64, ex int, y decimal.Decimal) (q int64, exact, ok bool) {
+	cy := y.CoefficientInt64()
+	if cx < 0 || cy <= 0 || !fits(y, cy) {
 		return 0, false, false
 	}
 	num, den := uint64(cx), uint64(cy)
-	k := int(x.Exponent()) - int(y.Exponent())
+	k := ex - int(y.Exponent())
 	if k < 0 {
 		p, ok := pow10(-k)
 		if !ok {

@@ -133,16 +133,16 @@ func (p *planner) primarySells() error {
 		case dest.IsZero():
 			l.setSell(0, true)
 		case p.mode == ModeBand:
-			l.setSell(min(ceilDiv(l.v.Sub(dest), l.lotVal), floorDiv(l.v.Sub(l.T), l.lotVal)), false)
+			l.setSell(min(ceilDivDiff(l.v, dest, l.lotVal), floorDivDiff(l.v, l.T, l.lotVal)), false)
 		default:
-			l.setSell(floorDiv(l.v.Sub(dest), l.lotVal), false)
+			l.setSell(floorDivDiff(l.v, dest, l.lotVal), false)
 		}
 		if p.sellBelowMin(l) {
 			l.setSell(0, false)
 			continue
 		}
 		l.primary = true
-		p.proj = p.proj.Add(l.sellQty().Mul(l.sellLimit))
+		p.proj = addMul(p.proj, l.sellQty(), l.sellLimit)
 	}
 	return nil
 }
@@ -157,7 +157,7 @@ func (p *planner) secondarySells() error {
 	for i := range p.lines {
 		l := &p.lines[i]
 		if l.active() && !l.r.DoNotSell && !l.sellAll && cmpDec(l.valueAfter(), l.T) > 0 {
-			l.excess = l.valueAfter().Sub(l.T)
+			l.excess = sub(l.valueAfter(), l.T)
 			p.order = append(p.order, i)
 		}
 	}
@@ -165,7 +165,7 @@ func (p *planner) secondarySells() error {
 		return cmpDec(p.lines[b].excess, p.lines[a].excess)
 	})
 	for _, i := range p.order {
-		need := p.destLow.Sub(p.proj)
+		need := sub(p.destLow, p.proj)
 		if !need.IsPositive() {
 			break
 		}
@@ -192,7 +192,7 @@ func (p *planner) sellMore(l *line, need decimal.Decimal) error {
 			lots += want
 		}
 	} else {
-		lots += min(want, floorDiv(l.valueAfter().Sub(l.T), l.lotVal))
+		lots += min(want, floorDivDiff(l.valueAfter(), l.T, l.lotVal))
 	}
 	if !all && lots == l.sellLots {
 		return nil
@@ -205,7 +205,7 @@ func (p *planner) sellMore(l *line, need decimal.Decimal) error {
 		return nil
 	}
 	l.secondary = true
-	p.proj = p.proj.Add(l.sellQty().Sub(before).Mul(l.sellLimit))
+	p.proj = addMul(p.proj, sub(l.sellQty(), before), l.sellLimit)
 	return nil
 }
 

@@ -197,7 +197,7 @@ func (p *planner) lineTargets(l *line, scale decimal.Decimal) {
 		l.lo, l.hi = mul(l.t, p.scaleLo), mul(l.t, p.scaleHi)
 	} else {
 		hw := p.halfWidth(l.band, l.T)
-		l.lo, l.hi = l.T.Sub(hw), l.T.Add(hw)
+		l.lo, l.hi = sub(l.T, hw), add(l.T, hw)
 	}
 	if l.lo.IsNegative() {
 		l.lo = decimal.Zero

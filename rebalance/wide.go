@@ -199,6 +199,20 @@ func (s *productSum) add(a, b decimal.Decimal) {
 	s.dec = s.dec.Add(a.Mul(b))
 }
 
+// addInt adds a·n for a non-negative decimal a and n ≥ 0.
+func (s *productSum) addInt(a decimal.Decimal, n int64) {
+	if a.IsZero() || n == 0 {
+		return
+	}
+	if !s.slow {
+		if ca, ea, ok := coef(a); ok && s.addWide(mul64(ca, uint64(n)), ea) {
+			return
+		}
+		s.slow, s.dec = true, s.wideTotal()
+	}
+	s.dec = s.dec.Add(a.Mul(decimal.NewFromInt(n)))
+}
+
 func (s *productSum) addWide(x u128, e int) bool {
 	acc, ae := s.acc, s.exp
 	if !s.used {

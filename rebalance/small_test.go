@@ -1,0 +1,63 @@
+package rebalance
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"github.com/shopspring/decimal"
+)
+
+// sameDecimal reports whether a and b have the same coefficient and exponent.
+func sameDecimal(a, b decimal.Decimal) bool {
+	return a.Exponent() == b.Exponent() && a.Coefficient().Cmp(b.Coefficient()) == 0
+}
+
+func TestSmallArithmeticMatchesDecimal(t *testing.T) {
+	rng := rand.New(rand.NewPCG(17, 17))
+	rnd := func() decimal.Decimal {
+		c := rng.Int64N([]int64{100, 1e9, 1e17, 4e18}[rng.IntN(4)])
+		if rng.IntN(4) == 0 {
+			c = -c
+		}
+		return decimal.New(c, int32(rng.IntN(14))-10)
+	}
+	for i := 0; i < 50000; i++ {
+		a, b, c := rnd(), rnd(), rnd()
+		if got, want := add(a, b), a.Add(b); !sameDecimal(got, want) {
+			t.Fatalf("add(%s, %s) = %s (exp %d), want %s (exp %d)", a, b, got, got.Exponent(), want, want.Exponent())
+		}
+		if got, want := sub(a, b), a.Sub(b); !sameDecimal(got, want) {
+			t.Fatalf("sub(%s, %s) = %s (exp %d), want %s (exp %d)", a, b, got, got.Exponent(), want, want.Exponent())
+		}
+		if got, want := addMul(a, b, c), a.Add(b.Mul(c)); !sameDecimal(got, want) {
+			t.Fatalf("addMul(%s, %s, %s) = %s (exp %d), want %s (exp %d)", a, b, c, got, got.Exponent(), want, want.Exponent())
+		}
+		y := c.Abs()
+		if y.IsZero() {
+			continue
+		}
+		if got, want := floorDivDiff(a, b, y), floorDiv(a.Sub(b), y); got != want {
+			t.Fatalf("floorDivDiff(%s, %s, %s) = %d, want %d", a, b, y, got, want)
+		}
+		if got, want := ceilDivDiff(a, b, y), ceilDiv(a.Sub(b), y); got != want {
+			t.Fatalf("ceilDivDiff(%s, %s, %s) = %d, want %d", a, b, y, got, want)
+		}
+	}
+}
+
+func TestProductSumAddIntMatchesDecimal(t *testing.T) {
+	rng := rand.New(rand.NewPCG(18, 18))
+	for round := 0; round < 300; round++ {
+		var s productSum
+		want := decimal.Zero
+		for k := rng.IntN(60); k > 0; k-- {
+			a := decimal.New(rng.Int64N([]int64{10, 1e9, 1e18}[rng.IntN(3)]), -int32(rng.IntN(12)))
+			n := rng.Int64N([]int64{10, 1e6, 1e18}[rng.IntN(3)])
+			s.addInt(a, n)
+			want = want.Add(a.Mul(decimal.NewFromInt(n)))
+		}
+		if got := s.total(); !got.Equal(want) {
+			t.Fatalf("round %d: sum %s, want %s", round, got, want)
+		}
+	}
+}
