@@ -69,11 +69,11 @@ func (p *planner) outLine(o *Line, l *line, nav, navAfter decimal.Decimal) {
 	if p.plainScale {
 		o.Lower, o.Upper = l.loW, l.hiW
 	} else {
-		o.Lower, o.Upper = pct(l.lo, nav), pct(l.hi, nav)
+		o.Lower, o.Upper = p.weights.pct(l.lo, nav), p.weights.pct(l.hi, nav)
 	}
-	o.Target, o.Weight = l.t, pct(l.v, nav)
+	o.Target, o.Weight = l.t, p.weights.pct(l.v, nav)
 	if !p.plainScale {
-		o.Target = pct(l.T, nav)
+		o.Target = p.weights.pct(l.T, nav)
 	}
 	if l.traded() {
 		o.QuantityAfter = l.qa
@@ -81,7 +81,7 @@ func (p *planner) outLine(o *Line, l *line, nav, navAfter decimal.Decimal) {
 	}
 	o.WeightAfter = o.Weight
 	if l.traded() || !p.cost.IsZero() {
-		o.WeightAfter = pct(o.ValueAfter, navAfter)
+		o.WeightAfter = p.weights.pct(o.ValueAfter, navAfter)
 	}
 }
 

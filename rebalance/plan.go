@@ -25,6 +25,7 @@ type planner struct {
 	destLow, destHigh   decimal.Decimal
 	proj                decimal.Decimal // cash after the trades decided so far, at limit prices
 	quotes              *quotes
+	weights             *weights // nil: weights are not interned
 	state               CashState
 	stateCash           decimal.Decimal // projected cash that decided state
 	cost                decimal.Decimal // money lost trading at limit rather than last prices
@@ -45,10 +46,11 @@ type planner struct {
 // workspace is memory a worker reuses from one portfolio to the next: the
 // quote cache and the scratch slices. Results never point into it.
 type workspace struct {
-	quotes quotes
-	lines  []line
-	order  []int
-	wants  []want
+	quotes  quotes
+	weights *weights
+	lines   []line
+	order   []int
+	wants   []want
 }
 
 // Plan proposes the trades that bring one portfolio back to its model, as the
@@ -67,7 +69,7 @@ func Plan(in Input, opts Options) (Result, error) {
 }
 
 func plan(in *Input, mi *modelInfo, opts Options, ws *workspace) (Result, error) {
-	p := planner{in: in, mi: mi, opts: opts, mode: opts.mode(), cash: in.Holdings.Portfolio.Cash, quotes: &ws.quotes,
+	p := planner{in: in, mi: mi, opts: opts, mode: opts.mode(), cash: in.Holdings.Portfolio.Cash, quotes: &ws.quotes, weights: ws.weights,
 		lines: ws.lines[:0], order: ws.order[:0], wants: ws.wants[:0]}
 	defer func() { ws.lines, ws.order, ws.wants = p.lines[:0], p.order[:0], p.wants[:0] }()
 	if err := p.setup(); err != nil {

@@ -61,3 +61,18 @@ func TestProductSumAddIntMatchesDecimal(t *testing.T) {
 		}
 	}
 }
+
+func TestInternedWeightsMatchPct(t *testing.T) {
+	rng := rand.New(rand.NewPCG(19, 19))
+	w := &weights{}
+	for i := 0; i < 100000; i++ {
+		v := decimal.New(rng.Int64N(2e9)-1e9, -int32(rng.IntN(6)))
+		nav := decimal.New(1+rng.Int64N([]int64{1e9, 1<<62 + 1<<61}[rng.IntN(2)]), -int32(rng.IntN(6)))
+		if i%3 == 0 {
+			v = decimal.Zero
+		}
+		if got, want := w.pct(v, nav), pct(v, nav); !sameDecimal(got, want) {
+			t.Fatalf("weights.pct(%s, %s) = %s (exp %d), want %s (exp %d)", v, nav, got, got.Exponent(), want, want.Exponent())
+		}
+	}
+}
