@@ -26,6 +26,7 @@ type planner struct {
 	proj                decimal.Decimal // cash after the trades decided so far, at limit prices
 	quotes              *quotes
 	weights             *weights // nil: weights are not interned
+	trim                *trimScratch
 	state               CashState
 	stateCash           decimal.Decimal // projected cash that decided state
 	cost                decimal.Decimal // money lost trading at limit rather than last prices
@@ -48,6 +49,7 @@ type planner struct {
 type workspace struct {
 	quotes  quotes
 	weights *weights
+	trim    trimScratch
 	lines   []line
 	order   []int
 	wants   []want
@@ -69,7 +71,7 @@ func Plan(in Input, opts Options) (Result, error) {
 }
 
 func plan(in *Input, mi *modelInfo, opts Options, ws *workspace) (Result, error) {
-	p := planner{in: in, mi: mi, opts: opts, mode: opts.mode(), cash: in.Holdings.Portfolio.Cash, quotes: &ws.quotes, weights: ws.weights,
+	p := planner{in: in, mi: mi, opts: opts, mode: opts.mode(), cash: in.Holdings.Portfolio.Cash, quotes: &ws.quotes, weights: ws.weights, trim: &ws.trim,
 		lines: ws.lines[:0], order: ws.order[:0], wants: ws.wants[:0]}
 	defer func() { ws.lines, ws.order, ws.wants = p.lines[:0], p.order[:0], p.wants[:0] }()
 	if err := p.setup(); err != nil {

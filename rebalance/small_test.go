@@ -76,3 +76,34 @@ func TestInternedWeightsMatchPct(t *testing.T) {
 		}
 	}
 }
+
+func TestMaxLotsMatchesDecimalForm(t *testing.T) {
+	rng := rand.New(rand.NewPCG(20, 20))
+	var s trimScratch
+	checked := 0
+	for i := 0; i < 30000; i++ {
+		nav := decimal.New(1e6+rng.Int64N(1e12), -int32(rng.IntN(4)))
+		after := nav.Sub(decimal.New(rng.Int64N(1e6), -int32(rng.IntN(5))))
+		l := line{T: decimal.New(rng.Int64N(1e12), -int32(rng.IntN(8))), v: decimal.New(rng.Int64N(1e12), -int32(rng.IntN(6))),
+			lotVal: decimal.New(1+rng.Int64N(1e7), -int32(rng.IntN(6)))}
+		if i%5 == 0 { // a value just on a lot boundary of the target
+			k := l.T.Mul(after).Div(nav).Sub(l.v).Div(l.lotVal).Floor()
+			l.v = l.T.Mul(after).Div(nav).Sub(k.Mul(l.lotVal)).Round(6)
+		}
+		want := floorDiv(l.T.Mul(after).Div(nav).Sub(l.v), l.lotVal)
+		for want > 0 && l.v.Add(l.lotVal.Mul(decimal.NewFromInt(want))).Mul(nav).GreaterThan(l.T.Mul(after)) {
+			want--
+		}
+		got, ok := s.maxLots(&l, after, nav)
+		if !ok {
+			continue
+		}
+		checked++
+		if got != want {
+			t.Fatalf("maxLots(T %s, v %s, lot value %s, after %s, nav %s) = %d, want %d", l.T, l.v, l.lotVal, after, nav, got, want)
+		}
+	}
+	if checked < 20000 {
+		t.Errorf("only %d of 30000 cases took the exact path", checked)
+	}
+}

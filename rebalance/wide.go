@@ -79,6 +79,9 @@ func mulCmp(a, b, c, d decimal.Decimal) (r int, ok bool) {
 
 // productAbove reports whether a·b > c·d, exactly.
 func productAbove(a, b, c, d decimal.Decimal) bool {
+	if a.IsZero() || b.IsZero() {
+		return c.Sign()*d.Sign() < 0
+	}
 	if r, ok := mulCmp(a, b, c, d); ok {
 		return r > 0
 	}

@@ -1,0 +1,112 @@
+package rebalance
+
+import (
+	"math/big"
+
+	"github.com/shopspring/decimal"
+)
+
+// trimForCollar keeps every buy at or below its target weight after the
+// trades: trading at limit rather than last prices lowers NAV, which raises
+// every weight. Each buy whose weight would end above target loses lots.
+func (p *planner) trimForCollar() {
+	p.cost = p.tradingCost()
+	if p.cost.IsZero() {
+		return
+	}
+	after := sub(p.nav, p.cost)
+	for i := range p.lines {
+		l := &p.lines[i]
+		if l.buyLots == 0 || !productAbove(l.valueAfter(), p.nav, l.T, after) {
+			continue
+		}
+		n, ok := p.trim.maxLots(l, after, p.nav)
+		if !ok {
+			n = floorDiv(l.T.Mul(after).Div(p.nav).Sub(l.v), l.lotVal)
+			for n > 0 && l.v.Add(l.lotVal.Mul(decimal.NewFromInt(n))).Mul(p.nav).GreaterThan(l.T.Mul(after)) {
+				n--
+			}
+		}
+		l.trimmed = true
+		was := l.buyQty()
+		l.setBuy(min(n, l.buyLots))
+		if l.buyLots > 0 && l.buyLots < l.qt.minBuyLots {
+			l.setBuy(0)
+		}
+		p.cost = sub(p.cost, mul(sub(was, l.buyQty()), l.qt.buyCost))
+	}
+}
+
+// trimScratch holds the integers of maxLots, reused from one line to the next.
+type trimScratch struct {
+	num, den, x, f, q, r big.Int
+	pow                  []big.Int // pow[k] = 10^k, made when first needed
+}
+
+// maxLots returns the most whole lots n ≥ 0 that l may hold above its
+// current value v and keep its weight at or below target after the collar:
+// (v + n·lotVal)·nav ≤ T·after, or 0 when even v is above. It is
+// ⌊(T·after − v·nav) / (lotVal·nav)⌋ worked out exactly on the coefficients.
+// That is also what the decimal form — ⌊(T·after/nav − v) / lotVal⌋ with the
+// quotient rounded to DivisionPrecision places, then lowered while still
+// above — gives whenever v and lotVal have no more places than that: the
+// rounded quotient stays at or above every such value that the exact one
+// is at or above. ok is false when a coefficient does not fit in 62 bits
+// or v or lotVal has more places; the caller uses the decimal form then.
+func (s *trimScratch) maxLots(l *line, after, nav decimal.Decimal) (int64, bool) {
+	places := -int32(decimal.DivisionPrecision)
+	if l.v.Exponent() < places || l.lotVal.Exponent() < places {
+		return 0, false
+	}
+	cT, eT, ok1 := small(l.T)
+	cA, eA, ok2 := small(after)
+	cV, eV, ok3 := small(l.v)
+	cN, eN, ok4 := small(nav)
+	cL, eL, ok5 := small(l.lotVal)
+	if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 || cL <= 0 || cN <= 0 {
+		return 0, false
+	}
+	e := min(eT+eA, eV+eN, eL+eN)
+	s.product(&s.num, cT, cA, eT+eA-e)
+	s.product(&s.x, cV, cN, eV+eN-e)
+	s.num.Sub(&s.num, &s.x)
+	if s.num.Sign() <= 0 {
+		return 0, true
+	}
+	s.product(&s.den, cL, cN, eL+eN-e)
+	s.q.QuoRem(&s.num, &s.den, &s.r)
+	if !s.q.IsInt64() {
+		return 0, false
+	}
+	return s.q.Int64(), true
+}
+
+// product sets z to a·b·10^k.
+func (s *trimScratch) product(z *big.Int, a, b int64, k int32) {
+	for int(k) >= len(s.pow) {
+		p := big.NewInt(1)
+		if n := len(s.pow); n > 0 {
+			p.Mul(&s.pow[n-1], big.NewInt(10))
+		}
+		s.pow = append(s.pow, *p)
+	}
+	z.SetInt64(a)
+	s.f.SetInt64(b)
+	z.Mul(z, &s.f)
+	z.Mul(z, &s.pow[k])
+}
+
+// tradingCost is what trading at limit rather than last prices costs.
+func (p *planner) tradingCost() decimal.Decimal {
+	var s productSum
+	for i := range p.lines {
+		l := &p.lines[i]
+		if q := l.sellQty(); !q.IsZero() {
+			s.add(q, l.qt.sellCost)
+		}
+		if l.buyLots > 0 {
+			s.add(l.buyQty(), l.qt.buyCost)
+		}
+	}
+	return s.total()
+}
