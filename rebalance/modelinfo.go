@@ -15,7 +15,10 @@ type modelInfo struct {
 	err     error
 	targets []portfolio.Target // securities in symbol order; CASH may sit anywhere
 	lo, hi  []decimal.Decimal  // band edges in percent of NAV, parallel to targets
-	offHi   decimal.Decimal    // upper edge of a held security outside the model (target 0)
+	loC     []cexp             // lo and hi as coefficients
+	hiC     []cexp
+	offHi   decimal.Decimal // upper edge of a held security outside the model (target 0)
+	offHiC  cexp
 }
 
 func newModelInfo(m portfolio.Model) *modelInfo {
@@ -28,14 +31,17 @@ func newModelInfo(m portfolio.Model) *modelInfo {
 		mb = portfolio.DefaultBand()
 	}
 	mi.lo, mi.hi = make([]decimal.Decimal, len(mi.targets)), make([]decimal.Decimal, len(mi.targets))
+	mi.loC, mi.hiC = make([]cexp, len(mi.targets)), make([]cexp, len(mi.targets))
 	for k, t := range mi.targets {
 		b := mb
 		if t.Band.IsSet() {
 			b = t.Band
 		}
 		mi.lo[k], mi.hi[k] = b.Lower(t.Weight), b.Upper(t.Weight)
+		mi.loC[k], mi.hiC[k] = cexpOf(mi.lo[k]), cexpOf(mi.hi[k])
 	}
 	mi.offHi = mb.Upper(decimal.Zero)
+	mi.offHiC = cexpOf(mi.offHi)
 	return mi
 }
 
@@ -68,6 +74,15 @@ func (p *planner) edges(l *line) {
 // edge weight·NAV exactly, without working out the edges in money.
 func (p *planner) classify(l *line) {
 	l.pos = 0
+	if v, lo, hi, nav := l.vC, l.loWC, l.hiWC, p.navC; (v.ok || v.zero) && (lo.ok || lo.zero) && (hi.ok || hi.zero) && nav.ok && !l.hasEdges {
+		switch {
+		case v.ok && (hi.zero || mulCmpC(v, hundredC, hi, nav) > 0):
+			l.pos = 1
+		case lo.ok && (v.zero || mulCmpC(lo, nav, v, hundredC) > 0):
+			l.pos = -1
+		}
+		return
+	}
 	if l.hasEdges {
 		switch {
 		case cmpDec(l.v, l.hi) > 0:

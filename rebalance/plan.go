@@ -17,6 +17,7 @@ type planner struct {
 	lines []line
 
 	cash, nav, hNav     decimal.Decimal
+	navC                cexp            // nav as a coefficient, for classify
 	exclT, cashT        decimal.Decimal // excluded target points; model cash target points
 	cashBand            portfolio.Band
 	reserve, cashTarget decimal.Decimal

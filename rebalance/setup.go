@@ -12,6 +12,8 @@ import (
 
 var hundred = decimal.NewFromInt(100)
 
+var hundredC = cexp{c: 100, ok: true}
+
 // ErrCashAboveNAV is returned (wrapped) when the reserve and the amount to
 // raise ask for more cash than the portfolio is worth: Plan will not liquidate
 // a portfolio on a typo.
@@ -41,6 +43,7 @@ type line struct {
 	sq, bq, qa, va     decimal.Decimal // sell and buy quantities, quantity and value after: kept by setSell and setBuy
 	excess             decimal.Decimal // scratch: value above target when selling most-overweight first
 	loW, hiW           decimal.Decimal // the model's band edges in percent (valid when the targets are not rescaled)
+	vC, loWC, hiWC     cexp            // v, loW and hiW as coefficients, for classify
 	hasEdges           bool            // lo and hi are set (see planner.edges)
 	pos                int8            // −1 below its band, 0 inside, +1 above (before the plan)
 	sellAll            bool
@@ -84,11 +87,12 @@ func (p *planner) setup() error {
 
 // addLine adds the line for sym, the k-th model target (k < 0: not in the model).
 func (p *planner) addLine(sym string, k int, q decimal.Decimal) error {
-	p.lines = append(p.lines, line{sym: sym, q: q, r: p.in.Restrictions[sym], band: p.in.Model.Band, hiW: p.mi.offHi})
+	p.lines = append(p.lines, line{sym: sym, q: q, r: p.in.Restrictions[sym], band: p.in.Model.Band, hiW: p.mi.offHi, hiWC: p.mi.offHiC, loWC: cexp{zero: true}})
 	l := &p.lines[len(p.lines)-1]
 	if k >= 0 {
 		t := &p.mi.targets[k]
 		l.inModel, l.t, l.loW, l.hiW = true, t.Weight, p.mi.lo[k], p.mi.hi[k]
+		l.loWC, l.hiWC = p.mi.loC[k], p.mi.hiC[k]
 		if t.Band.IsSet() {
 			l.band = t.Band
 		}
@@ -120,7 +124,7 @@ func (p *planner) addLine(sym string, k int, q decimal.Decimal) error {
 		return fmt.Errorf("%s: no security with a positive lot size", sym)
 	}
 	l.price, l.lot, l.tick = px, sec.LotSize, sec.Tick()
-	l.v = mul(q, px)
+	l.v, l.vC = mulC(q, px)
 	l.va = l.v
 	return nil
 }
@@ -142,6 +146,7 @@ func sortedPositions(ps []portfolio.Position) ([]portfolio.Position, error) {
 // line's effective target and band in money (see the package doc).
 func (p *planner) targets() error {
 	p.nav = sumValues(p.cash, p.lines)
+	p.navC = cexpOf(p.nav)
 	if !p.nav.IsPositive() {
 		return fmt.Errorf("NAV %s is not positive", p.nav)
 	}

@@ -139,3 +139,12 @@ func ceilDivDiff(x, y, d decimal.Decimal) int64 {
 	}
 	return ceilDiv(x.Sub(y), d)
 }
+
+// mulC returns a·b, as mul does, and its coefficient for comparisons.
+func mulC(a, b decimal.Decimal) (decimal.Decimal, cexp) {
+	if c, e, ok := mulSmall(a, b); ok {
+		return decimal.New(c, e), cexp{c: uint64(max(c, 0)), e: int(e), ok: c > 0, zero: c == 0}
+	}
+	d := a.Mul(b)
+	return d, cexpOf(d)
+}

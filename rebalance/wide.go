@@ -53,6 +53,21 @@ func coef(d decimal.Decimal) (uint64, int, bool) {
 	return uint64(c), int(d.Exponent()), true
 }
 
+// cexp is a decimal's coefficient and exponent as coef gives them (ok:
+// positive and fits), or zero; kept beside a decimal that is compared often,
+// so that comparing does not read the decimal's big.Int again.
+type cexp struct {
+	c    uint64
+	e    int
+	ok   bool
+	zero bool
+}
+
+func cexpOf(d decimal.Decimal) cexp {
+	c, e, ok := coef(d)
+	return cexp{c: c, e: e, ok: ok, zero: !ok && d.IsZero()}
+}
+
 // mulCmp compares a·b with c·d for positive decimals, exactly and without
 // allocating; ok is false when a coefficient is too long (use decimals then).
 func mulCmp(a, b, c, d decimal.Decimal) (r int, ok bool) {
@@ -63,18 +78,24 @@ func mulCmp(a, b, c, d decimal.Decimal) (r int, ok bool) {
 	if !ok1 || !ok2 || !ok3 || !ok4 {
 		return 0, false
 	}
-	x, ex := mul64(ca, cb), ea+eb
-	y, ey := mul64(cc, cd), ec+ed
+	return mulCmpC(cexp{c: ca, e: ea}, cexp{c: cb, e: eb}, cexp{c: cc, e: ec}, cexp{c: cd, e: ed}), true
+}
+
+// mulCmpC is mulCmp on coefficients that fit.
+func mulCmpC(a, b, c, d cexp) int {
+	x, ex := mul64(a.c, b.c), a.e+b.e
+	y, ey := mul64(c.c, d.c), c.e+d.e
+	var ok bool
 	if ex > ey {
 		if x, ok = x.mulPow10(ex - ey); !ok {
-			return 1, true // x·10^k ≥ 2^128 > y
+			return 1 // x·10^k ≥ 2^128 > y
 		}
 	} else if ey > ex {
 		if y, ok = y.mulPow10(ey - ex); !ok {
-			return -1, true
+			return -1
 		}
 	}
-	return x.cmp(y), true
+	return x.cmp(y)
 }
 
 // productAbove reports whether a·b > c·d, exactly.
