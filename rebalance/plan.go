@@ -26,7 +26,8 @@ type planner struct {
 	destLow, destHigh   decimal.Decimal
 	proj                decimal.Decimal // cash after the trades decided so far, at limit prices
 	quotes              *quotes
-	weights             *weights // nil: weights are not interned
+	weights             *weights    // nil: weights are not interned
+	reasons             reasonTable // nil: reasons are not interned
 	trim                *trimScratch
 	state               CashState
 	stateCash           decimal.Decimal // projected cash that decided state
@@ -50,6 +51,7 @@ type planner struct {
 type workspace struct {
 	quotes  quotes
 	weights *weights
+	reasons reasonTable
 	trim    trimScratch
 	lines   []line
 	order   []int
@@ -72,7 +74,7 @@ func Plan(in Input, opts Options) (Result, error) {
 }
 
 func plan(in *Input, mi *modelInfo, opts Options, ws *workspace) (Result, error) {
-	p := planner{in: in, mi: mi, opts: opts, mode: opts.mode(), cash: in.Holdings.Portfolio.Cash, quotes: &ws.quotes, weights: ws.weights, trim: &ws.trim,
+	p := planner{in: in, mi: mi, opts: opts, mode: opts.mode(), cash: in.Holdings.Portfolio.Cash, quotes: &ws.quotes, weights: ws.weights, reasons: ws.reasons, trim: &ws.trim,
 		lines: ws.lines[:0], order: ws.order[:0], wants: ws.wants[:0]}
 	defer func() { ws.lines, ws.order, ws.wants = p.lines[:0], p.order[:0], p.wants[:0] }()
 	if err := p.setup(); err != nil {

@@ -47,7 +47,32 @@ func (p *planner) reason(l *line, side portfolio.Side, nav decimal.Decimal) stri
 		b = append(b, "; trimmed to stay at or below target after the price collar"...)
 	}
 	p.buf = b
-	return string(b)
+	return p.reasons.intern(b)
+}
+
+// reasonTable interns the reasons of a worker's trades: the portfolios of
+// a model mostly trade the same securities from and to the same rounded
+// weights, so most reasons are words already written; sharing the string
+// saves allocating (and the garbage collector marking) one per trade. The
+// table is emptied when it reaches maxReasons entries. A nil table interns
+// nothing.
+type reasonTable map[string]string
+
+const maxReasons = 1 << 15
+
+func (rs reasonTable) intern(b []byte) string {
+	if rs == nil {
+		return string(b)
+	}
+	if s, ok := rs[string(b)]; ok {
+		return s
+	}
+	if len(rs) >= maxReasons {
+		clear(rs)
+	}
+	s := string(b)
+	rs[s] = s
+	return s
 }
 
 func (p *planner) appendCashReason(b []byte, side portfolio.Side, nav decimal.Decimal) []byte {
