@@ -60,6 +60,7 @@ func (p *planner) setup() error {
 	if err != nil {
 		return err
 	}
+	p.touched = touchQuantities(positions)
 	i, j := 0, 0
 	for i < len(targets) || j < len(positions) {
 		switch {
@@ -140,6 +141,19 @@ func sortedPositions(ps []portfolio.Position) ([]portfolio.Position, error) {
 		}
 	}
 	return ps, nil
+}
+
+// touchQuantities reads every position's quantity coefficient in one
+// tight loop of independent loads, before the merge works on them one by
+// one: the quantities are scattered on the heap, and read this way the
+// processor overlaps their cache misses instead of waiting for each in turn.
+// It returns a value that depends on the reads, so that they are kept.
+func touchQuantities(ps []portfolio.Position) int64 {
+	var sum int64
+	for i := range ps {
+		sum += ps[i].Quantity.CoefficientInt64()
+	}
+	return sum
 }
 
 // targets computes the effective NAV, cash target, floor and band, and every
