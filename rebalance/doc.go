@@ -124,8 +124,15 @@
 // # Speed
 //
 // Decisions are exact decimal arithmetic throughout; where the numbers fit,
-// comparisons, products and sums run on 64/128-bit integer coefficients
-// instead of math/big (the results are the same decimals). PlanAll shares
-// per-model work (validation, sorted targets, band edges as weights) and
-// per-security limit prices between the portfolios of a run.
+// comparisons, products, sums, differences and lot divisions run on
+// 64/128-bit integer coefficients instead of math/big, and give the very
+// decimals (coefficient and exponent) that decimal arithmetic gives; the
+// collar trim divides on big.Ints a worker reuses. PlanAll shares per-model
+// work (validation, sorted targets, band edges as weights and as
+// coefficients) and per-security limit prices between the portfolios of a
+// run, and each worker interns the weights and reasons of its results
+// (decimals and strings are immutable, so results share them). What is left
+// is mostly the results themselves: about 440 MB and 8 million allocations
+// for 10,000 portfolios of 100 positions, and the garbage collector marking
+// them with the book.
 package rebalance
