@@ -90,6 +90,7 @@ func (c modelCache) plan(in *Input, opts Options, ws *workspace) (Result, error)
 	mi, seen := c[k]
 	if !seen {
 		mi = newModelInfo(m)
+		mi.shared = true
 		c[k] = mi
 	}
 	if mi.err != nil {

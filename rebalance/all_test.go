@@ -2,6 +2,7 @@ package rebalance
 
 import (
 	"fmt"
+	"maps"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -80,5 +81,42 @@ func TestSyntheticIsDeterministic(t *testing.T) {
 	rb, _ := PlanAll(b, benchOptions(), 1)
 	if fmt.Sprintf("%+v", ra) != fmt.Sprintf("%+v", rb) {
 		t.Error("same book, different plans on 2 and 1 workers")
+	}
+}
+
+// TestPlanAllInputsWithTheirOwnMaps alternates, within one model, inputs
+// that share the book's price and security maps with inputs that bring
+// their own (other prices, other lots), so that what a worker remembers of
+// one map is never used for another.
+func TestPlanAllInputsWithTheirOwnMaps(t *testing.T) {
+	inputs := Synthetic(200, 20, 11)
+	for i := range inputs {
+		if i%3 != 1 {
+			continue
+		}
+		prices := make(map[string]decimal.Decimal, len(inputs[i].Prices))
+		secs := maps.Clone(inputs[i].Securities)
+		for sym, px := range inputs[i].Prices {
+			prices[sym] = px.Mul(decimal.New(int64(90+i%20), -2)).Round(2)
+			if i%2 == 0 {
+				s := secs[sym]
+				s.LotSize = decimal.NewFromInt(5)
+				secs[sym] = s
+			}
+		}
+		inputs[i].Prices, inputs[i].Securities = prices, secs
+	}
+	results, errs := PlanAll(inputs, benchOptions(), 1)
+	if errs != nil {
+		t.Fatal(errs)
+	}
+	for i, in := range inputs {
+		want, err := Plan(in, benchOptions())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a, b := fmt.Sprintf("%+v", results[i]), fmt.Sprintf("%+v", want); a != b {
+			t.Fatalf("input %d: PlanAll and Plan differ", i)
+		}
 	}
 }

@@ -19,6 +19,8 @@ type modelInfo struct {
 	hiC     []cexp
 	offHi   decimal.Decimal // upper edge of a held security outside the model (target 0)
 	offHiC  cexp
+	shared  bool    // one worker's, for many portfolios (PlanAll): look is used
+	look    lookups // per target: price, lot and tick, while inputs share their maps
 }
 
 func newModelInfo(m portfolio.Model) *modelInfo {

@@ -19,6 +19,7 @@ type planner struct {
 	cash, nav, hNav     decimal.Decimal
 	navC                cexp            // nav as a coefficient, for classify
 	touched             int64           // see touchQuantities
+	look                *lookups        // nil: every line looks its price and security up
 	exclT, cashT        decimal.Decimal // excluded target points; model cash target points
 	cashBand            portfolio.Band
 	reserve, cashTarget decimal.Decimal

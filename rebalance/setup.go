@@ -61,6 +61,9 @@ func (p *planner) setup() error {
 		return err
 	}
 	p.touched = touchQuantities(positions)
+	if p.mi.shared {
+		p.look = p.mi.look.forInput(p.in, len(targets))
+	}
 	i, j := 0, 0
 	for i < len(targets) || j < len(positions) {
 		switch {
@@ -104,7 +107,9 @@ func (p *planner) addLine(sym string, k int, q decimal.Decimal) error {
 	if q.IsNegative() {
 		return fmt.Errorf("%s: quantity %s is short; rebalancing handles long positions only", sym, q)
 	}
-	px, priced := p.in.Prices[sym]
+	var scratch lookup
+	lk := p.look.get(p.in, k, sym, &scratch)
+	px, priced := lk.price, lk.priced
 	if l.r.Excluded {
 		p.exclT = p.exclT.Add(l.t)
 		if priced {
@@ -120,11 +125,10 @@ func (p *planner) addLine(sym string, k int, q decimal.Decimal) error {
 	if !priced || !px.IsPositive() {
 		return fmt.Errorf("%s: no positive price (missing prices are an error: NAV and trades would be wrong)", sym)
 	}
-	sec, ok := p.in.Securities[sym]
-	if !ok || !sec.LotSize.IsPositive() {
+	if !lk.hasSec || !lk.lot.IsPositive() {
 		return fmt.Errorf("%s: no security with a positive lot size", sym)
 	}
-	l.price, l.lot, l.tick = px, sec.LotSize, sec.Tick()
+	l.price, l.lot, l.tick = px, lk.lot, lk.tick
 	l.v, l.vC = mulC(q, px)
 	l.va = l.v
 	return nil
