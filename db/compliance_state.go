@@ -49,6 +49,27 @@ func (d *DB) PreTradeStates(ctx context.Context, codes []string, skip []int64) (
 	return out, nil
 }
 
+// AddPreTradeOrders implements order.PrecheckStore: it fills in each state
+// of states (by portfolio code) its working orders' unfilled remainder and
+// its recent orders, as PreTradeStates does, leaving out the orders in skip.
+func (d *DB) AddPreTradeOrders(ctx context.Context, states map[string]compliance.State, skip []int64) error {
+	if len(states) == 0 {
+		return nil
+	}
+	codes := make([]string, 0, len(states))
+	for c := range states {
+		codes = append(codes, c)
+	}
+	slices.Sort(codes)
+	if err := d.addWorking(ctx, states, codes, skip); err != nil {
+		return fmt.Errorf("db: pre-trade orders: %w", err)
+	}
+	if err := d.addRecent(ctx, states, codes, skip); err != nil {
+		return fmt.Errorf("db: pre-trade orders: %w", err)
+	}
+	return nil
+}
+
 // portfoliosOnly narrows an orders query to the portfolios in codes (none:
 // every portfolio), so a check reads its own portfolios' orders, not the
 // whole desk's.

@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -9,7 +10,23 @@ import (
 	"github.com/ballast-oms/ballast/order"
 )
 
-var _ order.BulkTx = (*orderTx)(nil)
+var (
+	_ order.BulkTx           = (*orderTx)(nil)
+	_ order.ProposalTotalsTx = (*orderTx)(nil)
+)
+
+// SetProposalTotals implements order.ProposalTotalsTx: proposal id (made
+// by CreateProposal) gets its count of portfolios and orders.
+func (t *orderTx) SetProposalTotals(ctx context.Context, id int64, portfolios, orders int) error {
+	res, err := t.tx.ExecContext(uncancelled(ctx), `UPDATE proposals SET portfolios = ?, trades = ? WHERE id = ?`, portfolios, orders, id)
+	if err != nil {
+		return fmt.Errorf("db: proposal %d totals: %w", id, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return fmt.Errorf("db: proposal %d totals: %w", id, errors.Join(err, ErrNotFound))
+	}
+	return nil
+}
 
 // refsChunk bounds the parameters of one IN (...) lookup of known portfolios
 // or securities.

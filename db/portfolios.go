@@ -72,7 +72,12 @@ func (d *DB) AllHoldings(ctx context.Context) ([]portfolio.Holdings, error) {
 
 // positions reads positions matching where, ordered by portfolio and symbol.
 func (d *DB) positions(ctx context.Context, where string, args ...any) ([]portfolio.Position, error) {
-	rows, err := d.reader.QueryContext(ctx, `SELECT portfolio, symbol, quantity, avg_cost, realised_pnl
+	return positionsIn(ctx, d.reader, where, args...)
+}
+
+// positionsIn reads positions matching where through q, ordered by portfolio and symbol.
+func positionsIn(ctx context.Context, q querier, where string, args ...any) ([]portfolio.Position, error) {
+	rows, err := q.QueryContext(ctx, `SELECT portfolio, symbol, quantity, avg_cost, realised_pnl
 		FROM positions `+where+` ORDER BY portfolio, symbol`, args...)
 	if err != nil {
 		return nil, err

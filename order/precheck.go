@@ -19,6 +19,10 @@ type PrecheckStore interface {
 	// last prices, the securities master, the unfilled remainder of its working
 	// orders and its recent orders, leaving out the orders in skip. Now is not set.
 	PreTradeStates(ctx context.Context, codes []string, skip []int64) (map[string]compliance.State, error)
+	// AddPreTradeOrders fills in each state (by portfolio code) the unfilled
+	// remainder of its working orders and its recent orders, as
+	// PreTradeStates does, leaving out the orders in skip.
+	AddPreTradeOrders(ctx context.Context, states map[string]compliance.State, skip []int64) error
 	// PreTradeOrders lists the orders of proposal in portfolio that still wait
 	// for approval (blocked, awaiting_override, ready).
 	PreTradeOrders(ctx context.Context, proposalID int64, portfolio string) ([]Order, error)
@@ -62,6 +66,17 @@ func (p *Precheck) CheckTrades(ctx context.Context, trades []portfolio.Trade, sk
 	if err != nil {
 		return nil, nil, fmt.Errorf("compliance: pre-trade: %w", err)
 	}
+	codes, idx := groupByPortfolio(trades)
+	states, err := p.Store.PreTradeStates(ctx, codes, skip)
+	if err != nil {
+		return nil, nil, fmt.Errorf("compliance: pre-trade: %w", err)
+	}
+	return p.checkBaskets(trades, codes, idx, states, rules)
+}
+
+// groupByPortfolio returns the portfolios of trades in order of first
+// appearance and, by code, the indexes of their trades.
+func groupByPortfolio(trades []portfolio.Trade) ([]string, map[string][]int) {
 	var codes []string
 	idx := map[string][]int{}
 	for i, t := range trades {
@@ -70,10 +85,13 @@ func (p *Precheck) CheckTrades(ctx context.Context, trades []portfolio.Trade, sk
 		}
 		idx[t.Portfolio] = append(idx[t.Portfolio], i)
 	}
-	states, err := p.Store.PreTradeStates(ctx, codes, skip)
-	if err != nil {
-		return nil, nil, fmt.Errorf("compliance: pre-trade: %w", err)
-	}
+	return codes, idx
+}
+
+// checkBaskets checks each portfolio's basket on its state and maps the
+// findings to the trades.
+func (p *Precheck) checkBaskets(trades []portfolio.Trade, codes []string, idx map[string][]int,
+	states map[string]compliance.State, rules []compliance.Rule) ([]TradeCheck, map[string]compliance.Report, error) {
 	now := p.Clock.Now().UTC()
 	sts := make([]compliance.State, len(codes))
 	baskets := make([][]portfolio.Trade, len(codes))

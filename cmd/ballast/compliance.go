@@ -55,9 +55,22 @@ func writePlanChecked(ctx context.Context, w io.Writer, d *db.DB, format string,
 	if err != nil {
 		return err
 	}
+	summaries := make([]compliance.TradeSummary, len(checks))
+	for i, c := range checks {
+		summaries[i] = c.Summary
+	}
+	return writePlanWith(w, format, results, summaries)
+}
+
+// writePlanWith prints the plan like writePlan; in JSON every trade also
+// carries its compliance, summaries[i] for the i-th trade of results.
+func writePlanWith(w io.Writer, format string, results []rebalance.Result, summaries []compliance.TradeSummary) error {
+	if format != "json" {
+		return writePlan(w, format, results)
+	}
 	p := toPlanJSON(results)
 	for i := range p.Trades {
-		p.Trades[i].Compliance = planCompliance(checks[i].Summary)
+		p.Trades[i].Compliance = planCompliance(summaries[i])
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

@@ -43,6 +43,9 @@ func cmdRebalance(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if cfg.save {
+		return rebalanceAndSave(ctx, e, d, cfg, codes)
+	}
 	inputs, none, err := d.RebalanceInputs(ctx, codes)
 	if err != nil {
 		return fmt.Errorf("rebalance: %w", err)
@@ -64,10 +67,7 @@ func cmdRebalance(ctx context.Context, e *env, args []string) error {
 	if err := writePlanChecked(ctx, e.stdout, d, cfg.format, results); err != nil {
 		return fmt.Errorf("rebalance: %w", err)
 	}
-	if !cfg.save {
-		return nil
-	}
-	return saveProposal(ctx, e, d, cfg.actor, results)
+	return nil
 }
 
 func parseRebalance(e *env, args []string) (*rebalanceConfig, error) {
@@ -190,9 +190,14 @@ func noTargets(e *env, cfg *rebalanceConfig, codes []string) error {
 	return nil
 }
 
-// saveProposal saves every trade as a proposal of limit orders through the
-// order Service, all or nothing, and prints how many orders were saved.
-func saveProposal(ctx context.Context, e *env, d *db.DB, actorName string, results []rebalance.Result) error {
+// rebalanceAndSave plans the portfolios codes and saves their trades as one
+// proposal (proposalSaver.savePipelined: the book is read, planned and
+// checked part by part while the parts before are written, all in one
+// transaction), then prints the plan as a dry run does and how many orders
+// were saved. Nothing is written when a portfolio cannot be planned, or when
+// a portfolio named on the command line has no targets.
+func rebalanceAndSave(ctx context.Context, e *env, d *db.DB, cfg *rebalanceConfig, codes []string) error {
+	actorName := cfg.actor
 	if actorName == "" {
 		actorName = "pm"
 	}
@@ -207,14 +212,25 @@ func saveProposal(ctx context.Context, e *env, d *db.DB, actorName string, resul
 	if err != nil {
 		return fmt.Errorf("rebalance: save: %w", err)
 	}
-	var trades []portfolio.Trade
-	for _, r := range results {
-		trades = append(trades, r.Trades...)
+	run, err := saver.savePipelined(ctx, u, pipelineJob{codes: codes, opts: cfg.opts, keep: true, named: len(cfg.portfolios) > 0})
+	if len(run.noTargets) > 0 && len(cfg.portfolios) > 0 {
+		return noTargets(e, cfg, run.noTargets) // the run refused them before writing
 	}
-	n, err := saver.SaveProposal(ctx, u, trades)
+	if errors.Is(err, errPlanFailed) {
+		for _, perr := range run.planErrs {
+			fmt.Fprintln(e.stderr, perr)
+		}
+		return fmt.Errorf("rebalance: %d portfolio(s) could not be planned, nothing written", len(run.planErrs))
+	}
 	if err != nil {
 		return fmt.Errorf("rebalance: save: %w", err)
 	}
-	_, err = fmt.Fprintf(e.stderr, "saved %d proposed order(s) for %d portfolio(s) as %s\n", n, len(results), u.Name)
+	if err := noTargets(e, cfg, run.noTargets); err != nil {
+		return err
+	}
+	if err := writePlanWith(e.stdout, cfg.format, run.results, run.summaries); err != nil {
+		return fmt.Errorf("rebalance: %w", err)
+	}
+	_, err = fmt.Fprintf(e.stderr, "saved %d proposed order(s) for %d portfolio(s) as %s\n", run.saved.Orders, len(run.results), u.Name)
 	return err
 }

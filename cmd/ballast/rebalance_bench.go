@@ -2,13 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/ballast-oms/ballast/db"
-	"github.com/ballast-oms/ballast/portfolio"
 	"github.com/ballast-oms/ballast/rebalance"
 	"github.com/ballast-oms/ballast/user"
 )
@@ -54,28 +54,18 @@ func benchRebalanceSave(ctx context.Context, e *env, dbPath, profile string, boo
 	defer stop()
 	cpu0, _ := processCPU()
 	t0 := time.Now()
-	inputs, _, err := d.RebalanceInputs(ctx, nil)
+	run, err := saver.savePipelined(ctx, u, pipelineJob{opts: opts})
+	if errors.Is(err, errPlanFailed) {
+		return fmt.Errorf("bench rebalance: %d plan(s) failed, the first: %w", len(run.planErrs), run.planErrs[0])
+	}
 	if err != nil {
 		return fmt.Errorf("bench rebalance: %w", err)
 	}
 	t1 := time.Now()
-	results, errs := rebalance.PlanAll(inputs, opts, 0)
-	if failed := countErrs(errs); failed > 0 {
-		return fmt.Errorf("bench rebalance: %d plan(s) failed, the first: %w", failed, firstErr(errs))
-	}
-	t2 := time.Now()
-	var trades []portfolio.Trade
-	for _, r := range results {
-		trades = append(trades, r.Trades...)
-	}
-	n, err := saver.SaveProposal(ctx, u, trades)
-	if err != nil {
-		return fmt.Errorf("bench rebalance: %w", err)
-	}
-	t3 := time.Now()
-	_, err = fmt.Fprintf(e.stdout, "--all --save: %d portfolios, %d orders saved in %s (load %s, plan %s, save %s)\n",
-		len(results), n, t3.Sub(t0).Round(time.Millisecond), t1.Sub(t0).Round(time.Millisecond),
-		t2.Sub(t1).Round(time.Millisecond), t3.Sub(t2).Round(time.Millisecond))
+	_, err = fmt.Fprintf(e.stdout, "--all --save: %d portfolios, %d orders saved in %s (pipelined in parts of %d portfolios: "+
+		"reading %s, planning %s, compliance %s, while the writer saved the part before)\n",
+		run.planned, run.saved.Orders, t1.Sub(t0).Round(time.Millisecond), pipelinePart, run.load.Round(time.Millisecond),
+		run.plan.Round(time.Millisecond), run.check.Round(time.Millisecond))
 	if cpu1, ok := processCPU(); ok && err == nil {
 		// CPU time moves less than wall time on a shared machine.
 		_, err = fmt.Fprintf(e.stdout, "process CPU time of load, plan and save: %s\n", (cpu1 - cpu0).Round(time.Millisecond))

@@ -1,0 +1,87 @@
+package order
+
+import (
+	"context"
+	"fmt"
+	"iter"
+)
+
+// ProposalBatch is one part of a proposal saved by ProposeStream: proposals
+// and their compliance findings (Results[i] for Proposals[i]).
+type ProposalBatch struct {
+	Proposals []Proposal
+	Results   [][]ResultRecord
+}
+
+// ProposalTotalsTx is a Tx that records a proposal's totals once all its
+// orders are written. ProposeStream uses it when the Store's Tx implements it.
+type ProposalTotalsTx interface {
+	// SetProposalTotals sets proposal id's count of portfolios and of orders.
+	SetProposalTotals(ctx context.Context, id int64, portfolios, orders int) error
+}
+
+// StreamTotals is what ProposeStream wrote.
+type StreamTotals struct {
+	Portfolios int // distinct portfolios of the orders
+	Orders     int
+}
+
+// ProposeStream is ProposeMany for a proposal that arrives in batches while
+// it is being written (a rebalance of the whole book, planned and checked
+// part by part on another goroutine): every batch is validated, moved through
+// the transition table and written as ProposeMany does, and all batches go in
+// one transaction, so the proposal is saved whole or not at all. An error
+// yielded by batches, an invalid batch or a failed write rolls back every
+// batch before it. When proposalID is not 0 and the Store's Tx is a
+// ProposalTotalsTx, the proposal's totals are set in the same transaction.
+// ProposeStream stops reading batches at its first error; the caller stops
+// its producer (a context) when ProposeStream returns.
+func (s *Service) ProposeStream(ctx context.Context, actor Actor, proposalID int64, batches iter.Seq2[ProposalBatch, error]) (StreamTotals, error) {
+	now := s.now()
+	if err := validateProposals(actor, nil, nil, now); err != nil {
+		return StreamTotals{}, err
+	}
+	var tot StreamTotals
+	err := s.Store.InTx(ctx, func(tx Tx) error {
+		tot = StreamTotals{}
+		ct, ok := tx.(ComplianceTx)
+		if !ok {
+			return fmt.Errorf("order: propose: the store keeps no compliance results")
+		}
+		bt, bulk := tx.(BulkTx)
+		seen := map[string]bool{}
+		for b, err := range batches {
+			if err != nil {
+				return err
+			}
+			if err := validateProposals(actor, b.Proposals, b.Results, now); err != nil {
+				return fmt.Errorf("%w (after %d orders)", err, tot.Orders)
+			}
+			for lo := 0; lo < len(b.Proposals); lo += bulkChunk {
+				hi := min(lo+bulkChunk, len(b.Proposals))
+				var err error
+				if bulk {
+					_, err = s.proposeBulk(ctx, bt, ct, actor.Name, b.Proposals[lo:hi], b.Results[lo:hi], now)
+				} else {
+					_, err = s.proposeEach(ctx, tx, ct, actor.Name, b.Proposals[lo:hi], b.Results[lo:hi], now)
+				}
+				if err != nil {
+					return err
+				}
+			}
+			for _, p := range b.Proposals {
+				seen[p.Order.Portfolio] = true
+			}
+			tot.Orders += len(b.Proposals)
+		}
+		tot.Portfolios = len(seen)
+		if pt, ok := tx.(ProposalTotalsTx); ok && proposalID != 0 {
+			return pt.SetProposalTotals(ctx, proposalID, tot.Portfolios, tot.Orders)
+		}
+		return nil
+	})
+	if err != nil {
+		return StreamTotals{}, err
+	}
+	return tot, nil
+}
