@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/shopspring/decimal"
 
@@ -44,85 +43,37 @@ func saveChecks(ctx context.Context, tx *sql.Tx, checks []order.CheckRecord) err
 	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM compliance_checks`).Scan(&next); err != nil {
 		return err
 	}
-	cb := newBatch(tx, `INSERT INTO compliance_checks (id, order_id, phase, verdict, summary, checked_at) VALUES `, 6)
-	rb := newBatch(tx, `INSERT INTO compliance_results (check_id, rule_id, rule_name, rule_version, severity,
-		status, grp, value, limit_value, unit, message, overridden) VALUES `, 12)
-	rb.before = cb
-	for _, c := range checks {
-		next++
-		if err := cb.add(ctx, next, c.OrderID, string(c.Phase), string(c.Verdict), c.Summary, formatTime(c.At)); err != nil {
-			return fmt.Errorf("order %d: %w", c.OrderID, err)
-		}
+	type result struct {
+		check int64
+		r     order.ResultRecord
+	}
+	var results []result
+	for i, c := range checks {
 		for _, r := range c.Results {
-			if err := rb.add(ctx, next, r.RuleID, r.RuleName, r.Version, string(r.Severity), string(r.Status), r.Group,
-				r.Value.String(), r.Limit.String(), string(r.Unit), r.Message, r.Overridden); err != nil {
-				return fmt.Errorf("order %d: %w", c.OrderID, err)
-			}
+			results = append(results, result{next + 1 + int64(i), r})
 		}
 	}
-	if err := rb.flush(ctx); err != nil {
+	err := insertBulk(ctx, tx, "compliance_checks", checkColumns, len(checks), func(i int, dst []any) []any {
+		c := checks[i]
+		return append(dst, next+1+int64(i), c.OrderID, string(c.Phase), string(c.Verdict), c.Summary, formatTime(c.At))
+	})
+	if err != nil {
 		return err
 	}
-	return cb.flush(ctx)
+	// The results refer to their checks, written before them.
+	return insertBulk(ctx, tx, "compliance_results", resultColumns, len(results), func(i int, dst []any) []any {
+		id, r := results[i].check, results[i].r
+		return append(dst, id, r.RuleID, r.RuleName, int64(r.Version), string(r.Severity), string(r.Status), r.Group,
+			r.Value.String(), r.Limit.String(), string(r.Unit), r.Message, r.Overridden)
+	})
 }
 
-// batchRows is how many rows one multi-row INSERT carries.
-const batchRows = 64
-
-// batch collects the rows of one INSERT statement and writes them batchRows
-// at a time with a statement prepared once.
-type batch struct {
-	tx     *sql.Tx
-	head   string
-	cols   int
-	args   []any
-	full   *sql.Stmt
-	rows   int
-	before *batch // written before this one's rows (results need their checks)
-}
-
-func newBatch(tx *sql.Tx, head string, cols int) *batch {
-	return &batch{tx: tx, head: head, cols: cols, args: make([]any, 0, batchRows*cols)}
-}
-
-func (b *batch) add(ctx context.Context, args ...any) error {
-	b.args = append(b.args, args...)
-	b.rows++
-	if b.rows < batchRows {
-		return nil
-	}
-	return b.flush(ctx)
-}
-
-// flush writes the rows collected so far.
-func (b *batch) flush(ctx context.Context) error {
-	if b.rows == 0 {
-		return nil
-	}
-	if b.before != nil {
-		if err := b.before.flush(ctx); err != nil {
-			return err
-		}
-	}
-	var err error
-	if b.rows == batchRows {
-		if b.full == nil {
-			if b.full, err = b.tx.PrepareContext(ctx, b.sql(batchRows)); err != nil {
-				return err
-			}
-		}
-		_, err = b.full.ExecContext(ctx, b.args...)
-	} else {
-		_, err = b.tx.ExecContext(ctx, b.sql(b.rows), b.args...)
-	}
-	b.args, b.rows = b.args[:0], 0
-	return err
-}
-
-func (b *batch) sql(rows int) string {
-	row := "(?" + strings.Repeat(", ?", b.cols-1) + ")"
-	return b.head + row + strings.Repeat(", "+row, rows-1)
-}
+// checkColumns and resultColumns are the columns saveChecks writes.
+var (
+	checkColumns  = []string{"id", "order_id", "phase", "verdict", "summary", "checked_at"}
+	resultColumns = []string{"check_id", "rule_id", "rule_name", "rule_version", "severity", "status", "grp", "value",
+		"limit_value", "unit", "message", "overridden"}
+)
 
 // LatestCheck returns order id's most recent compliance check with its results.
 func (d *DB) LatestCheck(ctx context.Context, id int64) (order.CheckRecord, error) {

@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
+	"time"
 
 	"github.com/ballast-oms/ballast/order"
 )
@@ -49,17 +49,14 @@ func (t *orderTx) InsertOrders(ctx context.Context, orders []order.Order) ([]int
 	if err := t.tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM orders`).Scan(&next); err != nil {
 		return nil, fmt.Errorf("db: insert orders: %w", err)
 	}
-	cols := append([]string{"id"}, orderWriteColumns...)
-	b := newBatch(t.tx, insertHead("orders", cols), len(cols))
 	ids := make([]int64, len(orders))
-	for i, o := range orders {
-		next++
-		ids[i] = next
-		if err := b.add(ctx, append([]any{next}, orderValues(o)...)...); err != nil {
-			return nil, orderWriteErr("insert orders", err)
-		}
+	for i := range orders {
+		ids[i] = next + 1 + int64(i)
 	}
-	if err := b.flush(ctx); err != nil {
+	err := insertBulk(ctx, t.tx, "orders", append([]string{"id"}, orderWriteColumns...), len(orders), func(i int, dst []any) []any {
+		return append(append(dst, ids[i]), orderValues(orders[i])...)
+	})
+	if err != nil {
 		return nil, orderWriteErr("insert orders", err)
 	}
 	return ids, nil
@@ -72,23 +69,34 @@ func (t *orderTx) AppendEvents(ctx context.Context, events []order.Event) error 
 	if err := t.flushEvents(ctx); err != nil {
 		return err
 	}
-	b := newBatch(t.tx, `INSERT INTO audit_events (at, actor, action, order_id, block_id, portfolio, from_status,
-		to_status, reason, details) VALUES `, 10)
-	for _, e := range events {
-		if err := b.add(ctx, formatTime(e.At), e.Actor, e.Action, nullID(e.OrderID), nullID(e.BlockID), e.Portfolio,
-			string(e.From), string(e.To), e.Reason, e.Details); err != nil {
-			return fmt.Errorf("db: append audit events: %w", err)
-		}
-	}
-	if err := b.flush(ctx); err != nil {
+	at := cachedTimes{}
+	err := insertBulk(ctx, t.tx, "audit_events", eventWriteColumns, len(events), func(i int, dst []any) []any {
+		e := events[i]
+		return append(dst, at.format(e.At), e.Actor, e.Action, nullID(e.OrderID), nullID(e.BlockID), e.Portfolio,
+			string(e.From), string(e.To), e.Reason, e.Details)
+	})
+	if err != nil {
 		return fmt.Errorf("db: append audit events: %w", err)
 	}
 	return nil
 }
 
-// insertHead is "INSERT INTO table (cols) VALUES ", for a batch.
-func insertHead(table string, cols []string) string {
-	return "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES "
+// eventWriteColumns are the audit_events columns AppendEvents writes.
+var eventWriteColumns = []string{"at", "actor", "action", "order_id", "block_id", "portfolio", "from_status",
+	"to_status", "reason", "details"}
+
+// cachedTimes formats times as formatTime does, remembering the last one:
+// the events of one proposal share their time.
+type cachedTimes struct {
+	t time.Time
+	s string
+}
+
+func (c *cachedTimes) format(t time.Time) string {
+	if c.s == "" || !t.Equal(c.t) {
+		c.t, c.s = t, formatTime(t)
+	}
+	return c.s
 }
 
 // checkRefsBulk refuses orders for a portfolio or security Ballast does not
