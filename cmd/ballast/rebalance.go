@@ -212,7 +212,9 @@ func rebalanceAndSave(ctx context.Context, e *env, d *db.DB, cfg *rebalanceConfi
 	if err != nil {
 		return fmt.Errorf("rebalance: save: %w", err)
 	}
-	run, err := saver.savePipelined(ctx, u, pipelineJob{codes: codes, opts: cfg.opts, keep: true, named: len(cfg.portfolios) > 0})
+	run, err := withPipelineGC(func() (*pipelineRun, error) {
+		return saver.savePipelined(ctx, u, pipelineJob{codes: codes, opts: cfg.opts, keep: true, named: len(cfg.portfolios) > 0})
+	})
 	if len(run.noTargets) > 0 && len(cfg.portfolios) > 0 {
 		return noTargets(e, cfg, run.noTargets) // the run refused them before writing
 	}

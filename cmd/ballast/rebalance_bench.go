@@ -54,7 +54,7 @@ func benchRebalanceSave(ctx context.Context, e *env, dbPath, profile string, boo
 	defer stop()
 	cpu0, _ := processCPU()
 	t0 := time.Now()
-	run, err := saver.savePipelined(ctx, u, pipelineJob{opts: opts})
+	run, err := withPipelineGC(func() (*pipelineRun, error) { return saver.savePipelined(ctx, u, pipelineJob{opts: opts}) })
 	if errors.Is(err, errPlanFailed) {
 		return fmt.Errorf("bench rebalance: %d plan(s) failed, the first: %w", len(run.planErrs), run.planErrs[0])
 	}
