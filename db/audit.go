@@ -91,8 +91,10 @@ func auditWhere(f order.AuditFilter) (string, []any) {
 		args = append(args, f.OrderID, f.OrderID)
 	}
 	if p := strings.TrimSpace(f.Portfolio); p != "" {
-		conds = append(conds, `portfolio = ?`)
-		args = append(args, p)
+		// An order's events are found through the order (the index of
+		// events by portfolio keeps only the events of no order).
+		conds = append(conds, `(order_id IS NULL AND portfolio = ? OR order_id IN (SELECT id FROM orders WHERE portfolio = ?))`)
+		args = append(args, p, p)
 	}
 	if a := strings.TrimSpace(f.Actor); a != "" {
 		conds = append(conds, `actor = ? COLLATE NOCASE`)

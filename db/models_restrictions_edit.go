@@ -122,7 +122,7 @@ func (d *DB) RestrictionEvents(ctx context.Context, code string, limit int) ([]o
 		limit = restrictionHistoryMax
 	}
 	rows, err := d.reader.QueryContext(ctx, `SELECT `+eventColumns+` FROM audit_events
-		WHERE portfolio = ? AND action IN (?, ?) ORDER BY id DESC LIMIT ?`,
+		WHERE portfolio = ? AND order_id IS NULL AND action IN (?, ?) ORDER BY id DESC LIMIT ?`,
 		code, ActionRestrictionAdd, ActionRestrictionRemove, limit)
 	if err != nil {
 		return nil, fmt.Errorf("db: restriction events of %s: %w", code, err)
