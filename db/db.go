@@ -7,6 +7,7 @@ package db
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"net/url"
@@ -145,7 +146,35 @@ func parseTime(s string) (time.Time, error) {
 // inTx runs fn in a writer transaction (BEGIN IMMEDIATE), committing when fn
 // returns nil and rolling back otherwise.
 func (d *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := d.writer.BeginTx(ctx, nil)
+	return runTx(ctx, d.writer.BeginTx, fn)
+}
+
+// inTxRefsChecked is inTx for a transaction whose writes check their own
+// references (InStreamTx): SQLite's foreign key enforcement is off for it.
+// The pragma does nothing inside a transaction, so it is set on the
+// writer's connection before BEGIN and set back after, whatever fn did; a
+// connection that cannot be set back is discarded, and the next one opens
+// with foreign keys on (Open's DSN).
+func (d *DB) inTxRefsChecked(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	conn, err := d.writer.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "PRAGMA foreign_keys = OFF"); err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer func() {
+		if _, err := conn.ExecContext(context.Background(), "PRAGMA foreign_keys = ON"); err != nil {
+			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
+	}()
+	return runTx(ctx, conn.BeginTx, fn)
+}
+
+// runTx runs fn in a transaction from begin, committing when fn succeeds.
+func runTx(ctx context.Context, begin func(context.Context, *sql.TxOptions) (*sql.Tx, error), fn func(tx *sql.Tx) error) error {
+	tx, err := begin(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}

@@ -13,7 +13,23 @@ import (
 var (
 	_ order.BulkTx           = (*orderTx)(nil)
 	_ order.ProposalTotalsTx = (*orderTx)(nil)
+	_ order.StreamTx         = (*orderTx)(nil)
+	_ order.StreamStore      = (*OrderStore)(nil)
 )
+
+// InStreamTx implements order.StreamStore: fn runs in a transaction of
+// its own in which SQLite does not look up the orders' portfolio and
+// security for each row inserted (about a quarter of the cost of saving a
+// whole-book proposal): InsertOrders checks each distinct one once, in the
+// same transaction, and fn can do nothing but what order.StreamTx allows.
+func (s *OrderStore) InStreamTx(ctx context.Context, fn func(order.StreamTx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	c := &call{ctx: ctx, done: make(chan error, 1), stream: true,
+		fn: func(tx order.Tx) error { return fn(tx.(*orderTx)) }}
+	return s.group.runCall(c, s.commitBatch)
+}
 
 // SetProposalTotals implements order.ProposalTotalsTx: proposal id (made
 // by CreateProposal) gets its count of portfolios and orders.
@@ -104,6 +120,10 @@ func (c *cachedTimes) format(t time.Time) string {
 func (t *orderTx) checkRefsBulk(ctx context.Context, orders []order.Order) error {
 	pfs, syms := map[string]bool{}, map[string]bool{}
 	for _, o := range orders {
+		if o.BlockID != 0 {
+			// No lookup of blocks is made: a new order joins a block later.
+			return fmt.Errorf("db: insert orders: a new order is in no block (block %d)", o.BlockID)
+		}
 		pfs[o.Portfolio], syms[o.Symbol] = false, false
 	}
 	if err := t.markKnown(ctx, `SELECT code FROM portfolios WHERE code IN `, pfs); err != nil {

@@ -31,12 +31,20 @@ type call struct {
 	ctx  context.Context
 	fn   func(order.Tx) error
 	done chan error
+	// stream marks a ProposeStream transaction (InStreamTx): it is
+	// committed alone, with SQLite's foreign key lookups off.
+	stream bool
 }
 
 // run queues fn; the first caller to find no batch running becomes the
 // leader and runs batches until the queue is empty.
 func (g *group) run(ctx context.Context, fn func(order.Tx) error, commit func([]*call)) error {
-	c := &call{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	return g.runCall(&call{ctx: ctx, fn: fn, done: make(chan error, 1)}, commit)
+}
+
+// runCall is run for a call made by the caller. A stream call is a batch of
+// its own.
+func (g *group) runCall(c *call, commit func([]*call)) error {
 	g.mu.Lock()
 	g.queue = append(g.queue, c)
 	lead := !g.running
@@ -46,6 +54,12 @@ func (g *group) run(ctx context.Context, fn func(order.Tx) error, commit func([]
 		for {
 			g.mu.Lock()
 			n := min(len(g.queue), maxBatch)
+			for i, q := range g.queue[:n] {
+				if q.stream {
+					n = max(i, 1) // the calls before it, or it alone
+					break
+				}
+			}
 			batch := g.queue[:n:n]
 			g.queue = g.queue[n:]
 			if n == 0 {
@@ -68,7 +82,11 @@ func (s *OrderStore) commitBatch(batch []*call) {
 	// The transaction belongs to the whole batch: no one caller's
 	// cancellation may roll back the others' writes.
 	ctx := context.Background()
-	err := s.d.inTx(ctx, func(tx *sql.Tx) error {
+	inTx := s.d.inTx
+	if len(batch) == 1 && batch[0].stream {
+		inTx = s.d.inTxRefsChecked
+	}
+	err := inTx(ctx, func(tx *sql.Tx) error {
 		s.carry.begin(ctx, tx)
 		if len(batch) == 1 {
 			// A lone caller owns the whole transaction: when its fn fails,

@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"testing"
 
@@ -82,4 +83,73 @@ func count(t *testing.T, d *DB, q string, args ...any) int {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// TestStreamTxChecksReferencesItself: InStreamTx runs with SQLite's
+// foreign key lookups off, so InsertOrders' own check is what keeps an
+// order's portfolio and security real; whatever the transaction does
+// (commit, fail, panic), the writer has foreign keys on again after it.
+func TestStreamTxChecksReferencesItself(t *testing.T) {
+	ctx := context.Background()
+	d := openTest(t)
+	seedSmall(t, d)
+	s := NewOrderStore(d)
+	fkOn := func(q interface {
+		QueryRowContext(context.Context, string, ...any) *sql.Row
+	}) bool {
+		t.Helper()
+		var on int
+		if err := q.QueryRowContext(ctx, `PRAGMA foreign_keys`).Scan(&on); err != nil {
+			t.Fatal(err)
+		}
+		return on == 1
+	}
+	first := buyOrder("P1", "100").Order
+	first.Status, first.ProposedBy = order.Proposed, "pm"
+	insert := func(o order.Order) error {
+		return s.InStreamTx(ctx, func(tx order.StreamTx) error {
+			if fkOn(tx.(*orderTx).tx) {
+				t.Error("foreign keys are on inside a stream transaction")
+			}
+			_, err := tx.InsertOrders(ctx, []order.Order{first, o})
+			return err
+		})
+	}
+	good := buyOrder("P2", "100").Order
+	good.Status, good.ProposedBy = order.Proposed, "pm"
+	unknownPf, unknownSym, inBlock := good, good, good
+	unknownPf.Portfolio, unknownSym.Symbol, inBlock.BlockID = "NOPE", "ZZZ", 7
+	for name, o := range map[string]order.Order{"portfolio": unknownPf, "security": unknownSym, "block": inBlock} {
+		if err := insert(o); err == nil {
+			t.Errorf("an order with an unknown %s was inserted", name)
+		}
+		if !fkOn(d.Writer()) {
+			t.Fatalf("foreign keys stayed off after a failed stream transaction (%s)", name)
+		}
+	}
+	if n := count(t, d, `SELECT count(*) FROM orders`); n != 0 {
+		t.Fatalf("%d orders after failed stream transactions, want 0", n)
+	}
+	func() {
+		defer func() { _ = recover() }()
+		err := s.InStreamTx(ctx, func(order.StreamTx) error { panic("boom") })
+		if err == nil {
+			t.Error("a panicking stream transaction reported success")
+		}
+	}()
+	if !fkOn(d.Writer()) {
+		t.Fatal("foreign keys stayed off after a panicking stream transaction")
+	}
+	if err := insert(good); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, d, `SELECT count(*) FROM orders`); n != 2 || !fkOn(d.Writer()) {
+		t.Fatalf("%d orders after a stream transaction (want 2), foreign keys on: %v", n, fkOn(d.Writer()))
+	}
+	// An ordinary transaction still has SQLite check references.
+	_, err := d.Writer().ExecContext(ctx, `INSERT INTO orders (portfolio, symbol, side, quantity, order_type, time_in_force,
+		proposed_by, status, created_at) VALUES ('NOPE', 'BBB', 'buy', '1', 'market', 'day', 'pm', 'proposed', 'x')`)
+	if err == nil {
+		t.Fatal("an order of an unknown portfolio was inserted outside a stream transaction")
+	}
 }

@@ -19,6 +19,11 @@ type BulkTx interface {
 	AppendEvents(ctx context.Context, events []Event) error
 }
 
+// checkSaver is the part of a ComplianceTx that saving a proposal uses.
+type checkSaver interface {
+	SaveChecks(ctx context.Context, checks []CheckRecord) error
+}
+
 // bulkChunk is how many orders ProposeMany builds and writes at a time, which
 // bounds the memory a large proposal holds besides the saved orders.
 const bulkChunk = 4096
@@ -103,7 +108,7 @@ func (s *Service) proposeEach(ctx context.Context, tx Tx, ct ComplianceTx, actor
 
 // proposeBulk runs ps through the transition table in memory and writes
 // the orders, their audit events and their checks in bulk.
-func (s *Service) proposeBulk(ctx context.Context, bt BulkTx, ct ComplianceTx, actor string, ps []Proposal,
+func (s *Service) proposeBulk(ctx context.Context, bt BulkTx, ct checkSaver, actor string, ps []Proposal,
 	results [][]ResultRecord, now time.Time) ([]Order, error) {
 	orders := make([]Order, len(ps))
 	log := &eventLog{events: make([]Event, 0, 3*len(ps))}

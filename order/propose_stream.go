@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"iter"
+	"time"
 )
 
 // ProposalBatch is one part of a proposal saved by ProposeStream: proposals
@@ -18,6 +19,25 @@ type ProposalBatch struct {
 type ProposalTotalsTx interface {
 	// SetProposalTotals sets proposal id's count of portfolios and of orders.
 	SetProposalTotals(ctx context.Context, id int64, portfolios, orders int) error
+}
+
+// StreamTx is all a ProposeStream transaction does: insert orders and
+// their audit events in bulk, save their compliance checks, and set the
+// proposal's totals. It inserts only, and every order it inserts goes
+// through InsertOrders, which checks each portfolio and security.
+type StreamTx interface {
+	BulkTx
+	checkSaver
+	ProposalTotalsTx
+}
+
+// StreamStore is a Store with a transaction of its own for ProposeStream.
+// As the transaction can do no more than StreamTx allows, the store may run
+// it differently from InTx: SQLite's store checks the orders' references
+// once per distinct portfolio and security (InsertOrders) instead of with a
+// foreign key lookup per row. ProposeStream uses it when the Store has it.
+type StreamStore interface {
+	InStreamTx(ctx context.Context, fn func(StreamTx) error) error
 }
 
 // StreamTotals is what ProposeStream wrote.
@@ -42,46 +62,73 @@ func (s *Service) ProposeStream(ctx context.Context, actor Actor, proposalID int
 		return StreamTotals{}, err
 	}
 	var tot StreamTotals
-	err := s.Store.InTx(ctx, func(tx Tx) error {
-		tot = StreamTotals{}
-		ct, ok := tx.(ComplianceTx)
-		if !ok {
-			return fmt.Errorf("order: propose: the store keeps no compliance results")
-		}
-		bt, bulk := tx.(BulkTx)
-		seen := map[string]bool{}
-		for b, err := range batches {
-			if err != nil {
+	var err error
+	if ss, ok := s.Store.(StreamStore); ok {
+		err = ss.InStreamTx(ctx, func(tx StreamTx) error {
+			return s.stream(ctx, actor, batches, now, &tot, func(ps []Proposal, rs [][]ResultRecord) error {
+				_, err := s.proposeBulk(ctx, tx, tx, actor.Name, ps, rs, now)
 				return err
+			}, func() error {
+				if proposalID == 0 {
+					return nil
+				}
+				return tx.SetProposalTotals(ctx, proposalID, tot.Portfolios, tot.Orders)
+			})
+		})
+	} else {
+		err = s.Store.InTx(ctx, func(tx Tx) error {
+			ct, ok := tx.(ComplianceTx)
+			if !ok {
+				return fmt.Errorf("order: propose: the store keeps no compliance results")
 			}
-			if err := validateProposals(actor, b.Proposals, b.Results, now); err != nil {
-				return fmt.Errorf("%w (after %d orders)", err, tot.Orders)
-			}
-			for lo := 0; lo < len(b.Proposals); lo += bulkChunk {
-				hi := min(lo+bulkChunk, len(b.Proposals))
+			bt, bulk := tx.(BulkTx)
+			return s.stream(ctx, actor, batches, now, &tot, func(ps []Proposal, rs [][]ResultRecord) error {
 				var err error
 				if bulk {
-					_, err = s.proposeBulk(ctx, bt, ct, actor.Name, b.Proposals[lo:hi], b.Results[lo:hi], now)
+					_, err = s.proposeBulk(ctx, bt, ct, actor.Name, ps, rs, now)
 				} else {
-					_, err = s.proposeEach(ctx, tx, ct, actor.Name, b.Proposals[lo:hi], b.Results[lo:hi], now)
+					_, err = s.proposeEach(ctx, tx, ct, actor.Name, ps, rs, now)
 				}
-				if err != nil {
-					return err
+				return err
+			}, func() error {
+				if pt, ok := tx.(ProposalTotalsTx); ok && proposalID != 0 {
+					return pt.SetProposalTotals(ctx, proposalID, tot.Portfolios, tot.Orders)
 				}
-			}
-			for _, p := range b.Proposals {
-				seen[p.Order.Portfolio] = true
-			}
-			tot.Orders += len(b.Proposals)
-		}
-		tot.Portfolios = len(seen)
-		if pt, ok := tx.(ProposalTotalsTx); ok && proposalID != 0 {
-			return pt.SetProposalTotals(ctx, proposalID, tot.Portfolios, tot.Orders)
-		}
-		return nil
-	})
+				return nil
+			})
+		})
+	}
 	if err != nil {
 		return StreamTotals{}, err
 	}
 	return tot, nil
+}
+
+// stream reads batches, validates each and writes it in chunks of bulkChunk
+// with write, counting into tot; then it calls totals. It is the body of
+// ProposeStream's transaction, whichever kind the store gives.
+func (s *Service) stream(ctx context.Context, actor Actor, batches iter.Seq2[ProposalBatch, error], now time.Time,
+	tot *StreamTotals, write func([]Proposal, [][]ResultRecord) error, totals func() error) error {
+	*tot = StreamTotals{}
+	seen := map[string]bool{}
+	for b, err := range batches {
+		if err != nil {
+			return err
+		}
+		if err := validateProposals(actor, b.Proposals, b.Results, now); err != nil {
+			return fmt.Errorf("%w (after %d orders)", err, tot.Orders)
+		}
+		for lo := 0; lo < len(b.Proposals); lo += bulkChunk {
+			hi := min(lo+bulkChunk, len(b.Proposals))
+			if err := write(b.Proposals[lo:hi], b.Results[lo:hi]); err != nil {
+				return err
+			}
+		}
+		for _, p := range b.Proposals {
+			seen[p.Order.Portfolio] = true
+		}
+		tot.Orders += len(b.Proposals)
+	}
+	tot.Portfolios = len(seen)
+	return totals()
 }
