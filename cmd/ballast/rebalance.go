@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/ballast-oms/ballast/compliance"
 	"github.com/ballast-oms/ballast/db"
 	"github.com/ballast-oms/ballast/portfolio"
 	"github.com/ballast-oms/ballast/rebalance"
@@ -212,8 +214,15 @@ func rebalanceAndSave(ctx context.Context, e *env, d *db.DB, cfg *rebalanceConfi
 	if err != nil {
 		return fmt.Errorf("rebalance: save: %w", err)
 	}
+	// The plan is printed to memory while the writer finishes, and copied
+	// out once the proposal is saved.
+	var out bytes.Buffer
+	var outErr error
+	render := func(rs []rebalance.Result, ss []compliance.TradeSummary) {
+		outErr = writePlanWith(&out, cfg.format, rs, ss)
+	}
 	run, err := withPipelineGC(func() (*pipelineRun, error) {
-		return saver.savePipelined(ctx, u, pipelineJob{codes: codes, opts: cfg.opts, keep: true, named: len(cfg.portfolios) > 0})
+		return saver.savePipelined(ctx, u, pipelineJob{codes: codes, opts: cfg.opts, keep: true, named: len(cfg.portfolios) > 0, render: render})
 	})
 	if len(run.noTargets) > 0 && len(cfg.portfolios) > 0 {
 		return noTargets(e, cfg, run.noTargets) // the run refused them before writing
@@ -230,8 +239,14 @@ func rebalanceAndSave(ctx context.Context, e *env, d *db.DB, cfg *rebalanceConfi
 	if err := noTargets(e, cfg, run.noTargets); err != nil {
 		return err
 	}
-	if err := writePlanWith(e.stdout, cfg.format, run.results, run.summaries); err != nil {
-		return fmt.Errorf("rebalance: %w", err)
+	if !run.rendered {
+		outErr = writePlanWith(&out, cfg.format, run.results, run.summaries)
+	}
+	if outErr == nil {
+		_, outErr = e.stdout.Write(out.Bytes())
+	}
+	if outErr != nil {
+		return fmt.Errorf("rebalance: %w", outErr)
 	}
 	_, err = fmt.Fprintf(e.stderr, "saved %d proposed order(s) for %d portfolio(s) as %s\n", run.saved.Orders, len(run.results), u.Name)
 	return err

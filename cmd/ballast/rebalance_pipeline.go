@@ -39,6 +39,7 @@ type pipelineRun struct {
 	load      time.Duration             // reading the book, summed over the parts
 	plan      time.Duration             // planning
 	check     time.Duration             // pre-trade compliance
+	rendered  bool                      // job.render was called
 }
 
 // pipelineGC is the garbage collector's target (GOGC) while a command
@@ -62,7 +63,11 @@ type pipelineJob struct {
 	opts  rebalance.Options // plan options
 	keep  bool              // keep every plan result and trade compliance for printing
 	named bool              // codes were named one by one: each must have targets
-	part  int               // portfolios per part (pipelinePart when 0)
+	// render, when set (with keep), is called with every result and trade
+	// compliance once the last part is planned and checked: on the
+	// producer's goroutine, while the writer still writes and commits.
+	render func([]rebalance.Result, []compliance.TradeSummary)
+	part   int // portfolios per part (pipelinePart when 0)
 }
 
 // savePipelined plans the portfolios job.codes (every portfolio when empty) and
@@ -98,6 +103,9 @@ func (p *proposalSaver) savePipelined(ctx context.Context, u user.User, job pipe
 		}
 		if err != nil {
 			prod.send(ctx, partOrErr{err: err})
+		} else if job.render != nil && ctx.Err() == nil {
+			job.render(run.results, run.summaries)
+			run.rendered = true
 		}
 	}()
 	batches := func(yield func(order.ProposalBatch, error) bool) {
