@@ -98,20 +98,36 @@ func (d *DB) RebalanceInputs(ctx context.Context, codes []string) (inputs []reba
 	if err != nil {
 		return nil, nil, fmt.Errorf("db: rebalance inputs: restrictions: %w", err)
 	}
+	inputs, noTargets = inputsOf(hs, inputParts{shared: shared, own: own, prices: prices, secs: secs, restr: restr})
+	return inputs, noTargets, nil
+}
+
+// inputParts is what the portfolios' rebalance inputs share: models, own
+// targets, latest prices, securities and restrictions.
+type inputParts struct {
+	shared, own map[string]portfolio.Model
+	prices      map[string]decimal.Decimal
+	secs        map[string]portfolio.Security
+	restr       map[string]map[string]rebalance.Restriction
+}
+
+// inputsOf is the rebalance input of each of hs with targets (its model's,
+// or its own), and the codes of those without.
+func inputsOf(hs []portfolio.Holdings, b inputParts) (inputs []rebalance.Input, noTargets []string) {
 	inputs = make([]rebalance.Input, 0, len(hs))
 	for _, h := range hs {
-		m, ok := own[h.Portfolio.Code]
+		m, ok := b.own[h.Portfolio.Code]
 		if h.Portfolio.Model != "" {
-			m, ok = shared[h.Portfolio.Model]
+			m, ok = b.shared[h.Portfolio.Model]
 		}
 		if !ok {
 			noTargets = append(noTargets, h.Portfolio.Code)
 			continue
 		}
-		inputs = append(inputs, rebalance.Input{Holdings: h, Model: m, Prices: prices,
-			Securities: secs, Restrictions: restr[h.Portfolio.Code]})
+		inputs = append(inputs, rebalance.Input{Holdings: h, Model: m, Prices: b.prices,
+			Securities: b.secs, Restrictions: b.restr[h.Portfolio.Code]})
 	}
-	return inputs, noTargets, nil
+	return inputs, noTargets
 }
 
 // holdingsFor returns the holdings of codes (all when empty) in the order given.

@@ -32,6 +32,7 @@ func (d *DB) RebalanceInputsEach(ctx context.Context, codes []string, size int,
 	if err != nil {
 		return fmt.Errorf("db: rebalance inputs: restrictions: %w", err)
 	}
+	parts := inputParts{shared: shared, own: own, prices: prices, secs: secs, restr: restr}
 	tx, err := d.reader.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("db: rebalance inputs: %w", err)
@@ -47,21 +48,7 @@ func (d *DB) RebalanceInputsEach(ctx context.Context, codes []string, size int,
 		if err != nil {
 			return fmt.Errorf("db: rebalance inputs: %w", err)
 		}
-		var inputs []rebalance.Input
-		var noTargets []string
-		for _, h := range hs {
-			m, ok := own[h.Portfolio.Code]
-			if h.Portfolio.Model != "" {
-				m, ok = shared[h.Portfolio.Model]
-			}
-			if !ok {
-				noTargets = append(noTargets, h.Portfolio.Code)
-				continue
-			}
-			inputs = append(inputs, rebalance.Input{Holdings: h, Model: m, Prices: prices,
-				Securities: secs, Restrictions: restr[h.Portfolio.Code]})
-		}
-		if err := fn(inputs, noTargets); err != nil {
+		if err := fn(inputsOf(hs, parts)); err != nil {
 			return err
 		}
 	}
@@ -112,13 +99,5 @@ func holdingsOfPart(ctx context.Context, q querier, ps []portfolio.Portfolio, so
 	if err != nil {
 		return nil, err
 	}
-	byCode := make(map[string][]portfolio.Position, len(ps))
-	for _, p := range pos {
-		byCode[p.Portfolio] = append(byCode[p.Portfolio], p)
-	}
-	out := make([]portfolio.Holdings, len(ps))
-	for i, p := range ps {
-		out[i] = portfolio.Holdings{Portfolio: p, Positions: byCode[p.Code]}
-	}
-	return out, nil
+	return holdingsOf(ps, pos), nil
 }

@@ -59,6 +59,11 @@ func (d *DB) AllHoldings(ctx context.Context) ([]portfolio.Holdings, error) {
 	if err != nil {
 		return nil, fmt.Errorf("db: all holdings: %w", err)
 	}
+	return holdingsOf(ps, pos), nil
+}
+
+// holdingsOf is each of ps with its positions among pos.
+func holdingsOf(ps []portfolio.Portfolio, pos []portfolio.Position) []portfolio.Holdings {
 	byCode := make(map[string][]portfolio.Position, len(ps))
 	for _, p := range pos {
 		byCode[p.Portfolio] = append(byCode[p.Portfolio], p)
@@ -67,7 +72,7 @@ func (d *DB) AllHoldings(ctx context.Context) ([]portfolio.Holdings, error) {
 	for i, p := range ps {
 		out[i] = portfolio.Holdings{Portfolio: p, Positions: byCode[p.Code]}
 	}
-	return out, nil
+	return out
 }
 
 // positions reads positions matching where, ordered by portfolio and symbol.
