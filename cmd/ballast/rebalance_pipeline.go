@@ -30,7 +30,7 @@ var errNoTargets = errors.New("a portfolio named has no targets, nothing written
 
 // pipelineRun is what a pipelined rebalance-and-save read, planned and wrote.
 type pipelineRun struct {
-	results   []rebalance.Result        // every portfolio planned, in order (when kept)
+	results   []rebalance.Result        // every portfolio planned, in order, without its Lines (when kept)
 	summaries []compliance.TradeSummary // each trade's compliance, in the order of results' trades (when kept)
 	noTargets []string                  // portfolios skipped: no model, no targets
 	planErrs  []error                   // portfolios that could not be planned
@@ -61,7 +61,7 @@ func withPipelineGC[T any](fn func() (T, error)) (T, error) {
 type pipelineJob struct {
 	codes []string          // the portfolios (every portfolio when empty)
 	opts  rebalance.Options // plan options
-	keep  bool              // keep every plan result and trade compliance for printing
+	keep  bool              // keep every plan result (its trades and cash, not its lines) and trade compliance for printing
 	named bool              // codes were named one by one: each must have targets
 	// render, when set (with keep), is called with every result and trade
 	// compliance once the last part is planned and checked: on the
@@ -200,7 +200,10 @@ func (p *producer) part(inputs []rebalance.Input, noTargets []string) error {
 		}
 	}
 	if p.keep {
-		p.run.results = append(p.run.results, results...)
+		for _, r := range results {
+			r.Lines = nil // a hundred lines of eleven decimals a portfolio, which printing never reads
+			p.run.results = append(p.run.results, r)
+		}
 	}
 	return p.send(ctx, partOrErr{batch: b})
 }
