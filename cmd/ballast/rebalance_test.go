@@ -322,3 +322,27 @@ func TestSavedProposalReachesTheLiveBlotters(t *testing.T) {
 		t.Errorf("an empty proposal: saved %d (%v), changes %d", n, err, len(changes))
 	}
 }
+
+// TestRebalanceSavePrintsTheDryRunsPlan: --save prints, in every format,
+// exactly what the dry run before it printed (the saved command renders
+// its output while the writer finishes, from results it keeps slimmed).
+func TestRebalanceSavePrintsTheDryRunsPlan(t *testing.T) {
+	for _, format := range []string{"table", "csv", "json"} {
+		t.Run(format, func(t *testing.T) {
+			dir := t.TempDir()
+			cliSeedDemo(t, dir)
+			args := []string{"rebalance", "--all", "--cash-reserve", "2%", "--collar-bps", "50", "--format", format}
+			dry := cliRun(t, dir, "", args...)
+			saved := cliRun(t, dir, "", append(args, "--save")...)
+			if dry.err != nil || saved.err != nil {
+				t.Fatalf("dry run: %v; --save: %v\n%s", dry.err, saved.err, saved.stderr)
+			}
+			if !strings.Contains(saved.stderr, "saved ") || len(dry.stdout) < 200 {
+				t.Fatalf("nothing saved or printed:\n%s\n%s", saved.stdout, saved.stderr)
+			}
+			if saved.stdout != dry.stdout {
+				t.Errorf("--save printed\n%s\nthe dry run\n%s", saved.stdout, dry.stdout)
+			}
+		})
+	}
+}
