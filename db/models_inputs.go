@@ -140,19 +140,7 @@ func (d *DB) holdingsFor(ctx context.Context, codes []string) ([]portfolio.Holdi
 		if err != nil {
 			return nil, err
 		}
-		byCode := make(map[string]portfolio.Holdings, len(all))
-		for _, h := range all {
-			byCode[h.Portfolio.Code] = h
-		}
-		out := make([]portfolio.Holdings, 0, len(codes))
-		for _, c := range codes {
-			h, ok := byCode[c]
-			if !ok {
-				return nil, fmt.Errorf("db: holdings %s: %w", c, ErrNotFound)
-			}
-			out = append(out, h)
-		}
-		return out, nil
+		return inCodeOrder(all, func(h portfolio.Holdings) string { return h.Portfolio.Code }, codes)
 	}
 	out := make([]portfolio.Holdings, 0, len(codes))
 	for _, c := range codes {
@@ -161,6 +149,24 @@ func (d *DB) holdingsFor(ctx context.Context, codes []string) ([]portfolio.Holdi
 			return nil, err
 		}
 		out = append(out, h)
+	}
+	return out, nil
+}
+
+// inCodeOrder is the item of all with each of codes (code tells an item's),
+// in the order of codes; an unknown code is an error wrapping ErrNotFound.
+func inCodeOrder[T any](all []T, code func(T) string, codes []string) ([]T, error) {
+	byCode := make(map[string]T, len(all))
+	for _, x := range all {
+		byCode[code(x)] = x
+	}
+	out := make([]T, 0, len(codes))
+	for _, c := range codes {
+		x, ok := byCode[c]
+		if !ok {
+			return nil, fmt.Errorf("db: holdings %s: %w", c, ErrNotFound)
+		}
+		out = append(out, x)
 	}
 	return out, nil
 }

@@ -66,19 +66,7 @@ func selectedPortfolios(ctx context.Context, q querier, codes []string) ([]portf
 	if len(codes) == 0 {
 		return all, nil
 	}
-	byCode := make(map[string]portfolio.Portfolio, len(all))
-	for _, p := range all {
-		byCode[p.Code] = p
-	}
-	out := make([]portfolio.Portfolio, 0, len(codes))
-	for _, c := range codes {
-		p, ok := byCode[c]
-		if !ok {
-			return nil, fmt.Errorf("db: holdings %s: %w", c, ErrNotFound)
-		}
-		out = append(out, p)
-	}
-	return out, nil
+	return inCodeOrder(all, func(p portfolio.Portfolio) string { return p.Code }, codes)
 }
 
 // holdingsOfPart reads the positions of the portfolios ps through q: by
