@@ -153,3 +153,31 @@ func TestStreamTxChecksReferencesItself(t *testing.T) {
 		t.Fatal("an order of an unknown portfolio was inserted outside a stream transaction")
 	}
 }
+
+// TestProposeStreamCancelledIsNotWhole: a stream whose producer was stopped
+// by the caller's cancellation (an interrupted rebalance --save) may end
+// early without an error; ProposeStream must not commit it as a whole
+// proposal.
+func TestProposeStreamCancelledIsNotWhole(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	d := openTest(t)
+	seedSmall(t, d)
+	svc, _ := newTestService(t, NewOrderStore(d))
+	var b order.ProposalBatch
+	for range 10 {
+		b.Proposals = append(b.Proposals, buyOrder("P1", "100"))
+		b.Results = append(b.Results, nil)
+	}
+	stopped := func(yield func(order.ProposalBatch, error) bool) {
+		if yield(b, nil) {
+			cancel() // the producer sees the cancellation and ends its stream
+		}
+	}
+	if _, err := svc.ProposeStream(ctx, pmActor, 0, stopped); !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want the cancellation", err)
+	}
+	if n := count(t, d, `SELECT count(*) FROM orders`); n != 0 {
+		t.Fatalf("%d orders committed by a cancelled stream, want 0", n)
+	}
+}

@@ -34,7 +34,7 @@ type StreamTx interface {
 // StreamStore is a Store with a transaction of its own for ProposeStream.
 // As the transaction can do no more than StreamTx allows, the store may run
 // it differently from InTx: SQLite's store checks the orders' references
-// once per distinct portfolio and security (InsertOrders) instead of with a
+// once per distinct portfolio and security of each call to InsertOrders instead of with a
 // foreign key lookup per row. ProposeStream uses it when the Store has it.
 type StreamStore interface {
 	InStreamTx(ctx context.Context, fn func(StreamTx) error) error
@@ -128,6 +128,11 @@ func (s *Service) stream(ctx context.Context, actor Actor, batches iter.Seq2[Pro
 			seen[p.Order.Portfolio] = true
 		}
 		tot.Orders += len(b.Proposals)
+	}
+	if err := ctx.Err(); err != nil {
+		// A producer stopped by the caller's cancellation may end its
+		// stream early without saying so: such a stream is not whole.
+		return fmt.Errorf("order: propose: %w (after %d orders)", err, tot.Orders)
 	}
 	tot.Portfolios = len(seen)
 	return totals()

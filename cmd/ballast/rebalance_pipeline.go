@@ -64,8 +64,10 @@ type pipelineJob struct {
 	keep  bool              // keep every plan result (its trades and cash, not its lines) and trade compliance for printing
 	named bool              // codes were named one by one: each must have targets
 	// render, when set (with keep), is called with every result and trade
-	// compliance once the last part is planned and checked: on the
-	// producer's goroutine, while the writer still writes and commits.
+	// compliance once the last part is handed to the writer: on the
+	// producer's goroutine, while the writer writes the last parts and
+	// commits. It is not called when the run was cancelled first (the
+	// caller then renders run.results itself: see pipelineRun.rendered).
 	render func([]rebalance.Result, []compliance.TradeSummary)
 	part   int // portfolios per part (pipelinePart when 0)
 }
@@ -88,8 +90,9 @@ func (p *proposalSaver) savePipelined(ctx context.Context, u user.User, job pipe
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	parts := make(chan partOrErr, 2)
+	produced := make(chan struct{}) // closed once the producer, rendering included, is done with run
 	go func() {
-		defer close(parts)
+		defer close(produced)
 		prod := &producer{ctx: ctx, id: id, strict: job.named, pre: newPrecheck(p.d, p.svc.Clock), opts: job.opts, keep: job.keep,
 			run: run, out: parts}
 		prod.pre.Observe = p.observe
@@ -102,8 +105,13 @@ func (p *proposalSaver) savePipelined(ctx context.Context, u user.User, job pipe
 			err = errPlanFailed
 		}
 		if err != nil {
-			prod.send(ctx, partOrErr{err: err})
-		} else if job.render != nil && ctx.Err() == nil {
+			// Not prod.send: a cancelled run (an interrupt) must still reach
+			// the writer as an error, never as the end of a shorter stream.
+			// The writer, or savePipelined after it, reads parts to the end.
+			parts <- partOrErr{err: err}
+		}
+		close(parts) // the writer may commit now
+		if err == nil && job.render != nil && ctx.Err() == nil {
 			job.render(run.results, run.summaries)
 			run.rendered = true
 		}
@@ -117,8 +125,9 @@ func (p *proposalSaver) savePipelined(ctx context.Context, u user.User, job pipe
 	}
 	tot, err := p.svc.ProposeStream(ctx, order.Actor{Name: u.Name, Roles: u.Roles}, id, batches)
 	cancel()
-	for range parts { // the producer stops at its next send; its writes to run are done when parts closes
+	for range parts { // the producer stops at its next send
 	}
+	<-produced
 	run.saved = tot
 	if err == nil && tot.Orders == 0 {
 		err = p.d.DeleteProposal(context.WithoutCancel(ctx), id) // nothing to propose: no empty proposal
