@@ -153,8 +153,8 @@ func (d *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 // references (InStreamTx): SQLite's foreign key enforcement is off for it.
 // The pragma does nothing inside a transaction, so it is set on the
 // writer's connection before BEGIN and set back after, whatever fn did; a
-// connection that cannot be set back is discarded, and the next one opens
-// with foreign keys on (Open's DSN).
+// connection that does not read back as set is discarded, and the next one
+// opens with foreign keys on (Open's DSN).
 func (d *DB) inTxRefsChecked(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	conn, err := d.writer.Conn(ctx)
 	if err != nil {
@@ -165,7 +165,14 @@ func (d *DB) inTxRefsChecked(ctx context.Context, fn func(tx *sql.Tx) error) err
 		return fmt.Errorf("begin: %w", err)
 	}
 	defer func() {
-		if _, err := conn.ExecContext(context.Background(), "PRAGMA foreign_keys = ON"); err != nil {
+		// Inside a transaction left open (a failed COMMIT or ROLLBACK) the
+		// pragma does nothing without an error: read it back.
+		bg := context.Background()
+		on := 0
+		if _, err := conn.ExecContext(bg, "PRAGMA foreign_keys = ON"); err == nil {
+			err = conn.QueryRowContext(bg, "PRAGMA foreign_keys").Scan(&on)
+		}
+		if on != 1 {
 			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
 		}
 	}()
