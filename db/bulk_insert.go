@@ -35,6 +35,11 @@ func insertBulk(ctx context.Context, tx *sql.Tx, table string, cols []string, n 
 		}
 	}()
 	stmts := map[uint64]*sql.Stmt{}
+	defer func() {
+		for _, st := range stmts {
+			st.Close()
+		}
+	}()
 	for p := range parts {
 		var err error
 		if p.rows == batchRows {

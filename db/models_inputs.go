@@ -140,7 +140,7 @@ func (d *DB) holdingsFor(ctx context.Context, codes []string) ([]portfolio.Holdi
 		if err != nil {
 			return nil, err
 		}
-		return inCodeOrder(all, func(h portfolio.Holdings) string { return h.Portfolio.Code }, codes)
+		return inCodeOrder(all, func(h portfolio.Holdings) string { return h.Portfolio.Code }, codes, "holdings")
 	}
 	out := make([]portfolio.Holdings, 0, len(codes))
 	for _, c := range codes {
@@ -155,7 +155,7 @@ func (d *DB) holdingsFor(ctx context.Context, codes []string) ([]portfolio.Holdi
 
 // inCodeOrder is the item of all with each of codes (code tells an item's),
 // in the order of codes; an unknown code is an error wrapping ErrNotFound.
-func inCodeOrder[T any](all []T, code func(T) string, codes []string) ([]T, error) {
+func inCodeOrder[T any](all []T, code func(T) string, codes []string, what string) ([]T, error) {
 	byCode := make(map[string]T, len(all))
 	for _, x := range all {
 		byCode[code(x)] = x
@@ -164,7 +164,7 @@ func inCodeOrder[T any](all []T, code func(T) string, codes []string) ([]T, erro
 	for _, c := range codes {
 		x, ok := byCode[c]
 		if !ok {
-			return nil, fmt.Errorf("db: holdings %s: %w", c, ErrNotFound)
+			return nil, fmt.Errorf("db: %s %s: %w", what, c, ErrNotFound)
 		}
 		out = append(out, x)
 	}

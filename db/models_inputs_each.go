@@ -66,7 +66,7 @@ func selectedPortfolios(ctx context.Context, q querier, codes []string) ([]portf
 	if len(codes) == 0 {
 		return all, nil
 	}
-	return inCodeOrder(all, func(p portfolio.Portfolio) string { return p.Code }, codes)
+	return inCodeOrder(all, func(p portfolio.Portfolio) string { return p.Code }, codes, "holdings")
 }
 
 // holdingsOfPart reads the positions of the portfolios ps through q: by

@@ -20,7 +20,7 @@ var (
 // InStreamTx implements order.StreamStore: fn runs in a transaction of
 // its own in which SQLite does not look up the orders' portfolio and
 // security for each row inserted (about a quarter of the cost of saving a
-// whole-book proposal): InsertOrders checks each distinct one once, in the
+// whole-book proposal): each InsertOrders checks its distinct ones once, in the
 // same transaction, and fn can do nothing but what order.StreamTx allows.
 func (s *OrderStore) InStreamTx(ctx context.Context, fn func(order.StreamTx) error) error {
 	if err := ctx.Err(); err != nil {
@@ -59,7 +59,6 @@ func (t *orderTx) InsertOrders(ctx context.Context, orders []order.Order) ([]int
 	if err := t.checkRefsBulk(ctx, orders); err != nil {
 		return nil, err
 	}
-	clear(t.c.blockOrders) // a new order may join a block: read the lists again
 	ctx = uncancelled(ctx)
 	var next int64
 	if err := t.tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM orders`).Scan(&next); err != nil {

@@ -14,7 +14,6 @@ import (
 	"github.com/ballast-oms/ballast/compliance"
 	"github.com/ballast-oms/ballast/db"
 	"github.com/ballast-oms/ballast/order"
-	"github.com/ballast-oms/ballast/portfolio"
 	"github.com/ballast-oms/ballast/rebalance"
 )
 
@@ -47,10 +46,7 @@ func writePlanChecked(ctx context.Context, w io.Writer, d *db.DB, format string,
 	if format != "json" {
 		return writePlan(w, format, results)
 	}
-	var trades []portfolio.Trade
-	for _, r := range results {
-		trades = append(trades, r.Trades...)
-	}
+	trades := tradesOf(results)
 	checks, _, err := newPrecheck(d, nil).CheckTrades(ctx, trades, nil)
 	if err != nil {
 		return err
