@@ -83,7 +83,8 @@ func (s *OrderStore) commitBatch(batch []*call) {
 	// cancellation may roll back the others' writes.
 	ctx := context.Background()
 	inTx := s.d.inTx
-	if len(batch) == 1 && batch[0].stream {
+	stream := len(batch) == 1 && batch[0].stream
+	if stream {
 		inTx = s.d.inTxRefsChecked
 	}
 	err := inTx(ctx, func(tx *sql.Tx) error {
@@ -109,9 +110,12 @@ func (s *OrderStore) commitBatch(batch []*call) {
 		s.carry.end(ctx, tx)
 		return nil
 	})
-	if err == nil {
+	if err == nil && !stream {
 		s.carry.committed()
 	} else {
+		// A stream transaction's connection may have been discarded
+		// (inTxRefsChecked), and a carry is only as good as the change
+		// counters of the connection it was kept on.
 		s.carry.fresh()
 	}
 	s.prepareLater(ctx, st.fresh)
