@@ -86,20 +86,29 @@ func (d *DB) RebalanceInputs(ctx context.Context, codes []string) (inputs []reba
 	if err != nil {
 		return nil, nil, err
 	}
-	shared, own, err := d.AllModels(ctx)
+	parts, err := d.inputParts(ctx)
 	if err != nil {
 		return nil, nil, err
+	}
+	inputs, noTargets = inputsOf(hs, parts)
+	return inputs, noTargets, nil
+}
+
+// inputParts reads what every portfolio's rebalance input shares.
+func (d *DB) inputParts(ctx context.Context) (inputParts, error) {
+	shared, own, err := d.AllModels(ctx)
+	if err != nil {
+		return inputParts{}, err
 	}
 	prices, secs, err := d.pricesAndSecurities(ctx)
 	if err != nil {
-		return nil, nil, err
+		return inputParts{}, err
 	}
 	restr, err := d.restrictions(ctx, ``)
 	if err != nil {
-		return nil, nil, fmt.Errorf("db: rebalance inputs: restrictions: %w", err)
+		return inputParts{}, fmt.Errorf("db: rebalance inputs: restrictions: %w", err)
 	}
-	inputs, noTargets = inputsOf(hs, inputParts{shared: shared, own: own, prices: prices, secs: secs, restr: restr})
-	return inputs, noTargets, nil
+	return inputParts{shared: shared, own: own, prices: prices, secs: secs, restr: restr}, nil
 }
 
 // inputParts is what the portfolios' rebalance inputs share: models, own

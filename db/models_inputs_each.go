@@ -20,19 +20,10 @@ import (
 func (d *DB) RebalanceInputsEach(ctx context.Context, codes []string, size int,
 	fn func(inputs []rebalance.Input, noTargets []string) error) error {
 	size = max(size, 1)
-	shared, own, err := d.AllModels(ctx)
+	parts, err := d.inputParts(ctx)
 	if err != nil {
 		return err
 	}
-	prices, secs, err := d.pricesAndSecurities(ctx)
-	if err != nil {
-		return err
-	}
-	restr, err := d.restrictions(ctx, ``)
-	if err != nil {
-		return fmt.Errorf("db: rebalance inputs: restrictions: %w", err)
-	}
-	parts := inputParts{shared: shared, own: own, prices: prices, secs: secs, restr: restr}
 	tx, err := d.reader.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("db: rebalance inputs: %w", err)
