@@ -29,12 +29,12 @@ func (s *server) routes() http.Handler {
 	// Browser pages: cross-origin protection on every state-changing request,
 	// then the session and the signed-in user.
 	browser := func(h http.Handler) http.Handler {
-		return s.crossOriginProtection(s.sessions.LoadAndSave(s.loadUser(h)))
+		return s.crossOriginProtection(keepLoadedSession(s.sessions.LoadAndSave(s.loadUser(h))))
 	}
 	r.NotFound(browser(http.HandlerFunc(s.notFound)).ServeHTTP)
 	r.MethodNotAllowed(browser(http.HandlerFunc(s.methodNotAllowed)).ServeHTTP)
 	r.Group(func(r chi.Router) {
-		r.Use(s.crossOriginProtection, s.sessions.LoadAndSave, s.loadUser, s.limitForms)
+		r.Use(s.crossOriginProtection, keepLoadedSession, s.sessions.LoadAndSave, s.loadUser, s.limitForms)
 
 		r.Get("/signin", s.signInForm)
 		r.Post("/signin", s.signIn)

@@ -124,7 +124,8 @@ func NewServer(cfg Config) (http.Handler, error) {
 // (with the __Host- prefix) when serving HTTPS, idle and absolute lifetimes.
 func (s *server) newSessions(store scs.Store, secure bool) *scs.SessionManager {
 	sm := scs.New()
-	sm.Store = store
+	sm.Store = store // its codec stays scs's default GobCodec: the store reads sessions with it
+
 	sm.IdleTimeout = sessionIdle
 	sm.Lifetime = sessionLifetime
 	sm.Cookie.Name = "ballast_session"

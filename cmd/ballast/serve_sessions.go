@@ -2,12 +2,17 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"database/sql"
+	"reflect"
 	"sync"
 	"time"
 
 	"github.com/alexedwards/scs/sqlite3store"
+	"github.com/alexedwards/scs/v2"
 
 	"github.com/ballast-oms/ballast/db"
+	"github.com/ballast-oms/ballast/web"
 )
 
 // sessionStore is the web sessions' store: a session is read through the
@@ -22,9 +27,18 @@ import (
 // for the bookings. A commit that changes only the deadline, by less than
 // sessionTouch, is skipped: the idle timeout (two hours) is then kept to
 // within a minute, and a page load that changes nothing writes nothing.
+//
+// Requests run at once for one session (a live blotter refreshes while the
+// trader acts), and each commits the session as it loaded it: a refresh
+// that loaded it before an action left its message ("Block 7 released.")
+// would write the session back without the message. The web server gives
+// each request a web.LoadedSession (FindCtx fills it); a commit whose
+// values are those it loaded only renews the deadline, and writes the
+// deadline alone.
 type sessionStore struct {
 	*sqlite3store.SQLite3Store // Commit, Delete, All and the cleanup, on the writer
 	reads                      *sqlite3store.SQLite3Store
+	writer                     *sql.DB
 	touched                    *touchedSessions
 }
 
@@ -51,7 +65,66 @@ type touched struct {
 // running every sessionCleanup until StopCleanup.
 func newSessionStore(d *db.DB) sessionStore {
 	return sessionStore{SQLite3Store: sqlite3store.NewWithCleanupInterval(d.Writer(), sessionCleanup),
-		reads: sqlite3store.NewWithCleanupInterval(d.Reader(), 0), touched: &touchedSessions{m: map[string]touched{}}}
+		reads: sqlite3store.NewWithCleanupInterval(d.Reader(), 0), writer: d.Writer(), touched: &touchedSessions{m: map[string]touched{}}}
+}
+
+// FindCtx is Find, keeping what it found in the request's web.LoadedSession.
+func (s sessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool, error) {
+	b, found, err := s.Find(token)
+	if l := web.LoadedSessionFrom(ctx); l != nil && err == nil {
+		l.Data, l.Found = b, found
+	}
+	return b, found, err
+}
+
+// CommitCtx is Commit, except that a request that changed nothing in the
+// session it loaded only moves the stored deadline (see sessionStore).
+func (s sessionStore) CommitCtx(ctx context.Context, token string, b []byte, expiry time.Time) error {
+	if l := web.LoadedSessionFrom(ctx); l != nil && l.Found && sameSession(l.Data, b) {
+		return s.renew(token, expiry)
+	}
+	return s.Commit(token, b, expiry)
+}
+
+// DeleteCtx is Delete.
+func (s sessionStore) DeleteCtx(_ context.Context, token string) error { return s.Delete(token) }
+
+// sameSession reports whether two encodings of a session (scs's default
+// codec, which web keeps) hold the same deadline and values. Encodings of
+// equal values may differ: gob writes a map in iteration order.
+func sameSession(a, b []byte) bool {
+	ta, va, err := scs.GobCodec{}.Decode(a)
+	if err != nil {
+		return false
+	}
+	tb, vb, err := scs.GobCodec{}.Decode(b)
+	return err == nil && ta.Equal(tb) && reflect.DeepEqual(va, vb)
+}
+
+// renew moves the stored deadline of session token to expiry, leaving its
+// data as it is (another request may have changed it), unless the stored
+// deadline lags by less than sessionTouch. A session deleted meanwhile (a
+// sign-out) stays deleted.
+func (s sessionStore) renew(token string, expiry time.Time) error {
+	t := s.touched
+	t.mu.Lock()
+	last, ok := t.m[token]
+	t.mu.Unlock()
+	if ok && !expiry.Before(last.expiry) && expiry.Sub(last.expiry) < sessionTouch {
+		return nil
+	}
+	// As sqlite3store.Commit writes the expiry.
+	if _, err := s.writer.Exec(`UPDATE sessions SET expiry = julianday(?) WHERE token = ?`,
+		expiry.UTC().Format("2006-01-02T15:04:05.999"), token); err != nil {
+		return err
+	}
+	t.mu.Lock()
+	if len(t.m) >= maxTouched {
+		clear(t.m)
+	}
+	t.m[token] = touched{data: last.data, expiry: expiry}
+	t.mu.Unlock()
+	return nil
 }
 
 // Commit writes the session unless only its deadline moved, by less than

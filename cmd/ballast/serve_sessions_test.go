@@ -6,7 +6,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/alexedwards/scs/v2"
+
 	"github.com/ballast-oms/ballast/db"
+	"github.com/ballast-oms/ballast/web"
 )
 
 func TestSessionStoreReadsWhatTheWriterCommitted(t *testing.T) {
@@ -93,5 +96,74 @@ func TestSessionStoreSkipsDeadlineOnlyRewrites(t *testing.T) {
 	}
 	if data, _ := stored(); data != "user=1;flash=saved" {
 		t.Errorf("a session deleted and committed again was not written")
+	}
+}
+
+// TestSessionStoreKeepsAMessageLeftDuringAReadOnlyRequest: a live refresh
+// loads the session, an action meanwhile leaves its message in it and
+// commits, then the refresh commits the session as it loaded it, only
+// renewed. The message must survive, and the deadline still move.
+func TestSessionStoreKeepsAMessageLeftDuringAReadOnlyRequest(t *testing.T) {
+	d, err := db.Open(context.Background(), filepath.Join(t.TempDir(), "s.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	s := newSessionStore(d)
+	defer s.StopCleanup()
+	deadline := time.Now().Add(12 * time.Hour).Truncate(time.Second)
+	enc := func(values map[string]any) []byte {
+		b, err := scs.GobCodec{}.Encode(deadline, values)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	t0 := time.Now().Add(2 * time.Hour).Truncate(time.Second)
+	if err := s.Commit("tok", enc(map[string]any{"user": int64(1), "theme": "dark"}), t0); err != nil {
+		t.Fatal(err)
+	}
+	refresh, action := web.WithLoadedSession(context.Background()), web.WithLoadedSession(context.Background())
+	if _, ok, err := s.FindCtx(refresh, "tok"); !ok || err != nil {
+		t.Fatalf("refresh: found %v, %v", ok, err)
+	}
+	if _, ok, err := s.FindCtx(action, "tok"); !ok || err != nil {
+		t.Fatalf("action: found %v, %v", ok, err)
+	}
+	if err := s.CommitCtx(action, "tok", enc(map[string]any{"user": int64(1), "theme": "dark", "flash": "Block 7 released."}), t0.Add(time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	later := t0.Add(2 * time.Minute)
+	if err := s.CommitCtx(refresh, "tok", enc(map[string]any{"theme": "dark", "user": int64(1)}), later); err != nil {
+		t.Fatal(err)
+	}
+	b, ok, err := s.Find("tok")
+	if !ok || err != nil {
+		t.Fatalf("after both: found %v, %v", ok, err)
+	}
+	_, values, err := scs.GobCodec{}.Decode(b)
+	if err != nil || values["flash"] != "Block 7 released." {
+		t.Fatalf("the action's message is gone: %v, %v", values, err)
+	}
+	var expiry float64
+	if err := d.Reader().QueryRow(`SELECT (expiry - 2440587.5) * 86400.0 FROM sessions WHERE token = 'tok'`).Scan(&expiry); err != nil {
+		t.Fatal(err)
+	}
+	if got := time.Unix(int64(expiry+0.5), 0); !got.Equal(later) {
+		t.Errorf("stored expiry %v, want the refresh's %v", got, later)
+	}
+	// A session signed out meanwhile is not brought back by a renewal.
+	other := web.WithLoadedSession(context.Background())
+	if _, _, err := s.FindCtx(other, "tok"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteCtx(context.Background(), "tok"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CommitCtx(other, "tok", b, later.Add(5*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, _ := s.Find("tok"); ok {
+		t.Error("a renewal brought back a deleted session")
 	}
 }
