@@ -13,13 +13,7 @@ import (
 )
 
 func TestSessionStoreReadsWhatTheWriterCommitted(t *testing.T) {
-	d, err := db.Open(context.Background(), filepath.Join(t.TempDir(), "s.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	s := newSessionStore(d)
-	defer s.StopCleanup()
+	_, s := openSessionStore(t)
 	if _, ok, err := s.Find("tok"); ok || err != nil {
 		t.Fatalf("before commit: found %v, %v", ok, err)
 	}
@@ -46,13 +40,7 @@ func TestSessionStoreReadsWhatTheWriterCommitted(t *testing.T) {
 // A page load that only renews the idle deadline writes nothing until the
 // stored deadline lags by sessionTouch; a change of data is always written.
 func TestSessionStoreSkipsDeadlineOnlyRewrites(t *testing.T) {
-	d, err := db.Open(context.Background(), filepath.Join(t.TempDir(), "s.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	s := newSessionStore(d)
-	defer s.StopCleanup()
+	d, s := openSessionStore(t)
 	stored := func() (string, time.Time) {
 		t.Helper()
 		var data []byte
@@ -104,13 +92,7 @@ func TestSessionStoreSkipsDeadlineOnlyRewrites(t *testing.T) {
 // commits, then the refresh commits the session as it loaded it, only
 // renewed. The message must survive, and the deadline still move.
 func TestSessionStoreKeepsAMessageLeftDuringAReadOnlyRequest(t *testing.T) {
-	d, err := db.Open(context.Background(), filepath.Join(t.TempDir(), "s.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	s := newSessionStore(d)
-	defer s.StopCleanup()
+	d, s := openSessionStore(t)
 	deadline := time.Now().Add(12 * time.Hour).Truncate(time.Second)
 	enc := func(values map[string]any) []byte {
 		b, err := scs.GobCodec{}.Encode(deadline, values)
@@ -166,4 +148,19 @@ func TestSessionStoreKeepsAMessageLeftDuringAReadOnlyRequest(t *testing.T) {
 	if _, ok, _ := s.Find("tok"); ok {
 		t.Error("a renewal brought back a deleted session")
 	}
+}
+
+// openSessionStore is a session store on a fresh database, closed with the test.
+func openSessionStore(t *testing.T) (*db.DB, sessionStore) {
+	t.Helper()
+	d, err := db.Open(context.Background(), filepath.Join(t.TempDir(), "s.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newSessionStore(d)
+	t.Cleanup(func() {
+		s.StopCleanup()
+		d.Close()
+	})
+	return d, s
 }
