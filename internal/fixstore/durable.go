@@ -18,11 +18,21 @@ import (
 // quickfixgo's own file store fsyncs three files for every outbound
 // message: the body, the header (the body's index) and the next outbound
 // sequence number. The fsyncs are serialised under the session's send lock,
-// so they bound how many orders a session can send per second (about 2,100
-// on the 2-core machine this was measured on). A DurableFile fsyncs the
-// body and the sequence number only, and rebuilds a header that lost its
-// tail from the body when it opens: every message that can have been sent
-// is then still found for a resend.
+// so they bound how many orders a session can send per second, and each one
+// waits behind whatever else the machine is writing. A DurableFile fsyncs
+// only the body for an application message, and when it opens it rebuilds
+// what the body implies and the other files lost:
+//
+//   - a header that lost its tail is indexed again from the body: every
+//     message that can have been sent is still found for a resend;
+//   - a next outbound number below the last stored message's is raised past
+//     it: no number that can have been sent is used twice.
+//
+// Numbers advanced without a stored message (heartbeats, logons, a
+// sequence reset) are fsynced at once, as before. Setting the next outbound
+// number at or below a stored message's drops the stored messages it
+// supersedes (SetNextSenderMsgSeqNum), so none of them can be resent under
+// a number the counterparty now expects for a new message.
 type DurableFileFactory struct {
 	Inner quickfix.MessageStoreFactory
 	Dir   string
@@ -34,11 +44,15 @@ func (f DurableFileFactory) Create(id quickfix.SessionID) (quickfix.MessageStore
 	if err := RepairHeader(names.body, names.header); err != nil {
 		return nil, fmt.Errorf("fixstore: repair the message store of %s: %w", id, err)
 	}
+	last, err := RepairSenderNumber(names.header, names.sender)
+	if err != nil {
+		return nil, fmt.Errorf("fixstore: repair the message store of %s: %w", id, err)
+	}
 	inner, err := f.Inner.Create(id)
 	if err != nil {
 		return nil, err
 	}
-	d := &DurableFile{MessageStore: inner, names: names}
+	d := &DurableFile{MessageStore: inner, names: names, lastSaved: last}
 	if err := d.open(); err != nil {
 		return nil, errors.Join(err, inner.Close())
 	}
@@ -78,6 +92,9 @@ type DurableFile struct {
 	quickfix.MessageStore
 	names                durableFiles
 	body, sender, target *os.File
+	// lastSaved is the sequence number of the last message in the body
+	// (0 when it is empty); the body's numbers only ever rise.
+	lastSaved int
 }
 
 func (d *DurableFile) open() error {
@@ -118,16 +135,20 @@ func (d *DurableFile) SaveMessage(seq int, msg []byte) error {
 	if err := d.MessageStore.SaveMessage(seq, msg); err != nil {
 		return err
 	}
+	d.lastSaved = seq
 	return syncFiles(d.body)
 }
 
-// SaveMessageAndIncrNextSenderMsgSeqNum stores an outbound message and the
-// next outbound number durably: two fsyncs.
+// SaveMessageAndIncrNextSenderMsgSeqNum stores an outbound message durably
+// with one fsync, of the body: the next outbound number written beside it
+// may be lost at a power cut, and is then raised past the message when the
+// store opens (RepairSenderNumber).
 func (d *DurableFile) SaveMessageAndIncrNextSenderMsgSeqNum(seq int, msg []byte) error {
 	if err := d.MessageStore.SaveMessageAndIncrNextSenderMsgSeqNum(seq, msg); err != nil {
 		return err
 	}
-	return syncFiles(d.body, d.sender)
+	d.lastSaved = seq
+	return syncFiles(d.body)
 }
 
 // IncrNextSenderMsgSeqNum advances the outbound number durably.
@@ -138,8 +159,23 @@ func (d *DurableFile) IncrNextSenderMsgSeqNum() error {
 	return syncFiles(d.sender)
 }
 
-// SetNextSenderMsgSeqNum sets the outbound number durably.
+// SetNextSenderMsgSeqNum sets the outbound number durably. Set at or below
+// a stored message's number (an operator's rewind), it first drops the
+// stored messages from that number on: they belong to a numbering the
+// counterparty no longer has, so they must never be resent, and the repair
+// at open must not raise the number back past them.
 func (d *DurableFile) SetNextSenderMsgSeqNum(next int) error {
+	if next <= d.lastSaved {
+		last, err := dropStoredFrom(d.names.body, d.names.header, next)
+		if err != nil {
+			return fmt.Errorf("fixstore: drop the stored messages from %d on: %w", next, err)
+		}
+		// quickfixgo reopens its files and reloads its index of the body.
+		if err := d.MessageStore.Refresh(); err != nil {
+			return err
+		}
+		d.lastSaved = last
+	}
 	if err := d.MessageStore.SetNextSenderMsgSeqNum(next); err != nil {
 		return err
 	}
@@ -168,6 +204,7 @@ func (d *DurableFile) Reset() error {
 	if err := d.MessageStore.Reset(); err != nil {
 		return err
 	}
+	d.lastSaved = 0
 	if err := d.open(); err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"strconv"
+	"strings"
 )
 
 // RepairHeader makes a quickfixgo file store's header (its index of the
@@ -52,22 +53,11 @@ func RepairHeader(bodyPath, headerPath string) error {
 // indexedPrefix returns how many bytes of header are whole lines for
 // messages inside the body, and where the last of them ends.
 func indexedPrefix(header []byte, bodySize int64) (keep int, end int64) {
-	for keep < len(header) {
-		nl := bytes.IndexByte(header[keep:], '\n')
-		if nl < 0 {
+	for _, l := range headerLines(header) {
+		if l.off < 0 || l.size < 0 || l.off+l.size > bodySize {
 			break
 		}
-		f := bytes.Split(header[keep:keep+nl], []byte{','})
-		if len(f) != 3 {
-			break
-		}
-		off, err1 := strconv.ParseInt(string(f[1]), 10, 64)
-		n, err2 := strconv.ParseInt(string(f[2]), 10, 64)
-		if _, err := strconv.Atoi(string(f[0])); err != nil || err1 != nil || err2 != nil || off < 0 || n < 0 || off+n > bodySize {
-			break
-		}
-		keep += nl + 1
-		end = max(end, off+n)
+		keep, end = l.end, max(end, l.off+l.size)
 	}
 	return keep, end
 }
@@ -136,6 +126,117 @@ func writeSynced(path string, data []byte) error {
 	}
 	defer f.Close()
 	if _, err := f.Write(data); err != nil {
+		return err
+	}
+	return f.Sync()
+}
+
+// RepairSenderNumber raises a quickfixgo file store's next outbound
+// sequence number past the last message its header indexes (run it after
+// RepairHeader), when the number was written after the message but lost
+// at a power cut: a DurableFile fsyncs the body of each message, not the
+// number beside it. It returns the last stored message's number (0 when
+// none is stored). A missing header is left to quickfixgo to create.
+func RepairSenderNumber(headerPath, senderPath string) (last int, err error) {
+	header, err := os.ReadFile(headerPath)
+	if errors.Is(err, fs.ErrNotExist) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	lines := headerLines(header)
+	if len(lines) == 0 {
+		return 0, nil
+	}
+	last = lines[len(lines)-1].seq
+	stored, err := os.ReadFile(senderPath)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return 0, err
+	}
+	// quickfixgo reads the number the same way; a garbled one counts as none.
+	next, perr := strconv.Atoi(strings.Trim(string(stored), "\r\n"))
+	if err == nil && perr == nil && next > last {
+		return last, nil
+	}
+	return last, writeSeqNum(senderPath, last+1)
+}
+
+// headerLine is one "seq,offset,length" line of a file store's header.
+type headerLine struct {
+	seq       int
+	off, size int64
+	end       int // where the line ends in the header
+}
+
+// headerLines parses a repaired header's whole lines.
+func headerLines(header []byte) []headerLine {
+	var out []headerLine
+	at := 0
+	for at < len(header) {
+		nl := bytes.IndexByte(header[at:], '\n')
+		if nl < 0 {
+			break
+		}
+		f := bytes.Split(header[at:at+nl], []byte{','})
+		if len(f) != 3 {
+			break
+		}
+		seq, err := strconv.Atoi(string(f[0]))
+		off, err1 := strconv.ParseInt(string(f[1]), 10, 64)
+		n, err2 := strconv.ParseInt(string(f[2]), 10, 64)
+		if err != nil || err1 != nil || err2 != nil {
+			break
+		}
+		at += nl + 1
+		out = append(out, headerLine{seq: seq, off: off, size: n, end: at})
+	}
+	return out
+}
+
+// dropStoredFrom cuts a file store's body and header before the first
+// stored message numbered next or more (the body's numbers only rise), and
+// returns the number of the last message kept (0 when none is). The body is
+// cut first: a header line past the body's end is dropped by RepairHeader,
+// while a body message the header lost would be indexed again.
+func dropStoredFrom(bodyPath, headerPath string, next int) (last int, err error) {
+	header, err := os.ReadFile(headerPath)
+	if err != nil {
+		return 0, err
+	}
+	lines := headerLines(header)
+	keep := len(lines)
+	for i, l := range lines {
+		if l.seq >= next {
+			keep = i
+			break
+		}
+	}
+	if keep == len(lines) {
+		if keep > 0 {
+			last = lines[keep-1].seq
+		}
+		return last, nil
+	}
+	cut, headerCut := lines[keep].off, 0
+	if keep > 0 {
+		last, headerCut = lines[keep-1].seq, lines[keep-1].end
+	}
+	if err := truncateSynced(bodyPath, cut); err != nil {
+		return 0, err
+	}
+	return last, writeSynced(headerPath, header[:headerCut])
+}
+
+// writeSeqNum stores a sequence number as quickfixgo's file store does (19
+// digits) and fsyncs it.
+func writeSeqNum(path string, seq int) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o660)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if _, err := fmt.Fprintf(f, "%019d", seq); err != nil {
 		return err
 	}
 	return f.Sync()
