@@ -3,11 +3,13 @@ package db
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -19,6 +21,16 @@ const checkpointEvery = 250 * time.Millisecond
 // has emptied it (SQLite's journal_size_limit).
 const walSizeLimit = 64 << 20
 
+// restartFrames is the WAL length (in frames of SQLite's default 4 KiB
+// page) past which the checkpointer restarts the WAL once every frame is in
+// the database file (restart).
+const restartFrames = walSizeLimit / 4096
+
+// restartWait bounds how long a restart waits for the readers still in the
+// WAL. New writers wait for the restart meanwhile, so it is kept short; a
+// restart that times out is tried again at the next tick.
+const restartWait = 25 * time.Millisecond
+
 // checkpointer moves WAL checkpoints off the committing writer: SQLite's
 // automatic checkpoint runs inside the COMMIT that crosses its threshold, so
 // one booking (or a whole-book proposal) would pay for copying every earlier
@@ -27,11 +39,24 @@ const walSizeLimit = 64 << 20
 // PASSIVE checkpoint on its own connection a few times a second instead: it
 // never blocks the writer or the readers, and SQLite makes it safe at any
 // moment, a crash included. The last connection to close checkpoints the rest.
+//
+// A PASSIVE checkpoint never starts the WAL over: SQLite writes from the
+// start of the file again only when a transaction begins with every frame
+// already copied, and under a steady stream of commits (a FIX session
+// booking fills) one always lands between a checkpoint and the next
+// transaction. The WAL then grew without end (by some 30 MB/s in `bench
+// fix --rate 500`), and every commit appended to a longer file. So once the
+// WAL passes restartFrames and a PASSIVE checkpoint has copied all of it,
+// the checkpointer runs a RESTART checkpoint, which waits (at most
+// restartWait, holding new writers back) for the readers still in the WAL
+// and makes the next transaction write from the start of the file.
 type checkpointer struct {
 	conn *sql.DB
 	stop chan struct{}
 	done chan struct{}
 	once sync.Once
+	// restartAt is restartFrames (tests lower it).
+	restartAt atomic.Int64
 }
 
 func startCheckpointer(ctx context.Context, path string) (*checkpointer, error) {
@@ -48,6 +73,7 @@ func startCheckpointer(ctx context.Context, path string) (*checkpointer, error) 
 		return nil, fmt.Errorf("open checkpointer: %w", err)
 	}
 	c := &checkpointer{conn: conn, stop: make(chan struct{}), done: make(chan struct{})}
+	c.restartAt.Store(restartFrames)
 	go c.run()
 	return c, nil
 }
@@ -63,7 +89,10 @@ func (c *checkpointer) run() {
 		case <-t.C:
 			// A busy checkpoint (another one running, e.g. a second process
 			// on the same file) is retried at the next tick.
-			_, _, _ = c.checkpoint(context.Background())
+			frames, copied, err := c.checkpoint(context.Background())
+			if err == nil && int64(frames) >= c.restartAt.Load() && copied == frames {
+				_, _ = c.restart(context.Background())
+			}
 		}
 	}
 }
@@ -74,6 +103,28 @@ func (c *checkpointer) checkpoint(ctx context.Context) (walFrames, copied int, e
 	var busy int
 	err = c.conn.QueryRowContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &walFrames, &copied)
 	return walFrames, copied, err
+}
+
+// restart runs a RESTART checkpoint that waits at most restartWait for the
+// readers, and reports whether the WAL now starts over. The connection's
+// busy timeout is set back afterwards; a connection where that fails is
+// discarded, so no later checkpoint inherits the short wait.
+func (c *checkpointer) restart(ctx context.Context) (restarted bool, err error) {
+	conn, err := c.conn.Conn(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, fmt.Sprintf(`PRAGMA busy_timeout = %d`, restartWait.Milliseconds())); err != nil {
+		return false, err
+	}
+	var busy, frames, copied int
+	err = conn.QueryRowContext(ctx, `PRAGMA wal_checkpoint(RESTART)`).Scan(&busy, &frames, &copied)
+	if _, berr := conn.ExecContext(ctx, fmt.Sprintf(`PRAGMA busy_timeout = %d`, busyTimeout.Milliseconds())); berr != nil {
+		_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+		return false, errors.Join(err, berr)
+	}
+	return err == nil && busy == 0, err
 }
 
 // close stops the goroutine and closes its connection.

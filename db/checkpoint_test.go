@@ -80,3 +80,56 @@ func TestSyncCommitted(t *testing.T) {
 		t.Fatalf("after a commit: %v", err)
 	}
 }
+
+// Under a steady stream of small commits a PASSIVE checkpoint never lets
+// the WAL start over; the checkpointer restarts it once it passes its
+// length limit, so the WAL stays bounded while commits go on.
+func TestCheckpointerRestartsAGrowingWAL(t *testing.T) {
+	ctx := context.Background()
+	d, err := Open(ctx, filepath.Join(t.TempDir(), "c.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	d.ckpt.restartAt.Store(64)
+	if _, err := d.writer.ExecContext(ctx, `CREATE TABLE filler (a TEXT)`); err != nil {
+		t.Fatal(err)
+	}
+	stop, done := make(chan struct{}), make(chan error, 1)
+	go func() {
+		for {
+			select {
+			case <-stop:
+				done <- nil
+				return
+			default:
+			}
+			if _, err := d.writer.ExecContext(ctx, `INSERT INTO filler VALUES (hex(randomblob(1500)))`); err != nil {
+				done <- err
+				return
+			}
+		}
+	}()
+	// Each sample reads the WAL's length in frames (a PASSIVE checkpoint
+	// reports it); a length below the one before means the WAL started over.
+	restarts, prev, most := 0, 0, 0
+	deadline := time.Now().Add(20 * time.Second)
+	for restarts < 3 && time.Now().Before(deadline) {
+		time.Sleep(checkpointEvery / 5)
+		frames, _, err := d.ckpt.checkpoint(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if frames < prev {
+			restarts++
+		}
+		prev, most = frames, max(most, frames)
+	}
+	close(stop)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if restarts < 3 {
+		t.Fatalf("the WAL started over %d times in 20 s of steady commits (longest %d frames); want 3", restarts, most)
+	}
+}

@@ -83,12 +83,15 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	return &DB{writer: writer, reader: reader, ckpt: ckpt, path: path, now: time.Now}, nil
 }
 
+// busyTimeout is how long a connection waits for a lock before it fails.
+const busyTimeout = 5 * time.Second
+
 // dsn builds the modernc DSN: busy_timeout first so nothing else can fail on a
 // lock, then WAL, foreign keys and NORMAL sync (safe in WAL mode); the writer
 // leaves checkpoints to the checkpointer.
 func dsn(path string, readOnly bool) string {
 	q := url.Values{}
-	q.Add("_pragma", "busy_timeout(5000)")
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "foreign_keys(ON)")
 	q.Add("_pragma", "synchronous(NORMAL)")
