@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -113,6 +114,10 @@ func runBenchFix(ctx context.Context, e *env, dir string, o benchFixOptions) err
 		len(blocks), o.fills, o.store, where, took.Round(time.Millisecond), float64(len(blocks))/took.Seconds())
 	fmt.Fprintf(e.stdout, "release → last fill booked: p50 %s, p99 %s, max %s\n",
 		p50.Round(10*time.Microsecond), p99.Round(10*time.Microsecond), worst.Round(10*time.Microsecond))
+	s50, s99, slow := rec.stageFigures()
+	ms := func(d time.Duration) string { return fmt.Sprintf("%.2f", float64(d)/float64(time.Millisecond)) }
+	fmt.Fprintf(e.stdout, "stages, ms p50/p99 (mean in the slowest 1%%): release and send %s/%s (%s); ack booked %s/%s (%s); last fill booked %s/%s (%s)\n",
+		ms(s50[0]), ms(s99[0]), ms(slow[0]), ms(s50[1]), ms(s99[1]), ms(slow[1]), ms(s50[2]), ms(s99[2]), ms(slow[2]))
 	if hasCPU {
 		cpu := cpu1 - cpu0
 		fmt.Fprintf(e.stdout, "Ballast's CPU time: %s, %s per order (%.2f cores; brokersim's own is not counted)\n",
@@ -178,7 +183,9 @@ func releaseAll(ctx context.Context, svc *order.Service, tr order.Actor, blocks 
 	release := func(id int64) {
 		defer wg.Done()
 		rec.released(id)
-		if _, err := svc.Release(ctx, tr, id); err != nil {
+		_, err := svc.Release(ctx, tr, id)
+		rec.sent(id)
+		if err != nil {
 			select {
 			case errs <- err:
 			default:
@@ -217,37 +224,84 @@ func releaseAll(ctx context.Context, svc *order.Service, tr order.Actor, blocks 
 	}
 }
 
-// fillRecorder notes the time each block's last fill was booked.
+// fillRecorder notes, for each block, when it was released, when the
+// release returned (the order was sent), when its ack was booked and when
+// its last fill was booked.
 type fillRecorder struct {
 	mu       sync.Mutex
-	start    map[int64]time.Time
-	took     []time.Duration
+	open     map[int64]*orderTimes
+	done     []orderTimes
 	left     int
 	finished chan struct{}
 }
 
+// orderTimes are one order's moments, from release to its last fill booked.
+type orderTimes struct {
+	released, sent, acked, filled time.Time
+}
+
+// stages are the release's own time (its transaction and the send), the
+// broker's ack until booked, and from the ack booked to the last fill
+// booked; they add up to the whole. An ack booked before the release
+// returned counts as booked when it returned.
+func (t orderTimes) stages() [3]time.Duration {
+	sent := t.sent
+	if sent.IsZero() || sent.After(t.filled) {
+		sent = t.filled
+	}
+	acked := t.acked
+	if acked.Before(sent) {
+		acked = sent
+	}
+	if acked.After(t.filled) {
+		acked = t.filled
+	}
+	return [3]time.Duration{sent.Sub(t.released), acked.Sub(sent), t.filled.Sub(acked)}
+}
+
+func (t orderTimes) took() time.Duration { return t.filled.Sub(t.released) }
+
 func (r *fillRecorder) begin(blocks []int64) {
-	r.start = make(map[int64]time.Time, len(blocks))
+	r.open = make(map[int64]*orderTimes, len(blocks))
 	r.left, r.finished = len(blocks), make(chan struct{})
 }
 
 func (r *fillRecorder) released(id int64) {
 	r.mu.Lock()
-	r.start[id] = time.Now()
+	r.open[id] = &orderTimes{released: time.Now()}
 	r.mu.Unlock()
 }
 
-// observe notes when a block is filled; it is the desk's booking hook, so
-// reports are booked as serve books them.
+// sent notes that the release of block id returned.
+func (r *fillRecorder) sent(id int64) {
+	now := time.Now()
+	r.mu.Lock()
+	if t, ok := r.open[id]; ok {
+		t.sent = now
+	}
+	r.mu.Unlock()
+}
+
+// observe notes when a block is acknowledged and when it is filled; it is
+// the desk's booking hook, so reports are booked as serve books them.
 func (r *fillRecorder) observe(_ context.Context, rep order.ExecutionReport, res order.BookResult, err error) {
-	if err != nil || res.Duplicate || res.Status != order.Filled || rep.Kind != order.ExecFill {
+	if err != nil || res.Duplicate {
 		return
 	}
+	now := time.Now()
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if at, ok := r.start[res.BlockID]; ok {
-		r.took = append(r.took, time.Since(at))
-		delete(r.start, res.BlockID)
+	t, ok := r.open[res.BlockID]
+	if !ok {
+		return
+	}
+	switch {
+	case rep.Kind == order.ExecNew && t.acked.IsZero():
+		t.acked = now
+	case rep.Kind == order.ExecFill && res.Status == order.Filled:
+		t.filled = now
+		r.done = append(r.done, *t)
+		delete(r.open, res.BlockID)
 		if r.left--; r.left == 0 {
 			close(r.finished)
 		}
@@ -270,13 +324,47 @@ func (r *fillRecorder) wait(ctx context.Context, limit time.Duration) error {
 func (r *fillRecorder) percentiles() (p50, p99, worst time.Duration) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	s := slices.Clone(r.took)
+	s := make([]time.Duration, len(r.done))
+	for i, t := range r.done {
+		s[i] = t.took()
+	}
 	slices.Sort(s)
 	if len(s) == 0 {
 		return 0, 0, 0
 	}
 	at := func(p float64) time.Duration { return s[min(len(s)-1, int(p*float64(len(s))))] }
 	return at(0.50), at(0.99), s[len(s)-1]
+}
+
+// stageFigures are each stage's p50 and p99 over every order, and its mean
+// over the slowest 1 % of orders: where their time went.
+func (r *fillRecorder) stageFigures() (p50, p99, slowMean [3]time.Duration) {
+	r.mu.Lock()
+	done := slices.Clone(r.done)
+	r.mu.Unlock()
+	if len(done) == 0 {
+		return
+	}
+	for k := range 3 {
+		s := make([]time.Duration, len(done))
+		for i, t := range done {
+			s[i] = t.stages()[k]
+		}
+		slices.Sort(s)
+		p50[k], p99[k] = s[len(s)/2], s[min(len(s)-1, len(s)*99/100)]
+	}
+	slices.SortFunc(done, func(a, b orderTimes) int { return cmp.Compare(b.took(), a.took()) })
+	slow := done[:max(1, len(done)/100)]
+	for _, t := range slow {
+		st := t.stages()
+		for k := range 3 {
+			slowMean[k] += st[k]
+		}
+	}
+	for k := range 3 {
+		slowMean[k] /= time.Duration(len(slow))
+	}
+	return p50, p99, slowMean
 }
 
 // benchFixDesk seeds one security and portfolio and n approved blocks of one

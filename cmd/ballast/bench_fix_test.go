@@ -1,0 +1,59 @@
+package main
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// bench fix trades with brokersim over a real FIX session on loopback and
+// reports the rate, the latency and where it went, stage by stage.
+func TestBenchFixReportsRateLatencyAndStages(t *testing.T) {
+	res := cliRun(t, t.TempDir(), "", "bench", "fix", "--orders", "60", "--sim", "inproc")
+	if res.err != nil {
+		t.Fatalf("bench fix: %v\n%s", res.err, res.stderr)
+	}
+	for _, want := range []string{"60 orders released and fully booked", "orders/s", "release → last fill booked: p50"} {
+		if !strings.Contains(res.stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, res.stdout)
+		}
+	}
+	m := regexp.MustCompile(`stages, ms p50/p99 \(mean in the slowest 1%\): release and send ([\d.]+)/([\d.]+) \(([\d.]+)\); ack booked ([\d.]+)/([\d.]+) \(([\d.]+)\); last fill booked ([\d.]+)/([\d.]+) \(([\d.]+)\)`).FindStringSubmatch(res.stdout)
+	if m == nil {
+		t.Fatalf("no stage line:\n%s", res.stdout)
+	}
+	for k := 0; k < 3; k++ {
+		p50, _ := strconv.ParseFloat(m[1+3*k], 64)
+		p99, _ := strconv.ParseFloat(m[2+3*k], 64)
+		if p50 > p99 {
+			t.Errorf("stage %d: p50 %v above p99 %v", k, p50, p99)
+		}
+	}
+}
+
+// An order's stages add up to its whole time, whatever order the moments
+// were noted in.
+func TestOrderTimesStagesAddUp(t *testing.T) {
+	at := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
+	ms := func(n int) time.Time { return at.Add(time.Duration(n) * time.Millisecond) }
+	for _, c := range []struct {
+		name string
+		t    orderTimes
+		want [3]time.Duration
+	}{
+		{"in order", orderTimes{released: ms(0), sent: ms(2), acked: ms(5), filled: ms(9)}, [3]time.Duration{2 * time.Millisecond, 3 * time.Millisecond, 4 * time.Millisecond}},
+		{"ack booked before the release returned", orderTimes{released: ms(0), sent: ms(4), acked: ms(3), filled: ms(9)}, [3]time.Duration{4 * time.Millisecond, 0, 5 * time.Millisecond}},
+		{"no ack seen", orderTimes{released: ms(0), sent: ms(2), filled: ms(9)}, [3]time.Duration{2 * time.Millisecond, 0, 7 * time.Millisecond}},
+		{"filled before the release returned", orderTimes{released: ms(0), sent: ms(12), acked: ms(3), filled: ms(9)}, [3]time.Duration{9 * time.Millisecond, 0, 0}},
+	} {
+		got := c.t.stages()
+		if got != c.want {
+			t.Errorf("%s: stages %v; want %v", c.name, got, c.want)
+		}
+		if sum := got[0] + got[1] + got[2]; sum != c.t.took() {
+			t.Errorf("%s: stages add up to %s; the order took %s", c.name, sum, c.t.took())
+		}
+	}
+}
