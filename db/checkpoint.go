@@ -23,11 +23,15 @@ const walSizeLimit = 64 << 20
 
 // restartFrames is the WAL length (in frames of SQLite's default 4 KiB
 // page) past which the checkpointer restarts the WAL once every frame is in
-// the database file (restart).
-const restartFrames = walSizeLimit / 4096
+// the database file (restart). It is half of walSizeLimit, so that the file
+// does not outgrow the limit between two ticks: the first commit after a
+// restart cuts a longer file back to the limit, and that truncation held
+// the writer up for some 15 ms each time (p99 of `bench fix --rate 500`
+// 14-19 ms restarting at 64 MB, 9-12 ms at 32 MB).
+const restartFrames = walSizeLimit / 2 / 4096
 
 // restartWait bounds how long a restart waits for the readers still in the
-// WAL. New writers wait for the restart meanwhile, so it is kept short; a
+// WAL. Writers wait for the restart meanwhile, so it is kept short; a
 // restart that times out is tried again at the next tick.
 const restartWait = 25 * time.Millisecond
 
@@ -47,19 +51,25 @@ const restartWait = 25 * time.Millisecond
 // transaction. The WAL then grew without end (by some 30 MB/s in `bench
 // fix --rate 500`), and every commit appended to a longer file. So once the
 // WAL passes restartFrames and a PASSIVE checkpoint has copied all of it,
-// the checkpointer runs a RESTART checkpoint, which waits (at most
-// restartWait, holding new writers back) for the readers still in the WAL
-// and makes the next transaction write from the start of the file.
+// the checkpointer runs a RESTART checkpoint, which copies the frames
+// committed since, waits (at most restartWait) for the readers still in the
+// WAL and makes the next transaction write from the start of the file. It
+// runs on the writer's own connection, taken from its pool between two
+// transactions: on a connection of its own it would wait for SQLite's write
+// lock, and the writer for it, by sleeping in SQLite's busy handler (1, 2,
+// 5, 10 ms …), which turned a restart of a few milliseconds into a stall of
+// 20 ms or more for every order in flight.
 type checkpointer struct {
-	conn *sql.DB
-	stop chan struct{}
-	done chan struct{}
-	once sync.Once
+	conn   *sql.DB
+	writer *sql.DB // the DB's writer pool (one connection), for restarts
+	stop   chan struct{}
+	done   chan struct{}
+	once   sync.Once
 	// restartAt is restartFrames (tests lower it).
 	restartAt atomic.Int64
 }
 
-func startCheckpointer(ctx context.Context, path string) (*checkpointer, error) {
+func startCheckpointer(ctx context.Context, path string, writer *sql.DB) (*checkpointer, error) {
 	conn, err := sql.Open("sqlite", dsn(path, false))
 	if err != nil {
 		return nil, fmt.Errorf("open checkpointer: %w", err)
@@ -72,7 +82,7 @@ func startCheckpointer(ctx context.Context, path string) (*checkpointer, error) 
 		conn.Close()
 		return nil, fmt.Errorf("open checkpointer: %w", err)
 	}
-	c := &checkpointer{conn: conn, stop: make(chan struct{}), done: make(chan struct{})}
+	c := &checkpointer{conn: conn, writer: writer, stop: make(chan struct{}), done: make(chan struct{})}
 	c.restartAt.Store(restartFrames)
 	go c.run()
 	return c, nil
@@ -80,6 +90,17 @@ func startCheckpointer(ctx context.Context, path string) (*checkpointer, error) 
 
 func (c *checkpointer) run() {
 	defer close(c.done)
+	// A restart waiting for the writer's connection gives up when the
+	// checkpointer stops.
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		select {
+		case <-c.stop:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
 	t := time.NewTicker(checkpointEvery)
 	defer t.Stop()
 	for {
@@ -89,9 +110,9 @@ func (c *checkpointer) run() {
 		case <-t.C:
 			// A busy checkpoint (another one running, e.g. a second process
 			// on the same file) is retried at the next tick.
-			frames, copied, err := c.checkpoint(context.Background())
+			frames, copied, err := c.checkpoint(ctx)
 			if err == nil && int64(frames) >= c.restartAt.Load() && copied == frames {
-				_, _ = c.restart(context.Background())
+				_, _ = c.restart(ctx)
 			}
 		}
 	}
@@ -105,12 +126,13 @@ func (c *checkpointer) checkpoint(ctx context.Context) (walFrames, copied int, e
 	return walFrames, copied, err
 }
 
-// restart runs a RESTART checkpoint that waits at most restartWait for the
-// readers, and reports whether the WAL now starts over. The connection's
-// busy timeout is set back afterwards; a connection where that fails is
-// discarded, so no later checkpoint inherits the short wait.
+// restart runs a RESTART checkpoint on the writer's connection that waits
+// at most restartWait for the readers, and reports whether the WAL now
+// starts over. The connection's busy timeout is set back afterwards; a
+// connection where that fails is discarded, so no later transaction
+// inherits the short wait.
 func (c *checkpointer) restart(ctx context.Context) (restarted bool, err error) {
-	conn, err := c.conn.Conn(ctx)
+	conn, err := c.writer.Conn(ctx)
 	if err != nil {
 		return false, err
 	}

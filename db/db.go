@@ -74,7 +74,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		reader.Close()
 		return nil, fmt.Errorf("db: open reader %s: %w", path, err)
 	}
-	ckpt, err := startCheckpointer(ctx, path)
+	ckpt, err := startCheckpointer(ctx, path, writer)
 	if err != nil {
 		writer.Close()
 		reader.Close()
