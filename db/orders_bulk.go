@@ -11,10 +11,10 @@ import (
 )
 
 var (
-	_ order.BulkTx           = (*orderTx)(nil)
-	_ order.ProposalTotalsTx = (*orderTx)(nil)
-	_ order.StreamTx         = (*orderTx)(nil)
-	_ order.StreamStore      = (*OrderStore)(nil)
+	_ order.BulkTx      = (*orderTx)(nil)
+	_ order.ProposalTx  = (*orderTx)(nil)
+	_ order.StreamTx    = (*orderTx)(nil)
+	_ order.StreamStore = (*OrderStore)(nil)
 )
 
 // InStreamTx implements order.StreamStore: fn runs in a transaction of
@@ -31,8 +31,23 @@ func (s *OrderStore) InStreamTx(ctx context.Context, fn func(order.StreamTx) err
 	return s.group.runCall(c, s.commitBatch)
 }
 
-// SetProposalTotals implements order.ProposalTotalsTx: proposal id (made
-// by CreateProposal) gets its count of portfolios and orders.
+// CreateProposal implements order.ProposalTx: a proposal by by, made at at,
+// with its totals set once its orders are written (SetProposalTotals).
+func (t *orderTx) CreateProposal(ctx context.Context, by string, at time.Time) (int64, error) {
+	res, err := t.tx.ExecContext(uncancelled(ctx), `INSERT INTO proposals (created_by, created_at, portfolios, trades) VALUES (?, ?, 0, 0)`,
+		by, formatTime(at))
+	if err != nil {
+		return 0, fmt.Errorf("db: create proposal: %w", err)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return 0, fmt.Errorf("db: create proposal: %w", err)
+	}
+	return id, nil
+}
+
+// SetProposalTotals implements order.ProposalTx: proposal id gets its count
+// of portfolios and orders.
 func (t *orderTx) SetProposalTotals(ctx context.Context, id int64, portfolios, orders int) error {
 	res, err := t.tx.ExecContext(uncancelled(ctx), `UPDATE proposals SET portfolios = ?, trades = ? WHERE id = ?`, portfolios, orders, id)
 	if err != nil {

@@ -24,44 +24,46 @@ func streamOf(batches []order.ProposalBatch, err error) func(func(order.Proposal
 }
 
 // TestProposeStreamAllOrNothing: a proposal written in batches is one
-// transaction: an error after two batches leaves none of their orders,
-// events or checks; without it every batch is written, ids follow the
-// batches, and the proposal gets its totals.
+// transaction with its proposal row: an error after two batches leaves none
+// of their orders, events or checks, and no proposal; without it every
+// batch is written, ids follow the batches, and the proposal is created
+// with its totals.
 func TestProposeStreamAllOrNothing(t *testing.T) {
 	ctx := context.Background()
 	d := openTest(t)
 	seedSmall(t, d)
 	s := NewOrderStore(d)
 	svc, _ := newTestService(t, s)
-	id, err := d.CreateProposal(ctx, "pm", 0, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var batches []order.ProposalBatch
 	for k := range 3 {
 		var b order.ProposalBatch
 		for i := range 100 + k*batchRows {
-			p := buyOrder([]string{"P1", "P2"}[(i+k)%2], "100")
-			p.Order.ProposalID = id
-			b.Proposals = append(b.Proposals, p)
+			b.Proposals = append(b.Proposals, buyOrder([]string{"P1", "P2"}[(i+k)%2], "100"))
 			b.Results = append(b.Results, nil)
 		}
 		batches = append(batches, b)
 	}
 	boom := errors.New("planning failed")
-	if _, err := svc.ProposeStream(ctx, pmActor, id, streamOf(batches[:2], boom)); !errors.Is(err, boom) {
+	if _, err := svc.ProposeStream(ctx, pmActor, streamOf(batches[:2], boom)); !errors.Is(err, boom) {
 		t.Fatalf("err = %v, want the stream's error", err)
 	}
-	for _, table := range []string{"orders", "audit_events", "compliance_checks"} {
+	for _, table := range []string{"orders", "audit_events", "compliance_checks", "proposals"} {
 		if n := count(t, d, `SELECT count(*) FROM `+table); n != 0 {
 			t.Errorf("%s has %d rows after a failed stream, want 0", table, n)
 		}
 	}
-	tot, err := svc.ProposeStream(ctx, pmActor, id, streamOf(batches, nil))
-	want := 100 + 164 + 228
-	if err != nil || tot.Orders != want || tot.Portfolios != 2 {
-		t.Fatalf("totals %+v, %v; want %d orders of 2 portfolios", tot, err, want)
+	if tot, err := svc.ProposeStream(ctx, pmActor, streamOf(nil, nil)); err != nil || tot != (order.StreamTotals{}) {
+		t.Errorf("an empty stream: %+v, %v; want nothing written", tot, err)
 	}
+	if n := count(t, d, `SELECT count(*) FROM proposals`); n != 0 {
+		t.Errorf("an empty stream left %d proposals, want 0", n)
+	}
+	tot, err := svc.ProposeStream(ctx, pmActor, streamOf(batches, nil))
+	want := 100 + 164 + 228
+	if err != nil || tot.Orders != want || tot.Portfolios != 2 || tot.ProposalID == 0 {
+		t.Fatalf("totals %+v, %v; want %d orders of 2 portfolios under a new proposal", tot, err, want)
+	}
+	id := tot.ProposalID
 	if n := count(t, d, `SELECT count(*) FROM orders WHERE status = 'ready' AND proposal_id = ?`, id); n != want {
 		t.Errorf("%d ready orders, want %d", n, want)
 	}
@@ -174,10 +176,13 @@ func TestProposeStreamCancelledIsNotWhole(t *testing.T) {
 			cancel() // the producer sees the cancellation and ends its stream
 		}
 	}
-	if _, err := svc.ProposeStream(ctx, pmActor, 0, stopped); !errors.Is(err, context.Canceled) {
+	if _, err := svc.ProposeStream(ctx, pmActor, stopped); !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want the cancellation", err)
 	}
 	if n := count(t, d, `SELECT count(*) FROM orders`); n != 0 {
 		t.Fatalf("%d orders committed by a cancelled stream, want 0", n)
+	}
+	if n := count(t, d, `SELECT count(*) FROM proposals`); n != 0 {
+		t.Fatalf("%d proposals committed by a cancelled stream, want 0", n)
 	}
 }

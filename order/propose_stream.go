@@ -14,21 +14,25 @@ type ProposalBatch struct {
 	Results   [][]ResultRecord
 }
 
-// ProposalTotalsTx is a Tx that records a proposal's totals once all its
-// orders are written. ProposeStream uses it when the Store's Tx implements it.
-type ProposalTotalsTx interface {
+// ProposalTx is a Tx that records the proposal a stream of orders makes.
+// ProposeStream creates the proposal in the transaction that writes its
+// orders, so that the proposal and its orders are saved together or not at
+// all (a crash or an interrupt mid-stream leaves no empty proposal).
+type ProposalTx interface {
+	// CreateProposal records a proposal by by, made at at, and returns its id.
+	CreateProposal(ctx context.Context, by string, at time.Time) (int64, error)
 	// SetProposalTotals sets proposal id's count of portfolios and of orders.
 	SetProposalTotals(ctx context.Context, id int64, portfolios, orders int) error
 }
 
 // StreamTx is all a ProposeStream transaction does: insert orders and
-// their audit events in bulk, save their compliance checks, and set the
-// proposal's totals. It inserts only, and every order it inserts goes
+// their audit events in bulk, save their compliance checks, and create the
+// proposal and set its totals. It inserts only, and every order it inserts goes
 // through InsertOrders, which checks each portfolio and security.
 type StreamTx interface {
 	BulkTx
 	checkSaver
-	ProposalTotalsTx
+	ProposalTx
 }
 
 // StreamStore is a Store with a transaction of its own for ProposeStream.
@@ -42,7 +46,8 @@ type StreamStore interface {
 
 // StreamTotals is what ProposeStream wrote.
 type StreamTotals struct {
-	Portfolios int // distinct portfolios of the orders
+	ProposalID int64 // 0 when nothing was written, or the store keeps no proposals
+	Portfolios int   // distinct portfolios of the orders
 	Orders     int
 }
 
@@ -52,11 +57,13 @@ type StreamTotals struct {
 // the transition table and written as ProposeMany does, and all batches go in
 // one transaction, so the proposal is saved whole or not at all. An error
 // yielded by batches, an invalid batch or a failed write rolls back every
-// batch before it. When proposalID is not 0 and the Store's Tx is a
-// ProposalTotalsTx, the proposal's totals are set in the same transaction.
-// ProposeStream stops reading batches at its first error; the caller stops
-// its producer (a context) when ProposeStream returns.
-func (s *Service) ProposeStream(ctx context.Context, actor Actor, proposalID int64, batches iter.Seq2[ProposalBatch, error]) (StreamTotals, error) {
+// batch before it. When the Store's Tx is a ProposalTx, the proposal is
+// created with the first order in the same transaction (a stream of no
+// orders creates none), every proposal's ProposalID is set to it, and its
+// totals are set at the end. ProposeStream stops reading batches at its
+// first error; the caller stops its producer (a context) when ProposeStream
+// returns.
+func (s *Service) ProposeStream(ctx context.Context, actor Actor, batches iter.Seq2[ProposalBatch, error]) (StreamTotals, error) {
 	now := s.now()
 	if err := validateProposals(actor, nil, nil, now); err != nil {
 		return StreamTotals{}, err
@@ -65,14 +72,9 @@ func (s *Service) ProposeStream(ctx context.Context, actor Actor, proposalID int
 	var err error
 	if ss, ok := s.Store.(StreamStore); ok {
 		err = ss.InStreamTx(ctx, func(tx StreamTx) error {
-			return s.stream(ctx, actor, batches, now, &tot, func(ps []Proposal, rs [][]ResultRecord) error {
+			return s.stream(ctx, actor, batches, now, &tot, tx, func(ps []Proposal, rs [][]ResultRecord) error {
 				_, err := s.proposeBulk(ctx, tx, tx, actor.Name, ps, rs, now)
 				return err
-			}, func() error {
-				if proposalID == 0 {
-					return nil
-				}
-				return tx.SetProposalTotals(ctx, proposalID, tot.Portfolios, tot.Orders)
 			})
 		})
 	} else {
@@ -82,7 +84,8 @@ func (s *Service) ProposeStream(ctx context.Context, actor Actor, proposalID int
 				return fmt.Errorf("order: propose: the store keeps no compliance results")
 			}
 			bt, bulk := tx.(BulkTx)
-			return s.stream(ctx, actor, batches, now, &tot, func(ps []Proposal, rs [][]ResultRecord) error {
+			pt, _ := tx.(ProposalTx)
+			return s.stream(ctx, actor, batches, now, &tot, pt, func(ps []Proposal, rs [][]ResultRecord) error {
 				var err error
 				if bulk {
 					_, err = s.proposeBulk(ctx, bt, ct, actor.Name, ps, rs, now)
@@ -90,11 +93,6 @@ func (s *Service) ProposeStream(ctx context.Context, actor Actor, proposalID int
 					_, err = s.proposeEach(ctx, tx, ct, actor.Name, ps, rs, now)
 				}
 				return err
-			}, func() error {
-				if pt, ok := tx.(ProposalTotalsTx); ok && proposalID != 0 {
-					return pt.SetProposalTotals(ctx, proposalID, tot.Portfolios, tot.Orders)
-				}
-				return nil
 			})
 		})
 	}
@@ -105,10 +103,11 @@ func (s *Service) ProposeStream(ctx context.Context, actor Actor, proposalID int
 }
 
 // stream reads batches, validates each and writes it in chunks of bulkChunk
-// with write, counting into tot; then it calls totals. It is the body of
-// ProposeStream's transaction, whichever kind the store gives.
+// with write, counting into tot, under the proposal pt creates (when pt is
+// not nil). It is the body of ProposeStream's transaction, whichever kind
+// the store gives.
 func (s *Service) stream(ctx context.Context, actor Actor, batches iter.Seq2[ProposalBatch, error], now time.Time,
-	tot *StreamTotals, write func([]Proposal, [][]ResultRecord) error, totals func() error) error {
+	tot *StreamTotals, pt ProposalTx, write func([]Proposal, [][]ResultRecord) error) error {
 	*tot = StreamTotals{}
 	seen := map[string]bool{}
 	for b, err := range batches {
@@ -120,6 +119,18 @@ func (s *Service) stream(ctx context.Context, actor Actor, batches iter.Seq2[Pro
 		}
 		for lo := 0; lo < len(b.Proposals); lo += bulkChunk {
 			hi := min(lo+bulkChunk, len(b.Proposals))
+			if pt != nil {
+				if tot.ProposalID == 0 {
+					id, err := pt.CreateProposal(ctx, actor.Name, now)
+					if err != nil {
+						return err
+					}
+					tot.ProposalID = id
+				}
+				for i := range b.Proposals[lo:hi] {
+					b.Proposals[lo+i].Order.ProposalID = tot.ProposalID
+				}
+			}
 			if err := write(b.Proposals[lo:hi], b.Results[lo:hi]); err != nil {
 				return err
 			}
@@ -135,5 +146,8 @@ func (s *Service) stream(ctx context.Context, actor Actor, batches iter.Seq2[Pro
 		return fmt.Errorf("order: propose: %w (after %d orders)", err, tot.Orders)
 	}
 	tot.Portfolios = len(seen)
-	return totals()
+	if pt == nil || tot.ProposalID == 0 {
+		return nil
+	}
+	return pt.SetProposalTotals(ctx, tot.ProposalID, tot.Portfolios, tot.Orders)
 }

@@ -78,22 +78,19 @@ type pipelineJob struct {
 // runs their pre-trade compliance on the holdings it planned from, while the
 // order Service writes the part before (Service.ProposeStream). Reading and
 // planning use one core while SQLite's one writer uses the other. All parts
-// go in one transaction: the proposal's orders are written all or none (on
-// any failure, a portfolio that cannot be planned included, the proposal
-// row is deleted, as SaveProposal does).
+// go in one transaction with the proposal row itself: the proposal and its
+// orders are written all or none (a portfolio that cannot be planned, an
+// interrupt or a crash leaves neither), and a run with nothing to trade
+// leaves no empty proposal.
 func (p *proposalSaver) savePipelined(ctx context.Context, u user.User, job pipelineJob) (*pipelineRun, error) {
 	run := &pipelineRun{}
-	id, err := p.d.CreateProposal(ctx, u.Name, 0, 0)
-	if err != nil {
-		return run, err
-	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	parts := make(chan partOrErr, 2)
 	produced := make(chan struct{}) // closed once the producer, rendering included, is done with run
 	go func() {
 		defer close(produced)
-		prod := &producer{ctx: ctx, id: id, strict: job.named, pre: newPrecheck(p.d, p.svc.Clock), opts: job.opts, keep: job.keep,
+		prod := &producer{ctx: ctx, strict: job.named, pre: newPrecheck(p.d, p.svc.Clock), opts: job.opts, keep: job.keep,
 			run: run, out: parts}
 		prod.pre.Observe = p.observe
 		size := job.part
@@ -123,21 +120,17 @@ func (p *proposalSaver) savePipelined(ctx context.Context, u user.User, job pipe
 			}
 		}
 	}
-	tot, err := p.svc.ProposeStream(ctx, order.Actor{Name: u.Name, Roles: u.Roles}, id, batches)
+	tot, err := p.svc.ProposeStream(ctx, order.Actor{Name: u.Name, Roles: u.Roles}, batches)
 	cancel()
 	for range parts { // the producer stops at its next send
 	}
 	<-produced
 	run.saved = tot
-	if err == nil && tot.Orders == 0 {
-		err = p.d.DeleteProposal(context.WithoutCancel(ctx), id) // nothing to propose: no empty proposal
-		return run, err
-	}
 	if err != nil {
-		if derr := p.d.DeleteProposal(context.WithoutCancel(ctx), id); derr != nil {
-			err = errors.Join(err, derr)
-		}
-		return run, fmt.Errorf("save proposal %d: %w", id, err)
+		return run, fmt.Errorf("save proposal: %w", err)
+	}
+	if tot.Orders == 0 {
+		return run, nil
 	}
 	if p.publish != nil {
 		p.publish(web.Change{What: "order"})
@@ -154,7 +147,6 @@ type partOrErr struct {
 // producer reads, plans and checks the parts of a pipelined run.
 type producer struct {
 	ctx  context.Context // the run's: done when the writer has stopped
-	id   int64           // the proposal
 	pre  *order.Precheck
 	opts rebalance.Options
 	keep bool
@@ -200,7 +192,7 @@ func (p *producer) part(inputs []rebalance.Input, noTargets []string) error {
 		return err
 	}
 	p.run.check += time.Since(t2)
-	b.Proposals = proposals(p.id, trades)
+	b.Proposals = proposals(0, trades) // ProposeStream sets the proposal
 	b.Results = make([][]order.ResultRecord, len(trades))
 	for i := range trades {
 		b.Proposals[i].Check, b.Results[i] = checks[i].Check, checks[i].Results
