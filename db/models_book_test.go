@@ -39,23 +39,3 @@ func TestLoadBookPlansLikeMemory(t *testing.T) {
 		}
 	}
 }
-
-func TestProposals(t *testing.T) {
-	d := openTest(t)
-	ctx := context.Background()
-	a, err := d.CreateProposal(ctx, "pm", 2, 5)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := d.CreateProposal(ctx, "pm", 1, 1)
-	if err != nil || b <= a {
-		t.Fatalf("second proposal id %d after %d: %v", b, a, err)
-	}
-	if err := d.DeleteProposal(ctx, a); err != nil {
-		t.Fatal(err)
-	}
-	var n int
-	if err := d.Reader().QueryRow(`SELECT count(*) FROM proposals`).Scan(&n); err != nil || n != 1 {
-		t.Errorf("proposals left: %d, %v", n, err)
-	}
-}

@@ -25,20 +25,6 @@ func newPrecheck(d *db.DB, clock order.Clock) *order.Precheck {
 	return &order.Precheck{Store: d, Clock: clock}
 }
 
-// propose checks the proposals' orders as baskets per portfolio and proposes
-// them with their verdicts (blocked, awaiting_override or ready), storing
-// each order's compliance results; the proposals' own Checks are replaced.
-func (p *proposalSaver) propose(ctx context.Context, actor order.Actor, ps []order.Proposal) ([]order.Order, error) {
-	orders := make([]order.Order, len(ps))
-	for i, pr := range ps {
-		orders[i] = pr.Order
-	}
-	pre := newPrecheck(p.d, p.svc.Clock)
-	pre.Observe = p.observe
-	saved, _, err := pre.Propose(ctx, p.svc, actor, orders)
-	return saved, err
-}
-
 // writePlanChecked prints the plan like writePlan; in JSON every trade also
 // carries its pre-trade compliance: {"status", "breaches": [...]}, checked
 // with the portfolio's other trades as one basket. Nothing is written.

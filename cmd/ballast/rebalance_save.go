@@ -49,30 +49,40 @@ func newProposalSaver(d *db.DB) (*proposalSaver, error) {
 	return &proposalSaver{d: d, svc: svc}, nil
 }
 
-// SaveProposal saves trades on behalf of u and returns how many orders it saved.
+// SaveProposal saves trades on behalf of u as one proposal and returns how
+// many orders it saved. Each portfolio's trades are checked as one basket
+// (pre-trade compliance); the proposal row, the orders, their events and
+// their checks are written in one transaction (Service.ProposeStream with a
+// single batch), so a failure leaves none of them.
 func (p *proposalSaver) SaveProposal(ctx context.Context, u user.User, trades []portfolio.Trade) (int, error) {
 	if len(trades) == 0 {
 		return 0, nil
 	}
-	codes := map[string]bool{}
-	for _, t := range trades {
-		codes[t.Portfolio] = true
+	ps := proposals(0, trades) // ProposeStream sets the proposal
+	checked := make([]portfolio.Trade, len(ps))
+	for i, pr := range ps {
+		checked[i] = order.TradeOf(pr.Order)
 	}
-	id, err := p.d.CreateProposal(ctx, u.Name, len(codes), len(trades))
+	pre := newPrecheck(p.d, p.svc.Clock)
+	pre.Observe = p.observe
+	checks, _, err := pre.CheckTrades(ctx, checked, nil)
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("save proposal: %w", err)
 	}
-	orders, err := p.propose(ctx, order.Actor{Name: u.Name, Roles: u.Roles}, proposals(id, trades))
+	b := order.ProposalBatch{Proposals: ps, Results: make([][]order.ResultRecord, len(ps))}
+	for i := range ps {
+		ps[i].Check, b.Results[i] = checks[i].Check, checks[i].Results
+	}
+	tot, err := p.svc.ProposeStream(ctx, order.Actor{Name: u.Name, Roles: u.Roles}, func(yield func(order.ProposalBatch, error) bool) {
+		yield(b, nil)
+	})
 	if err != nil {
-		if derr := p.d.DeleteProposal(ctx, id); derr != nil {
-			err = errors.Join(err, derr)
-		}
-		return 0, fmt.Errorf("save proposal %d: %w", id, err)
+		return 0, fmt.Errorf("save proposal: %w", err)
 	}
 	if p.publish != nil {
 		p.publish(web.Change{What: "order"})
 	}
-	return len(orders), nil
+	return tot.Orders, nil
 }
 
 // proposals turns trades into day limit orders of proposal id carrying their reasons.

@@ -323,6 +323,39 @@ func TestSavedProposalReachesTheLiveBlotters(t *testing.T) {
 	}
 }
 
+// A proposal the store refuses part of (here a trade of a portfolio that
+// does not exist) leaves nothing: no proposal row, no order, no event.
+func TestSaveProposalIsAllOrNothing(t *testing.T) {
+	dir := t.TempDir()
+	cliSeedDemo(t, dir)
+	d := openCLIDB(t, dir)
+	saver, err := newProposalSaver(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := func() int {
+		return countRows(t, d.Reader(), `SELECT (SELECT count(*) FROM proposals) + (SELECT count(*) FROM orders) + (SELECT count(*) FROM audit_events WHERE order_id IS NOT NULL)`)
+	}
+	before := count()
+	good := portfolio.Trade{Portfolio: "EU-LEAD", Symbol: "AIR", Side: portfolio.Sell, Quantity: decimal.NewFromInt(10),
+		LimitPrice: decimal.NewFromInt(150), Reason: "overweight"}
+	bad := good
+	bad.Portfolio = "NO-SUCH"
+	pm := user.User{Name: "pm", Roles: []user.Role{user.PM}}
+	if n, err := saver.SaveProposal(context.Background(), pm, []portfolio.Trade{good, bad}); err == nil || n != 0 {
+		t.Fatalf("saved %d, %v; want a refusal", n, err)
+	}
+	if after := count(); after != before {
+		t.Fatalf("a refused proposal left %d rows of proposals, orders and their events", after-before)
+	}
+	if n, err := saver.SaveProposal(context.Background(), pm, []portfolio.Trade{good}); err != nil || n != 1 {
+		t.Fatalf("saved %d, %v", n, err)
+	}
+	if n := countRows(t, d.Reader(), `SELECT count(*) FROM orders WHERE proposal_id = (SELECT id FROM proposals WHERE trades = 1 AND portfolios = 1)`); n != 1 {
+		t.Errorf("%d orders under the saved proposal, want 1", n)
+	}
+}
+
 // TestRebalanceSavePrintsTheDryRunsPlan: --save prints, in every format,
 // exactly what the dry run before it printed (the saved command renders
 // its output while the writer finishes, from results it keeps slimmed).
