@@ -43,20 +43,13 @@ func (s *Service) ProposeMany(ctx context.Context, actor Actor, ps []Proposal, r
 	out := make([]Order, 0, len(ps))
 	err := s.Store.InTx(ctx, func(tx Tx) error {
 		out = out[:0]
-		bt, bulk := tx.(BulkTx)
-		ct, ok := tx.(ComplianceTx)
-		if !ok {
-			return fmt.Errorf("order: propose: the store keeps no compliance results")
+		write, err := s.proposer(ctx, tx, actor.Name, now)
+		if err != nil {
+			return err
 		}
 		for lo := 0; lo < len(ps); lo += bulkChunk {
 			hi := min(lo+bulkChunk, len(ps))
-			var saved []Order
-			var err error
-			if bulk {
-				saved, err = s.proposeBulk(ctx, bt, ct, actor.Name, ps[lo:hi], results[lo:hi], now)
-			} else {
-				saved, err = s.proposeEach(ctx, tx, ct, actor.Name, ps[lo:hi], results[lo:hi], now)
-			}
+			saved, err := write(ps[lo:hi], results[lo:hi])
 			if err != nil {
 				return err
 			}
@@ -68,6 +61,23 @@ func (s *Service) ProposeMany(ctx context.Context, actor Actor, ps []Proposal, r
 		return nil, err
 	}
 	return out, nil
+}
+
+// proposer is how tx writes a chunk of proposals by by: in bulk when it is
+// a BulkTx, one by one otherwise, with their compliance results.
+func (s *Service) proposer(ctx context.Context, tx Tx, by string, now time.Time) (func([]Proposal, [][]ResultRecord) ([]Order, error), error) {
+	ct, ok := tx.(ComplianceTx)
+	if !ok {
+		return nil, fmt.Errorf("order: propose: the store keeps no compliance results")
+	}
+	if bt, ok := tx.(BulkTx); ok {
+		return func(ps []Proposal, rs [][]ResultRecord) ([]Order, error) {
+			return s.proposeBulk(ctx, bt, ct, by, ps, rs, now)
+		}, nil
+	}
+	return func(ps []Proposal, rs [][]ResultRecord) ([]Order, error) {
+		return s.proposeEach(ctx, tx, ct, by, ps, rs, now)
+	}, nil
 }
 
 // validateProposals refuses an actor who may not propose, and any invalid

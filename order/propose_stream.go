@@ -79,19 +79,13 @@ func (s *Service) ProposeStream(ctx context.Context, actor Actor, batches iter.S
 		})
 	} else {
 		err = s.Store.InTx(ctx, func(tx Tx) error {
-			ct, ok := tx.(ComplianceTx)
-			if !ok {
-				return fmt.Errorf("order: propose: the store keeps no compliance results")
+			write, err := s.proposer(ctx, tx, actor.Name, now)
+			if err != nil {
+				return err
 			}
-			bt, bulk := tx.(BulkTx)
 			pt, _ := tx.(ProposalTx)
 			return s.stream(ctx, actor, batches, now, &tot, pt, func(ps []Proposal, rs [][]ResultRecord) error {
-				var err error
-				if bulk {
-					_, err = s.proposeBulk(ctx, bt, ct, actor.Name, ps, rs, now)
-				} else {
-					_, err = s.proposeEach(ctx, tx, ct, actor.Name, ps, rs, now)
-				}
+				_, err := write(ps, rs)
 				return err
 			})
 		})

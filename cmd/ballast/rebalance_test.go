@@ -8,6 +8,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/ballast-oms/ballast/order"
 	"github.com/ballast-oms/ballast/portfolio"
 	"github.com/ballast-oms/ballast/user"
 	"github.com/ballast-oms/ballast/web"
@@ -377,5 +378,34 @@ func TestRebalanceSavePrintsTheDryRunsPlan(t *testing.T) {
 				t.Errorf("--save printed\n%s\nthe dry run\n%s", saved.stdout, dry.stdout)
 			}
 		})
+	}
+}
+
+// In serve the order store is wrapped to watch positions for the trigger
+// engine. A proposal saved through it must still be written as the CLI
+// writes it: the proposal row with its orders, in the stream transaction.
+func TestSaveProposalThroughThePositionWatch(t *testing.T) {
+	dir := t.TempDir()
+	cliSeedDemo(t, dir)
+	d := openCLIDB(t, dir)
+	svc, err := newOrderService(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc.Store = watchPositions(svc.Store, func(context.Context, []positionChange) {})
+	if _, ok := svc.Store.(order.StreamStore); !ok {
+		t.Fatal("the watched store has no stream transactions")
+	}
+	saver := &proposalSaver{d: d, svc: svc}
+	trades := []portfolio.Trade{
+		{Portfolio: "EU-LEAD", Symbol: "AIR", Side: portfolio.Sell, Quantity: decimal.NewFromInt(10), LimitPrice: decimal.NewFromInt(150), Reason: "overweight"},
+		{Portfolio: "US-TECH", Symbol: "NVDA", Side: portfolio.Sell, Quantity: decimal.NewFromInt(1), LimitPrice: decimal.NewFromInt(100), Reason: "overweight"},
+	}
+	pm := user.User{Name: "pm", Roles: []user.Role{user.PM}}
+	if n, err := saver.SaveProposal(context.Background(), pm, trades); err != nil || n != 2 {
+		t.Fatalf("saved %d, %v", n, err)
+	}
+	if n := countRows(t, d.Reader(), `SELECT count(*) FROM orders o JOIN proposals p ON p.id = o.proposal_id WHERE p.trades = 2 AND p.portfolios = 2 AND p.created_by = 'pm'`); n != 2 {
+		t.Errorf("%d orders under a proposal of 2 trades over 2 portfolios, want 2", n)
 	}
 }

@@ -46,6 +46,19 @@ func (w *positionWatch) InTx(ctx context.Context, fn func(order.Tx) error) error
 	return err
 }
 
+// InStreamTx hands a proposal's stream transaction to the store: it only
+// inserts orders, events, checks and the proposal, never a position, so
+// there is nothing to record. Without it a Service over the watch would
+// save proposals through InTx, one order at a time and without a proposal
+// row (the recording Tx is neither a BulkTx nor a ProposalTx).
+func (w *positionWatch) InStreamTx(ctx context.Context, fn func(order.StreamTx) error) error {
+	ss, ok := w.Store.(order.StreamStore)
+	if !ok {
+		return fmt.Errorf("triggers: the order store has no stream transactions")
+	}
+	return ss.InStreamTx(ctx, fn)
+}
+
 // recordingTx is an order.Tx that remembers each position's quantity before
 // its first save in the transaction and after its last.
 type recordingTx struct {
