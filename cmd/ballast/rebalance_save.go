@@ -29,8 +29,8 @@ func newOrderService(d *db.DB) (*order.Service, error) {
 }
 
 // proposalSaver saves reviewed rebalance trades as a proposal: a proposals
-// row, then every trade as a day limit order in status proposed (its reason
-// in the notes) through the order Service, all or nothing.
+// row and every trade as a day limit order (its reason in the notes), with
+// its compliance verdict, through the order Service in one transaction.
 type proposalSaver struct {
 	d   *db.DB
 	svc *order.Service
