@@ -8,6 +8,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/ballast-oms/ballast/db"
 	"github.com/ballast-oms/ballast/order"
 	"github.com/ballast-oms/ballast/portfolio"
 	"github.com/ballast-oms/ballast/user"
@@ -298,21 +299,28 @@ func TestImportModelsAndRestrictionsShapeThePlan(t *testing.T) {
 	}
 }
 
-// A proposal saved from the rebalance page tells the live blotters, so a
-// trader's open blotter shows the PM's orders without a reload.
-func TestSavedProposalReachesTheLiveBlotters(t *testing.T) {
+// demoProposalSaver is a proposal saver over a fresh demo database, a
+// trade the demo book can make, and the PM who proposes it.
+func demoProposalSaver(t *testing.T) (*db.DB, *proposalSaver, portfolio.Trade, user.User) {
+	t.Helper()
 	dir := t.TempDir()
 	cliSeedDemo(t, dir)
 	d := openCLIDB(t, dir)
-	svc, err := newOrderService(d)
+	saver, err := newProposalSaver(d)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var changes []web.Change
-	saver := &proposalSaver{d: d, svc: svc, publish: func(c web.Change) { changes = append(changes, c) }}
 	trade := portfolio.Trade{Portfolio: "EU-LEAD", Symbol: "AIR", Side: portfolio.Sell, Quantity: decimal.NewFromInt(10),
 		LimitPrice: decimal.NewFromInt(150), Reason: "overweight"}
-	pm := user.User{Name: "pm", Roles: []user.Role{user.PM}}
+	return d, saver, trade, user.User{Name: "pm", Roles: []user.Role{user.PM}}
+}
+
+// A proposal saved from the rebalance page tells the live blotters, so a
+// trader's open blotter shows the PM's orders without a reload.
+func TestSavedProposalReachesTheLiveBlotters(t *testing.T) {
+	_, saver, trade, pm := demoProposalSaver(t)
+	var changes []web.Change
+	saver.publish = func(c web.Change) { changes = append(changes, c) }
 	if n, err := saver.SaveProposal(context.Background(), pm, []portfolio.Trade{trade}); err != nil || n != 1 {
 		t.Fatalf("saved %d, %v", n, err)
 	}
@@ -327,22 +335,13 @@ func TestSavedProposalReachesTheLiveBlotters(t *testing.T) {
 // A proposal the store refuses part of (here a trade of a portfolio that
 // does not exist) leaves nothing: no proposal row, no order, no event.
 func TestSaveProposalIsAllOrNothing(t *testing.T) {
-	dir := t.TempDir()
-	cliSeedDemo(t, dir)
-	d := openCLIDB(t, dir)
-	saver, err := newProposalSaver(d)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d, saver, good, pm := demoProposalSaver(t)
 	count := func() int {
 		return countRows(t, d.Reader(), `SELECT (SELECT count(*) FROM proposals) + (SELECT count(*) FROM orders) + (SELECT count(*) FROM audit_events WHERE order_id IS NOT NULL)`)
 	}
 	before := count()
-	good := portfolio.Trade{Portfolio: "EU-LEAD", Symbol: "AIR", Side: portfolio.Sell, Quantity: decimal.NewFromInt(10),
-		LimitPrice: decimal.NewFromInt(150), Reason: "overweight"}
 	bad := good
 	bad.Portfolio = "NO-SUCH"
-	pm := user.User{Name: "pm", Roles: []user.Role{user.PM}}
 	if n, err := saver.SaveProposal(context.Background(), pm, []portfolio.Trade{good, bad}); err == nil || n != 0 {
 		t.Fatalf("saved %d, %v; want a refusal", n, err)
 	}
@@ -385,23 +384,14 @@ func TestRebalanceSavePrintsTheDryRunsPlan(t *testing.T) {
 // engine. A proposal saved through it must still be written as the CLI
 // writes it: the proposal row with its orders, in the stream transaction.
 func TestSaveProposalThroughThePositionWatch(t *testing.T) {
-	dir := t.TempDir()
-	cliSeedDemo(t, dir)
-	d := openCLIDB(t, dir)
-	svc, err := newOrderService(d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc.Store = watchPositions(svc.Store, func(context.Context, []positionChange) {})
-	if _, ok := svc.Store.(order.StreamStore); !ok {
+	d, saver, trade, pm := demoProposalSaver(t)
+	saver.svc.Store = watchPositions(saver.svc.Store, func(context.Context, []positionChange) {})
+	if _, ok := saver.svc.Store.(order.StreamStore); !ok {
 		t.Fatal("the watched store has no stream transactions")
 	}
-	saver := &proposalSaver{d: d, svc: svc}
-	trades := []portfolio.Trade{
-		{Portfolio: "EU-LEAD", Symbol: "AIR", Side: portfolio.Sell, Quantity: decimal.NewFromInt(10), LimitPrice: decimal.NewFromInt(150), Reason: "overweight"},
+	trades := []portfolio.Trade{trade,
 		{Portfolio: "US-TECH", Symbol: "NVDA", Side: portfolio.Sell, Quantity: decimal.NewFromInt(1), LimitPrice: decimal.NewFromInt(100), Reason: "overweight"},
 	}
-	pm := user.User{Name: "pm", Roles: []user.Role{user.PM}}
 	if n, err := saver.SaveProposal(context.Background(), pm, trades); err != nil || n != 2 {
 		t.Fatalf("saved %d, %v", n, err)
 	}
