@@ -250,7 +250,7 @@ func (c *Client) storeFactory(id quickfix.SessionID, ss *quickfix.SessionSetting
 		if ss.HasSetting("FileStoreSync") {
 			return file.NewStoreFactory(one), nil // the operator chose quickfixgo's own syncing
 		}
-		// quickfixgo's store files, synced by Ballast with two fsyncs per
+		// quickfixgo's store files, synced by Ballast with one fsync per
 		// outbound message instead of three (fixstore.DurableFile).
 		dir, _ := ss.Setting("FileStorePath")
 		ss.Set("FileStoreSync", "N")

@@ -20,7 +20,7 @@ import (
 // sequence number. The fsyncs are serialised under the session's send lock,
 // so they bound how many orders a session can send per second, and each one
 // waits behind whatever else the machine is writing. A DurableFile fsyncs
-// only the body for an application message, and when it opens it rebuilds
+// only the body for each message it stores, and when it opens it rebuilds
 // what the body implies and the other files lost:
 //
 //   - a header that lost its tail is indexed again from the body: every
@@ -28,11 +28,14 @@ import (
 //   - a next outbound number below the last stored message's is raised past
 //     it: no number that can have been sent is used twice.
 //
-// Numbers advanced without a stored message (heartbeats, logons, a
-// sequence reset) are fsynced at once, as before. Setting the next outbound
-// number at or below a stored message's drops the stored messages it
-// supersedes (SetNextSenderMsgSeqNum), so none of them can be resent under
-// a number the counterparty now expects for a new message.
+// quickfixgo stores every outbound message, heartbeats and logons included
+// (unless a session sets PersistMessages=N: then each number it advances
+// without a message is fsynced at once). Setting the next outbound number
+// at or below a stored message's drops the stored messages it supersedes
+// (SetNextSenderMsgSeqNum), so none of them can be resent under a number
+// the counterparty now expects for a new message. When the store opens, its
+// files and their directory entries are fsynced once, so that later only
+// the body needs it.
 type DurableFileFactory struct {
 	Inner quickfix.MessageStoreFactory
 	Dir   string
@@ -56,7 +59,27 @@ func (f DurableFileFactory) Create(id quickfix.SessionID) (quickfix.MessageStore
 	if err := d.open(); err != nil {
 		return nil, errors.Join(err, inner.Close())
 	}
+	if err := d.syncAll(); err != nil {
+		d.closeFiles()
+		return nil, errors.Join(err, inner.Close())
+	}
 	return d, nil
+}
+
+// syncAll fsyncs every file of the store and the directory that holds their
+// entries (files quickfixgo may just have created).
+func (d *DurableFile) syncAll() error {
+	header, err := os.Open(d.names.header)
+	if err != nil {
+		return fmt.Errorf("fixstore: open %s for syncing: %w", d.names.header, err)
+	}
+	defer header.Close()
+	dir, err := os.Open(d.names.dir)
+	if err != nil {
+		return fmt.Errorf("fixstore: open %s for syncing: %w", d.names.dir, err)
+	}
+	defer dir.Close()
+	return syncFiles(d.body, header, d.sender, d.target, dir)
 }
 
 // durableFiles are the paths of a session's quickfixgo file store.
@@ -151,7 +174,8 @@ func (d *DurableFile) SaveMessageAndIncrNextSenderMsgSeqNum(seq int, msg []byte)
 	return syncFiles(d.body)
 }
 
-// IncrNextSenderMsgSeqNum advances the outbound number durably.
+// IncrNextSenderMsgSeqNum advances the outbound number durably (a session
+// with PersistMessages=N advances it without storing the message).
 func (d *DurableFile) IncrNextSenderMsgSeqNum() error {
 	if err := d.MessageStore.IncrNextSenderMsgSeqNum(); err != nil {
 		return err
@@ -166,6 +190,12 @@ func (d *DurableFile) IncrNextSenderMsgSeqNum() error {
 // at open must not raise the number back past them.
 func (d *DurableFile) SetNextSenderMsgSeqNum(next int) error {
 	if next <= d.lastSaved {
+		// The number now in the file (past the stored messages) is made
+		// durable first: a power cut while the messages are cut leaves the
+		// old numbering whole, never a number between the two.
+		if err := syncFiles(d.sender); err != nil {
+			return err
+		}
 		last, err := dropStoredFrom(d.names.body, d.names.header, next)
 		if err != nil {
 			return fmt.Errorf("fixstore: drop the stored messages from %d on: %w", next, err)
@@ -208,17 +238,7 @@ func (d *DurableFile) Reset() error {
 	if err := d.open(); err != nil {
 		return err
 	}
-	header, err := os.Open(d.names.header)
-	if err != nil {
-		return fmt.Errorf("fixstore: open %s for syncing: %w", d.names.header, err)
-	}
-	defer header.Close()
-	dir, err := os.Open(d.names.dir)
-	if err != nil {
-		return fmt.Errorf("fixstore: open %s for syncing: %w", d.names.dir, err)
-	}
-	defer dir.Close()
-	return syncFiles(d.body, header, d.sender, d.target, dir)
+	return d.syncAll()
 }
 
 // Refresh reloads the store from its files.

@@ -19,20 +19,25 @@ import (
 //   - complete messages in the body that the header lost are indexed again
 //     from their own MsgSeqNum;
 //   - a torn message at the end of the body (never synced, never sent) is
-//     cut off.
+//     cut off;
+//   - a header lost altogether (its directory entry was never synced) is
+//     built again from the body.
 //
-// Missing files are left to quickfixgo to create.
+// A missing body is left to quickfixgo to create.
 func RepairHeader(bodyPath, headerPath string) error {
-	header, err := os.ReadFile(headerPath)
+	body, err := os.ReadFile(bodyPath)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	body, err := os.ReadFile(bodyPath)
+	header, err := os.ReadFile(headerPath)
 	if errors.Is(err, fs.ErrNotExist) {
-		body = nil
+		if len(body) == 0 {
+			return nil
+		}
+		header = nil
 	} else if err != nil {
 		return err
 	}
@@ -120,7 +125,7 @@ func truncateSynced(path string, size int64) error {
 }
 
 func writeSynced(path string, data []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_TRUNC, 0)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o660)
 	if err != nil {
 		return err
 	}
