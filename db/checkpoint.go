@@ -103,6 +103,10 @@ func (c *checkpointer) run() {
 	}()
 	t := time.NewTicker(checkpointEvery)
 	defer t.Stop()
+	// restarted is the WAL's length in frames when it was last restarted:
+	// until the next commit writes from the start of the file, a PASSIVE
+	// checkpoint still reports that length, and there is nothing to do.
+	restarted := -1
 	for {
 		select {
 		case <-c.stop:
@@ -111,8 +115,10 @@ func (c *checkpointer) run() {
 			// A busy checkpoint (another one running, e.g. a second process
 			// on the same file) is retried at the next tick.
 			frames, copied, err := c.checkpoint(ctx)
-			if err == nil && int64(frames) >= c.restartAt.Load() && copied == frames {
-				_, _ = c.restart(ctx)
+			if err == nil && int64(frames) >= c.restartAt.Load() && copied == frames && frames != restarted {
+				if ok, _ := c.restart(ctx); ok {
+					restarted = frames
+				}
 			}
 		}
 	}
@@ -128,11 +134,17 @@ func (c *checkpointer) checkpoint(ctx context.Context) (walFrames, copied int, e
 
 // restart runs a RESTART checkpoint on the writer's connection that waits
 // at most restartWait for the readers, and reports whether the WAL now
-// starts over. The connection's busy timeout is set back afterwards; a
-// connection where that fails is discarded, so no later transaction
-// inherits the short wait.
+// starts over. It waits at most restartWait for the connection too: a
+// transaction that holds it longer (a whole-book proposal) commits more
+// frames than the PASSIVE checkpoint before copied, and the RESTART would
+// copy and fsync them all while every writer waits; the next tick tries
+// again. The connection's busy timeout is set back afterwards; a connection
+// where that fails is discarded, so no later transaction inherits the short
+// wait.
 func (c *checkpointer) restart(ctx context.Context) (restarted bool, err error) {
-	conn, err := c.writer.Conn(ctx)
+	wait, cancel := context.WithTimeout(ctx, restartWait)
+	conn, err := c.writer.Conn(wait)
+	cancel()
 	if err != nil {
 		return false, err
 	}

@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"testing"
 	"time"
@@ -131,5 +132,31 @@ func TestCheckpointerRestartsAGrowingWAL(t *testing.T) {
 	}
 	if restarts < 3 {
 		t.Fatalf("the WAL started over %d times in 20 s of steady commits (longest %d frames); want 3", restarts, most)
+	}
+}
+
+// A restart does not wait for a transaction that holds the writer: the
+// frames that transaction commits would be copied and fsynced while every
+// writer waits. It gives up, and the next tick tries again.
+func TestRestartDoesNotWaitForALongTransaction(t *testing.T) {
+	ctx := context.Background()
+	d, err := Open(ctx, filepath.Join(t.TempDir(), "c.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	tx, err := d.writer.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = d.ckpt.restart(ctx)
+	if rerr := tx.Rollback(); rerr != nil {
+		t.Fatal(rerr)
+	}
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("restart while a transaction holds the writer: %v; want it to give up", err)
+	}
+	if ok, err := d.ckpt.restart(ctx); err != nil || !ok {
+		t.Fatalf("restart with the writer free: %v, %v", ok, err)
 	}
 }
