@@ -46,7 +46,7 @@ type StreamStore interface {
 
 // StreamTotals is what ProposeStream wrote.
 type StreamTotals struct {
-	ProposalID int64 // 0 when nothing was written, or the store keeps no proposals
+	ProposalID int64 // 0 when nothing was written
 	Portfolios int   // distinct portfolios of the orders
 	Orders     int
 }
@@ -57,10 +57,10 @@ type StreamTotals struct {
 // the transition table and written as ProposeMany does, and all batches go in
 // one transaction, so the proposal is saved whole or not at all. An error
 // yielded by batches, an invalid batch or a failed write rolls back every
-// batch before it. When the Store's Tx is a ProposalTx, the proposal is
-// created with the first order in the same transaction (a stream of no
-// orders creates none), every proposal's ProposalID is set to it, and its
-// totals are set at the end. ProposeStream stops reading batches at its
+// batch before it. The proposal is created with the first order in the
+// same transaction (a stream of no orders creates none), every proposal's
+// ProposalID is set to it, and its totals are set at the end; a Store whose
+// Tx keeps no proposals (no ProposalTx) is refused. ProposeStream stops reading batches at its
 // first error; the caller stops its producer (a context) when ProposeStream
 // returns.
 func (s *Service) ProposeStream(ctx context.Context, actor Actor, batches iter.Seq2[ProposalBatch, error]) (StreamTotals, error) {
@@ -83,7 +83,10 @@ func (s *Service) ProposeStream(ctx context.Context, actor Actor, batches iter.S
 			if err != nil {
 				return err
 			}
-			pt, _ := tx.(ProposalTx)
+			pt, ok := tx.(ProposalTx)
+			if !ok {
+				return fmt.Errorf("order: propose: the store keeps no proposals")
+			}
 			return s.stream(ctx, actor, batches, now, &tot, pt, func(ps []Proposal, rs [][]ResultRecord) error {
 				_, err := write(ps, rs)
 				return err
@@ -97,9 +100,8 @@ func (s *Service) ProposeStream(ctx context.Context, actor Actor, batches iter.S
 }
 
 // stream reads batches, validates each and writes it in chunks of bulkChunk
-// with write, counting into tot, under the proposal pt creates (when pt is
-// not nil). It is the body of ProposeStream's transaction, whichever kind
-// the store gives.
+// with write, counting into tot, under the proposal pt creates. It is the
+// body of ProposeStream's transaction, whichever kind the store gives.
 func (s *Service) stream(ctx context.Context, actor Actor, batches iter.Seq2[ProposalBatch, error], now time.Time,
 	tot *StreamTotals, pt ProposalTx, write func([]Proposal, [][]ResultRecord) error) error {
 	*tot = StreamTotals{}
@@ -113,17 +115,15 @@ func (s *Service) stream(ctx context.Context, actor Actor, batches iter.Seq2[Pro
 		}
 		for lo := 0; lo < len(b.Proposals); lo += bulkChunk {
 			hi := min(lo+bulkChunk, len(b.Proposals))
-			if pt != nil {
-				if tot.ProposalID == 0 {
-					id, err := pt.CreateProposal(ctx, actor.Name, now)
-					if err != nil {
-						return err
-					}
-					tot.ProposalID = id
+			if tot.ProposalID == 0 {
+				id, err := pt.CreateProposal(ctx, actor.Name, now)
+				if err != nil {
+					return err
 				}
-				for i := range b.Proposals[lo:hi] {
-					b.Proposals[lo+i].Order.ProposalID = tot.ProposalID
-				}
+				tot.ProposalID = id
+			}
+			for i := range b.Proposals[lo:hi] {
+				b.Proposals[lo+i].Order.ProposalID = tot.ProposalID
 			}
 			if err := write(b.Proposals[lo:hi], b.Results[lo:hi]); err != nil {
 				return err
@@ -140,7 +140,7 @@ func (s *Service) stream(ctx context.Context, actor Actor, batches iter.Seq2[Pro
 		return fmt.Errorf("order: propose: %w (after %d orders)", err, tot.Orders)
 	}
 	tot.Portfolios = len(seen)
-	if pt == nil || tot.ProposalID == 0 {
+	if tot.ProposalID == 0 {
 		return nil
 	}
 	return pt.SetProposalTotals(ctx, tot.ProposalID, tot.Portfolios, tot.Orders)

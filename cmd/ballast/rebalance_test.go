@@ -332,8 +332,9 @@ func TestSavedProposalReachesTheLiveBlotters(t *testing.T) {
 	}
 }
 
-// A proposal the store refuses part of (here a trade of a portfolio that
-// does not exist) leaves nothing: no proposal row, no order, no event.
+// A proposal the store refuses part of (here a trade of a security that
+// does not exist, refused by the order insert after the proposal row is
+// written) leaves nothing: no proposal row, no order, no event.
 func TestSaveProposalIsAllOrNothing(t *testing.T) {
 	d, saver, good, pm := demoProposalSaver(t)
 	count := func() int {
@@ -341,7 +342,7 @@ func TestSaveProposalIsAllOrNothing(t *testing.T) {
 	}
 	before := count()
 	bad := good
-	bad.Portfolio = "NO-SUCH"
+	bad.Symbol = "NOPE"
 	if n, err := saver.SaveProposal(context.Background(), pm, []portfolio.Trade{good, bad}); err == nil || n != 0 {
 		t.Fatalf("saved %d, %v; want a refusal", n, err)
 	}

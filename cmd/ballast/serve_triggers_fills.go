@@ -51,12 +51,19 @@ func (w *positionWatch) InTx(ctx context.Context, fn func(order.Tx) error) error
 // there is nothing to record. Without it a Service over the watch would
 // save proposals through InTx, one order at a time and without a proposal
 // row (the recording Tx is neither a BulkTx nor a ProposalTx).
+// A store without stream transactions runs fn in its InTx when its Tx can
+// do all a StreamTx does.
 func (w *positionWatch) InStreamTx(ctx context.Context, fn func(order.StreamTx) error) error {
-	ss, ok := w.Store.(order.StreamStore)
-	if !ok {
-		return fmt.Errorf("triggers: the order store has no stream transactions")
+	if ss, ok := w.Store.(order.StreamStore); ok {
+		return ss.InStreamTx(ctx, fn)
 	}
-	return ss.InStreamTx(ctx, fn)
+	return w.Store.InTx(ctx, func(tx order.Tx) error {
+		st, ok := tx.(order.StreamTx)
+		if !ok {
+			return fmt.Errorf("triggers: the order store cannot save a proposal in one transaction")
+		}
+		return fn(st)
+	})
 }
 
 // recordingTx is an order.Tx that remembers each position's quantity before
