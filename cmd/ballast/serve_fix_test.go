@@ -159,8 +159,15 @@ func serveTradesWithSim(t *testing.T, store string) {
 	if want := filled.Mul(avg).Neg(); !cash1.Sub(cash0).Equal(want) {
 		t.Errorf("cash moved by %s, want %s (= -%s × %s)", cash1.Sub(cash0), want, filled, avg)
 	}
-	if msgs, err := f.d.FixMessagesOfBlock(context.Background(), id); err != nil || !hasOutAndIn(msgs) {
-		t.Errorf("message log of block %d: %+v, %v; want the NewOrderSingle and the execution reports", id, msgs, err)
+	// The message log is written in batches, a few milliseconds behind the sends.
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		msgs, err := f.d.FixMessagesOfBlock(context.Background(), id)
+		if err == nil && hasOutAndIn(msgs) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("message log of block %d: %+v, %v; want the NewOrderSingle and the execution reports", id, msgs, err)
+		}
 	}
 
 	if code, page := f.trader.get(fmt.Sprintf("/blocks/%d/fix", id)); code != http.StatusOK || !strings.Contains(page, "|35=D|") || !strings.Contains(page, "|35=8|") {
