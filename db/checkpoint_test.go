@@ -87,11 +87,7 @@ func TestSyncCommitted(t *testing.T) {
 // length limit, so the WAL stays bounded while commits go on.
 func TestCheckpointerRestartsAGrowingWAL(t *testing.T) {
 	ctx := context.Background()
-	d, err := Open(ctx, filepath.Join(t.TempDir(), "c.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
+	d := openTest(t)
 	d.ckpt.restartAt.Store(64)
 	if _, err := d.writer.ExecContext(ctx, `CREATE TABLE filler (a TEXT)`); err != nil {
 		t.Fatal(err)
@@ -140,11 +136,7 @@ func TestCheckpointerRestartsAGrowingWAL(t *testing.T) {
 // writer waits. It gives up, and the next tick tries again.
 func TestRestartDoesNotWaitForALongTransaction(t *testing.T) {
 	ctx := context.Background()
-	d, err := Open(ctx, filepath.Join(t.TempDir(), "c.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
+	d := openTest(t)
 	tx, err := d.writer.BeginTx(ctx, nil)
 	if err != nil {
 		t.Fatal(err)
