@@ -113,8 +113,11 @@ func (c *checkpointer) run() {
 			return
 		case <-t.C:
 			// A busy checkpoint (another one running, e.g. a second process
-			// on the same file) is retried at the next tick.
-			frames, copied, err := c.checkpoint(ctx)
+			// on the same file) is retried at the next tick. It is not
+			// cancelled when the checkpointer stops: an interrupted
+			// checkpoint keeps none of what it copied, and the close would
+			// copy it all again.
+			frames, copied, err := c.checkpoint(context.Background())
 			if err == nil && int64(frames) >= c.restartAt.Load() && copied == frames && frames != restarted {
 				if ok, _ := c.restart(ctx); ok {
 					restarted = frames
