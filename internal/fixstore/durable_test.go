@@ -119,6 +119,7 @@ func TestRepairHeaderAfterAPowerCut(t *testing.T) {
 		{"lost every line", "", string(body), "C1 C2 C3 C4 C5"},
 		{"torn message at the end", strings.Join(lines[:3], ""), string(body) + string(rawMessage(6, "C6"))[:20], "C1 C2 C3 C4 C5"},
 		{"line past the body", string(header), string(body[:len(body)-5]), "C1 C2 C3 C4"},
+		{"body gone", string(header), "", ""},
 		{"nothing lost", string(header), string(body), "C1 C2 C3 C4 C5"},
 	}
 	for _, c := range cases {
@@ -128,6 +129,11 @@ func TestRepairHeaderAfterAPowerCut(t *testing.T) {
 			}
 			if err := os.WriteFile(names.body, []byte(c.body), 0o644); err != nil {
 				t.Fatal(err)
+			}
+			if c.name == "body gone" {
+				if err := os.Remove(names.body); err != nil {
+					t.Fatal(err)
+				}
 			}
 			s := openDurable(t, dir)
 			defer s.Close()

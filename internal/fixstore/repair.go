@@ -23,13 +23,13 @@ import (
 //   - a header lost altogether (its directory entry was never synced) is
 //     built again from the body.
 //
-// A missing body is left to quickfixgo to create.
+// Missing files are left to quickfixgo to create (a header without a body
+// is cut to nothing first).
 func RepairHeader(bodyPath, headerPath string) error {
 	body, err := os.ReadFile(bodyPath)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
+		body = nil
+	} else if err != nil {
 		return err
 	}
 	header, err := os.ReadFile(headerPath)
