@@ -5,6 +5,9 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
 )
 
 // batchRows is how many rows one multi-row INSERT carries.
@@ -177,4 +180,61 @@ func bulkSQL(table string, cols []string, same uint64, rows int) string {
 		b.WriteString(one)
 	}
 	return b.String()
+}
+
+// rowBoxes builds the values of a bulk insert's rows, column by column,
+// reusing the value of the row before when it is the same: the rows of a
+// proposal repeat most of their strings (portfolio, statuses, actor,
+// reason) and all of their times, and boxing each one again into an any
+// (and formatting each time and decimal again) was most of the cost of
+// building a row. A nil *rowBoxes formats and boxes every value.
+type rowBoxes struct {
+	s   []string    // the text of each column's last value
+	v   []any       // that text, boxed (nil before the first row)
+	t   []time.Time // the time formatted as s, when isT
+	isT []bool
+}
+
+func newRowBoxes(cols int) *rowBoxes {
+	return &rowBoxes{s: make([]string, cols), v: make([]any, cols), t: make([]time.Time, cols), isT: make([]bool, cols)}
+}
+
+// str is s, boxed, for column c.
+func (b *rowBoxes) str(c int, s string) any {
+	if b == nil {
+		return s
+	}
+	if v := b.v[c]; v != nil && b.s[c] == s {
+		return v
+	}
+	b.s[c], b.v[c], b.isT[c] = s, s, false
+	return b.v[c]
+}
+
+// dec is d in its stored form (decimal text) for column c.
+func (b *rowBoxes) dec(c int, d decimal.Decimal) any {
+	if d.IsZero() {
+		return b.str(c, "0")
+	}
+	return b.str(c, d.String())
+}
+
+// time is t in its stored form (formatTime) for column c.
+func (b *rowBoxes) time(c int, t time.Time) any {
+	if b == nil {
+		return formatTime(t)
+	}
+	if !b.isT[c] || !t.Equal(b.t[c]) {
+		text := formatTime(t)
+		b.t[c], b.isT[c], b.s[c], b.v[c] = t, true, text, text
+	}
+	return b.v[c]
+}
+
+// optTime is fmtOptTime(t) for column c: "" for the zero time.
+func (b *rowBoxes) optTime(c int, t time.Time) any {
+	if t.IsZero() {
+		return b.str(c, "")
+	}
+	return b.time(c, t)
 }

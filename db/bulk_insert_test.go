@@ -5,6 +5,11 @@ import (
 	"database/sql"
 	"reflect"
 	"testing"
+	"time"
+
+	"github.com/ballast-oms/ballast/order"
+	"github.com/ballast-oms/ballast/portfolio"
+	"github.com/shopspring/decimal"
 )
 
 func TestCompactBindsRepeatedColumnsOnce(t *testing.T) {
@@ -72,6 +77,43 @@ func TestInsertBulkWritesEveryRowInOrder(t *testing.T) {
 		})
 		if err != nil {
 			t.Fatalf("n=%d: %v", n, err)
+		}
+	}
+}
+
+// TestRowBoxesMatchPlainValues builds a run of orders whose values repeat,
+// change back and forth, and switch between set and unset (times, decimals,
+// NULLs) with one rowBoxes, as a bulk insert does, and checks every row
+// against the plain orderValues.
+func TestRowBoxesMatchPlainValues(t *testing.T) {
+	t0 := time.Date(2026, 11, 21, 23, 44, 29, 992809000, time.UTC)
+	later := t0.Add(time.Microsecond)
+	base := order.Order{ProposalID: 2, Portfolio: "P1", Symbol: "AAA", Side: portfolio.Buy, Quantity: decimal.RequireFromString("29"),
+		Type: order.Limit, LimitPrice: decimal.RequireFromString("498.12"), TimeInForce: order.Day, Notes: "underweight",
+		ProposedBy: "pm", Status: order.Ready, CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}
+	edits := []func(o *order.Order){
+		func(o *order.Order) {},
+		func(o *order.Order) { o.Symbol, o.Quantity = "BBB", decimal.RequireFromString("0.00") },
+		func(o *order.Order) { o.ExpiresAt = time.Time{} }, // unset, after a set time in the same column
+		func(o *order.Order) { o.ExpireDate = t0 },         // a time, after "" in the same column
+		func(o *order.Order) { o.ExpireDate, o.ExpiresAt = time.Time{}, time.Time{} },
+		func(o *order.Order) { o.CreatedAt = later.In(time.FixedZone("x", 3600)) },
+		func(o *order.Order) {
+			o.AvgPx, o.FilledQty = decimal.RequireFromString("1.50"), decimal.RequireFromString("-0")
+		},
+		func(o *order.Order) { o.AmendedBy, o.BlockID, o.Notes = "trader", 7, "" },
+		func(o *order.Order) { o.Portfolio, o.Side = "P2", portfolio.Sell },
+	}
+	b := newRowBoxes(len(orderWriteColumns))
+	var row []any
+	for round := range 3 {
+		for i, edit := range edits {
+			o := base
+			edit(&o)
+			row = appendOrderValues(row[:0], o, b)
+			if want := orderValues(o); !reflect.DeepEqual(row, want) {
+				t.Fatalf("round %d, order %d: boxed %v, want %v", round, i, row, want)
+			}
 		}
 	}
 }

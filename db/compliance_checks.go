@@ -53,9 +53,11 @@ func saveChecks(ctx context.Context, tx *sql.Tx, checks []order.CheckRecord) err
 			results = append(results, result{next + 1 + int64(i), r})
 		}
 	}
+	b := newRowBoxes(len(checkColumns))
 	err := insertBulk(ctx, tx, "compliance_checks", checkColumns, len(checks), func(i int, dst []any) []any {
 		c := checks[i]
-		return append(dst, next+1+int64(i), c.OrderID, string(c.Phase), string(c.Verdict), c.Summary, formatTime(c.At))
+		return append(dst, next+1+int64(i), c.OrderID, b.str(2, string(c.Phase)), b.str(3, string(c.Verdict)),
+			b.str(4, c.Summary), b.time(5, c.At))
 	})
 	if err != nil {
 		return err

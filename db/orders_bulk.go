@@ -83,8 +83,9 @@ func (t *orderTx) InsertOrders(ctx context.Context, orders []order.Order) ([]int
 	for i := range orders {
 		ids[i] = next + 1 + int64(i)
 	}
+	b := newRowBoxes(len(orderWriteColumns))
 	err := insertBulk(ctx, t.tx, "orders", append([]string{"id"}, orderWriteColumns...), len(orders), func(i int, dst []any) []any {
-		return append(append(dst, ids[i]), orderValues(orders[i])...)
+		return appendOrderValues(append(dst, ids[i]), orders[i], b)
 	})
 	if err != nil {
 		return nil, orderWriteErr("insert orders", err)
@@ -99,11 +100,11 @@ func (t *orderTx) AppendEvents(ctx context.Context, events []order.Event) error 
 	if err := t.flushEvents(ctx); err != nil {
 		return err
 	}
-	at := cachedTimes{}
+	b := newRowBoxes(len(eventWriteColumns))
 	err := insertBulk(ctx, t.tx, "audit_events", eventWriteColumns, len(events), func(i int, dst []any) []any {
 		e := events[i]
-		return append(dst, at.format(e.At), e.Actor, e.Action, nullID(e.OrderID), nullID(e.BlockID), e.Portfolio,
-			string(e.From), string(e.To), e.Reason, e.Details)
+		return append(dst, b.time(0, e.At), b.str(1, e.Actor), b.str(2, e.Action), nullID(e.OrderID), nullID(e.BlockID),
+			b.str(5, e.Portfolio), b.str(6, string(e.From)), b.str(7, string(e.To)), b.str(8, e.Reason), b.str(9, e.Details))
 	})
 	if err != nil {
 		return fmt.Errorf("db: append audit events: %w", err)
@@ -114,20 +115,6 @@ func (t *orderTx) AppendEvents(ctx context.Context, events []order.Event) error 
 // eventWriteColumns are the audit_events columns AppendEvents writes.
 var eventWriteColumns = []string{"at", "actor", "action", "order_id", "block_id", "portfolio", "from_status",
 	"to_status", "reason", "details"}
-
-// cachedTimes formats times as formatTime does, remembering the last one:
-// the events of one proposal share their time.
-type cachedTimes struct {
-	t time.Time
-	s string
-}
-
-func (c *cachedTimes) format(t time.Time) string {
-	if c.s == "" || !t.Equal(c.t) {
-		c.t, c.s = t, formatTime(t)
-	}
-	return c.s
-}
 
 // checkRefsBulk refuses orders for a portfolio or security Ballast does not
 // know, looking each distinct one up once.

@@ -41,10 +41,18 @@ var orderWriteColumns = []string{"proposal_id", "portfolio", "symbol", "side", "
 
 // orderValues is o in its stored form, matching orderWriteColumns.
 func orderValues(o order.Order) []any {
-	return []any{o.ProposalID, o.Portfolio, o.Symbol, string(o.Side), o.Quantity.String(), string(o.Type), o.LimitPrice.String(),
-		o.StopPrice.String(), string(o.TimeInForce), fmtOptTime(o.ExpireDate), o.Broker, o.Notes, o.ProposedBy,
-		nullString(o.AmendedBy), nullString(o.ApprovedBy), o.Override, string(o.Status), o.FilledQty.String(),
-		o.AvgPx.String(), formatTime(o.CreatedAt), fmtOptTime(o.ExpiresAt), nullID(o.BlockID)}
+	return appendOrderValues(make([]any, 0, len(orderWriteColumns)), o, nil)
+}
+
+// appendOrderValues appends orderValues(o) to dst. With b (a bulk insert's
+// rows, in column order), values repeated from the row before are reused.
+func appendOrderValues(dst []any, o order.Order, b *rowBoxes) []any {
+	return append(dst, o.ProposalID, b.str(1, o.Portfolio), b.str(2, o.Symbol), b.str(3, string(o.Side)),
+		b.dec(4, o.Quantity), b.str(5, string(o.Type)), b.dec(6, o.LimitPrice), b.dec(7, o.StopPrice),
+		b.str(8, string(o.TimeInForce)), b.optTime(9, o.ExpireDate), b.str(10, o.Broker), b.str(11, o.Notes),
+		b.str(12, o.ProposedBy), nullString(o.AmendedBy), nullString(o.ApprovedBy), b.str(15, o.Override),
+		b.str(16, string(o.Status)), b.dec(17, o.FilledQty), b.dec(18, o.AvgPx), b.time(19, o.CreatedAt),
+		b.optTime(20, o.ExpiresAt), nullID(o.BlockID))
 }
 
 // blockWriteColumns are the blocks columns written by insert and update.
