@@ -16,77 +16,118 @@ const batchRows = 64
 // rowFunc appends the values of row i, in the order of the INSERT's columns, to dst.
 type rowFunc func(i int, dst []any) []any
 
-// insertBulk writes rows 0..n-1 of table's cols (at most 64 columns) with
-// multi-row INSERTs of batchRows rows, in order. row builds each row's
-// values on a goroutine of its own, so formatting and allocating them
-// overlaps SQLite's work on the transaction's connection (row must only
-// read what does not change until insertBulk returns). Within one
-// statement, a column whose value is the same string, integer or NULL in
-// every row is bound once, as a numbered parameter every row refers to:
-// binding is a good part of a bulk insert's cost, and many columns of a
-// proposal's orders and events repeat (times, actor, statuses).
-func insertBulk(ctx context.Context, tx *sql.Tx, table string, cols []string, n int, row rowFunc) error {
-	if n == 0 {
+// bulkTable is rows 0..n-1 of one table's cols (at most 64 columns), each
+// built by row.
+type bulkTable struct {
+	name string
+	cols []string
+	n    int
+	row  rowFunc
+}
+
+// bulkAhead bounds how many parts (multi-row INSERTs) the builder may have
+// ready before the writer takes them: enough that, while the other core is
+// free, it builds far ahead instead of the writer waiting for each part.
+const bulkAhead = 1024
+
+// insertBulk writes the rows of tables, table after table, with multi-row
+// INSERTs of batchRows rows, in order. One goroutine of its own builds
+// every table's rows, so formatting and allocating them overlaps SQLite's
+// work on the transaction's connection, across the tables too: the rows of
+// the next table are ready when the writer reaches it (row must only read
+// what does not change until insertBulk returns). Within one statement, a
+// column whose value is the same string, integer or NULL in every row is
+// bound once, as a numbered parameter every row refers to: binding is a
+// good part of a bulk insert's cost, and many columns of a proposal's
+// orders and events repeat (times, actor, statuses). An error is a
+// *bulkError naming the table.
+func insertBulk(ctx context.Context, tx *sql.Tx, tables ...bulkTable) error {
+	parts := 0
+	for _, t := range tables {
+		parts += (t.n + batchRows - 1) / batchRows
+	}
+	if parts == 0 {
 		return nil
 	}
-	parts := make(chan bulkPart, 4)
+	ch := make(chan bulkPart, min(parts, bulkAhead))
 	stop := make(chan struct{})
-	go buildParts(len(cols), n, row, parts, stop)
+	go buildParts(tables, ch, stop)
 	defer func() {
 		close(stop)
-		for range parts { // let the builder end
+		for range ch { // let the builder end
 		}
 	}()
-	stmts := map[uint64]*sql.Stmt{}
+	type stmtKey struct {
+		table int
+		same  uint64
+	}
+	stmts := map[stmtKey]*sql.Stmt{}
 	defer func() {
 		for _, st := range stmts {
 			st.Close()
 		}
 	}()
-	for p := range parts {
+	for p := range ch {
+		t := tables[p.table]
 		var err error
 		if p.rows == batchRows {
-			st, ok := stmts[p.same]
+			k := stmtKey{p.table, p.same}
+			st, ok := stmts[k]
 			if !ok {
-				if st, err = tx.PrepareContext(ctx, bulkSQL(table, cols, p.same, p.rows)); err != nil {
-					return fmt.Errorf("insert into %s: %w", table, err)
+				if st, err = tx.PrepareContext(ctx, bulkSQL(t.name, t.cols, p.same, p.rows)); err != nil {
+					return &bulkError{table: t.name, err: err}
 				}
-				stmts[p.same] = st
+				stmts[k] = st
 			}
 			_, err = st.ExecContext(ctx, p.args...)
 		} else {
-			_, err = tx.ExecContext(ctx, bulkSQL(table, cols, p.same, p.rows), p.args...)
+			_, err = tx.ExecContext(ctx, bulkSQL(t.name, t.cols, p.same, p.rows), p.args...)
 		}
 		if err != nil {
-			return err
+			return &bulkError{table: t.name, err: err}
 		}
 	}
 	return nil
 }
 
+// bulkError is a bulk insert's failure in table.
+type bulkError struct {
+	table string
+	err   error
+}
+
+func (e *bulkError) Error() string { return "insert into " + e.table + ": " + e.err.Error() }
+func (e *bulkError) Unwrap() error { return e.err }
+
 // bulkPart is the values of one multi-row INSERT: first the value of each
 // column in same (a bit per column), then each row's other values.
 type bulkPart struct {
-	args []any
-	rows int
-	same uint64
+	table int // index in insertBulk's tables
+	args  []any
+	rows  int
+	same  uint64
 }
 
-// buildParts builds the parts of rows 0..n-1 and sends them in order until
-// done or stop.
-func buildParts(cols, n int, row rowFunc, out chan<- bulkPart, stop <-chan struct{}) {
+// buildParts builds the parts of every table's rows and sends them in
+// order until done or stop.
+func buildParts(tables []bulkTable, out chan<- bulkPart, stop <-chan struct{}) {
 	defer close(out)
-	vals := make([]any, 0, batchRows*cols)
-	for lo := 0; lo < n; lo += batchRows {
-		hi := min(lo+batchRows, n)
-		vals = vals[:0]
-		for i := lo; i < hi; i++ {
-			vals = row(i, vals)
-		}
-		select {
-		case out <- compact(vals, cols, hi-lo):
-		case <-stop:
-			return
+	for ti, t := range tables {
+		cols := len(t.cols)
+		vals := make([]any, 0, batchRows*cols)
+		for lo := 0; lo < t.n; lo += batchRows {
+			hi := min(lo+batchRows, t.n)
+			vals = vals[:0]
+			for i := lo; i < hi; i++ {
+				vals = t.row(i, vals)
+			}
+			p := compact(vals, cols, hi-lo)
+			p.table = ti
+			select {
+			case out <- p:
+			case <-stop:
+				return
+			}
 		}
 	}
 }

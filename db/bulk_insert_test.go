@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"reflect"
 	"testing"
 	"time"
@@ -36,48 +37,98 @@ func TestInsertBulkWritesEveryRowInOrder(t *testing.T) {
 	d := openTest(t)
 	ctx := context.Background()
 	for _, n := range []int{0, 1, batchRows - 1, batchRows, 3*batchRows + 5} {
+		// Three tables in one insertBulk: the second has no rows, the third
+		// twice as many as the first, so parts of every size follow each other.
+		sizes := map[string]int{"bulk_a": n, "bulk_b": 0, "bulk_c": 2*n + 1}
 		err := d.inTx(ctx, func(tx *sql.Tx) error {
-			if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE IF NOT EXISTS bulk (id INTEGER PRIMARY KEY, k TEXT, v TEXT, n INTEGER)`); err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, `DELETE FROM bulk`); err != nil {
-				return err
-			}
-			err := insertBulk(ctx, tx, "bulk", []string{"k", "v", "n"}, n, func(i int, dst []any) []any {
-				k := "even"
-				if i%2 == 1 || i > batchRows {
-					k = "odd"
-				}
-				return append(dst, k, "same", int64(i))
-			})
-			if err != nil {
-				return err
-			}
-			rows, err := tx.QueryContext(ctx, `SELECT id, k, v, n FROM bulk ORDER BY id`)
-			if err != nil {
-				return err
-			}
-			defer rows.Close()
-			i := 0
-			for rows.Next() {
-				var id, got int64
-				var k, v string
-				if err := rows.Scan(&id, &k, &v, &got); err != nil {
+			var tables []bulkTable
+			for _, name := range []string{"bulk_a", "bulk_b", "bulk_c"} {
+				if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE IF NOT EXISTS `+name+` (id INTEGER PRIMARY KEY, k TEXT, v TEXT, n INTEGER)`); err != nil {
 					return err
 				}
-				if got != int64(i) || v != "same" || id != int64(i+1) {
-					t.Errorf("n=%d row %d: id %d k %s v %s n %d", n, i, id, k, v, got)
+				if _, err := tx.ExecContext(ctx, `DELETE FROM `+name); err != nil {
+					return err
 				}
-				i++
+				tables = append(tables, bulkTable{name: name, cols: []string{"k", "v", "n"}, n: sizes[name],
+					row: func(i int, dst []any) []any {
+						k := "even"
+						if i%2 == 1 || i > batchRows {
+							k = "odd"
+						}
+						return append(dst, k, name, int64(i))
+					}})
 			}
-			if i != n {
-				t.Errorf("n=%d: %d rows written", n, i)
+			if err := insertBulk(ctx, tx, tables...); err != nil {
+				return err
 			}
-			return rows.Err()
+			for name, size := range sizes {
+				rows, err := tx.QueryContext(ctx, `SELECT id, k, v, n FROM `+name+` ORDER BY id`)
+				if err != nil {
+					return err
+				}
+				i := 0
+				for rows.Next() {
+					var id, got int64
+					var k, v string
+					if err := rows.Scan(&id, &k, &v, &got); err != nil {
+						return err
+					}
+					want := "even"
+					if i%2 == 1 || i > batchRows {
+						want = "odd"
+					}
+					if got != int64(i) || v != name || k != want || id != int64(i+1) {
+						t.Errorf("%s n=%d row %d: id %d k %s v %s n %d", name, size, i, id, k, v, got)
+					}
+					i++
+				}
+				rows.Close()
+				if i != size {
+					t.Errorf("%s: %d rows written, want %d", name, i, size)
+				}
+				if err := rows.Err(); err != nil {
+					return err
+				}
+			}
+			return nil
 		})
 		if err != nil {
 			t.Fatalf("n=%d: %v", n, err)
 		}
+	}
+}
+
+// TestInsertBulkNamesTheFailingTable checks that a failure stops the
+// insert and says which table failed, after the rows of the tables before.
+func TestInsertBulkNamesTheFailingTable(t *testing.T) {
+	d := openTest(t)
+	ctx := context.Background()
+	err := d.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE bulk_ok (n INTEGER)`); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE bulk_bad (n INTEGER CHECK (n < 70))`); err != nil {
+			return err
+		}
+		row := func(i int, dst []any) []any { return append(dst, int64(i)) }
+		err := insertBulk(ctx, tx, bulkTable{name: "bulk_ok", cols: []string{"n"}, n: 100, row: row},
+			bulkTable{name: "bulk_bad", cols: []string{"n"}, n: 200, row: row},
+			bulkTable{name: "bulk_ok", cols: []string{"n"}, n: 5, row: row})
+		var be *bulkError
+		if !errors.As(err, &be) || be.table != "bulk_bad" || !isCheckViolation(err) {
+			t.Fatalf("err = %v, want a CHECK failure in bulk_bad", err)
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM bulk_ok`).Scan(&n); err != nil {
+			return err
+		}
+		if n != 100 {
+			t.Errorf("bulk_ok has %d rows after the failure, want the 100 written before it", n)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -39,9 +39,20 @@ func (t *orderTx) SaveChecks(ctx context.Context, checks []order.CheckRecord) er
 }
 
 func saveChecks(ctx context.Context, tx *sql.Tx, checks []order.CheckRecord) error {
+	tables, err := checkTables(ctx, tx, checks, nil)
+	if err != nil {
+		return err
+	}
+	return insertBulk(ctx, tx, tables...)
+}
+
+// checkTables are the rows of checks and their results, for insertBulk.
+// Check ids are numbered from the table's largest. With orderIDs, check i
+// belongs to the order orderIDs[i] (its OrderID is not read).
+func checkTables(ctx context.Context, tx *sql.Tx, checks []order.CheckRecord, orderIDs []int64) ([]bulkTable, error) {
 	var next int64
 	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM compliance_checks`).Scan(&next); err != nil {
-		return err
+		return nil, err
 	}
 	type result struct {
 		check int64
@@ -54,20 +65,20 @@ func saveChecks(ctx context.Context, tx *sql.Tx, checks []order.CheckRecord) err
 		}
 	}
 	b := newRowBoxes(len(checkColumns))
-	err := insertBulk(ctx, tx, "compliance_checks", checkColumns, len(checks), func(i int, dst []any) []any {
-		c := checks[i]
-		return append(dst, next+1+int64(i), c.OrderID, b.str(2, string(c.Phase)), b.str(3, string(c.Verdict)),
-			b.str(4, c.Summary), b.time(5, c.At))
-	})
-	if err != nil {
-		return err
-	}
 	// The results refer to their checks, written before them.
-	return insertBulk(ctx, tx, "compliance_results", resultColumns, len(results), func(i int, dst []any) []any {
+	return []bulkTable{{name: "compliance_checks", cols: checkColumns, n: len(checks), row: func(i int, dst []any) []any {
+		c := checks[i]
+		id := c.OrderID
+		if orderIDs != nil {
+			id = orderIDs[i]
+		}
+		return append(dst, next+1+int64(i), id, b.str(2, string(c.Phase)), b.str(3, string(c.Verdict)),
+			b.str(4, c.Summary), b.time(5, c.At))
+	}}, {name: "compliance_results", cols: resultColumns, n: len(results), row: func(i int, dst []any) []any {
 		id, r := results[i].check, results[i].r
 		return append(dst, id, r.RuleID, r.RuleName, int64(r.Version), string(r.Severity), string(r.Status), r.Group,
 			r.Value.String(), r.Limit.String(), string(r.Unit), r.Message, r.Overridden)
-	})
+	}}}, nil
 }
 
 // checkColumns and resultColumns are the columns saveChecks writes.

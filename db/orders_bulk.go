@@ -63,11 +63,18 @@ func (t *orderTx) SetProposalTotals(ctx context.Context, id int64, portfolios, o
 // or securities.
 const refsChunk = 500
 
-// InsertOrders implements order.BulkTx: orders go in multi-row INSERTs with
-// ids numbered from the table's largest (safe: the transaction holds the
-// only writer), so no id is read back. Every portfolio and security must be
-// known, as for InsertOrder.
-func (t *orderTx) InsertOrders(ctx context.Context, orders []order.Order) ([]int64, error) {
+// InsertProposed implements order.BulkTx: orders, their audit events and
+// their compliance checks go in multi-row INSERTs built on one goroutine
+// while SQLite writes (insertBulk). The orders' ids are numbered from the
+// table's largest (safe: the transaction holds the only writer), so no id is
+// read back. Every portfolio and security must be known, as for
+// InsertOrder.
+func (t *orderTx) InsertProposed(ctx context.Context, orders []order.Order, events []order.Event, owner []int,
+	checks []order.CheckRecord) ([]int64, error) {
+	if len(owner) != len(events) || len(checks) != len(orders) {
+		return nil, fmt.Errorf("db: insert proposed: %d events for %d owners, %d checks for %d orders",
+			len(events), len(owner), len(checks), len(orders))
+	}
 	if len(orders) == 0 {
 		return nil, nil
 	}
@@ -75,6 +82,10 @@ func (t *orderTx) InsertOrders(ctx context.Context, orders []order.Order) ([]int
 		return nil, err
 	}
 	ctx = uncancelled(ctx)
+	// Events appended one by one before these come first in the trail.
+	if err := t.flushEvents(ctx); err != nil {
+		return nil, err
+	}
 	var next int64
 	if err := t.tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM orders`).Scan(&next); err != nil {
 		return nil, fmt.Errorf("db: insert orders: %w", err)
@@ -83,36 +94,37 @@ func (t *orderTx) InsertOrders(ctx context.Context, orders []order.Order) ([]int
 	for i := range orders {
 		ids[i] = next + 1 + int64(i)
 	}
-	b := newRowBoxes(len(orderWriteColumns))
-	err := insertBulk(ctx, t.tx, "orders", append([]string{"id"}, orderWriteColumns...), len(orders), func(i int, dst []any) []any {
-		return appendOrderValues(append(dst, ids[i]), orders[i], b)
-	})
+	for _, k := range owner {
+		if k < 0 || k >= len(orders) {
+			return nil, fmt.Errorf("db: insert proposed: an event belongs to order #%d of %d", k, len(orders))
+		}
+	}
+	ob, eb := newRowBoxes(len(orderWriteColumns)), newRowBoxes(len(eventWriteColumns))
+	tables := []bulkTable{{name: "orders", cols: append([]string{"id"}, orderWriteColumns...), n: len(orders),
+		row: func(i int, dst []any) []any {
+			return appendOrderValues(append(dst, ids[i]), orders[i], ob)
+		}}, {name: "audit_events", cols: eventWriteColumns, n: len(events),
+		row: func(i int, dst []any) []any {
+			e := events[i]
+			return append(dst, eb.time(0, e.At), eb.str(1, e.Actor), eb.str(2, e.Action), ids[owner[i]], nullID(e.BlockID),
+				eb.str(5, e.Portfolio), eb.str(6, string(e.From)), eb.str(7, string(e.To)), eb.str(8, e.Reason),
+				eb.str(9, e.Details))
+		}}}
+	ct, err := checkTables(ctx, t.tx, checks, ids)
 	if err != nil {
-		return nil, orderWriteErr("insert orders", err)
+		return nil, fmt.Errorf("db: save compliance checks: %w", err)
+	}
+	if err := insertBulk(ctx, t.tx, append(tables, ct...)...); err != nil {
+		var be *bulkError
+		if errors.As(err, &be) && be.table == "orders" {
+			return nil, orderWriteErr("insert orders", be.err)
+		}
+		return nil, fmt.Errorf("db: insert proposed: %w", err)
 	}
 	return ids, nil
 }
 
-// AppendEvents implements order.BulkTx: the events go in multi-row INSERTs.
-func (t *orderTx) AppendEvents(ctx context.Context, events []order.Event) error {
-	ctx = uncancelled(ctx)
-	// Events appended one by one before these come first in the trail.
-	if err := t.flushEvents(ctx); err != nil {
-		return err
-	}
-	b := newRowBoxes(len(eventWriteColumns))
-	err := insertBulk(ctx, t.tx, "audit_events", eventWriteColumns, len(events), func(i int, dst []any) []any {
-		e := events[i]
-		return append(dst, b.time(0, e.At), b.str(1, e.Actor), b.str(2, e.Action), nullID(e.OrderID), nullID(e.BlockID),
-			b.str(5, e.Portfolio), b.str(6, string(e.From)), b.str(7, string(e.To)), b.str(8, e.Reason), b.str(9, e.Details))
-	})
-	if err != nil {
-		return fmt.Errorf("db: append audit events: %w", err)
-	}
-	return nil
-}
-
-// eventWriteColumns are the audit_events columns AppendEvents writes.
+// eventWriteColumns are the audit_events columns InsertProposed writes.
 var eventWriteColumns = []string{"at", "actor", "action", "order_id", "block_id", "portfolio", "from_status",
 	"to_status", "reason", "details"}
 

@@ -88,7 +88,7 @@ func count(t *testing.T, d *DB, q string, args ...any) int {
 }
 
 // TestStreamTxChecksReferencesItself: InStreamTx runs with SQLite's
-// foreign key lookups off, so InsertOrders' own check is what keeps an
+// foreign key lookups off, so InsertProposed's own check is what keeps an
 // order's portfolio and security real; whatever the transaction does
 // (commit, fail, panic), the writer has foreign keys on again after it.
 func TestStreamTxChecksReferencesItself(t *testing.T) {
@@ -113,7 +113,8 @@ func TestStreamTxChecksReferencesItself(t *testing.T) {
 			if fkOn(tx.(*orderTx).tx) {
 				t.Error("foreign keys are on inside a stream transaction")
 			}
-			_, err := tx.InsertOrders(ctx, []order.Order{first, o})
+			check := order.CheckRecord{Phase: order.PhasePropose, Verdict: order.VerdictPass, At: first.CreatedAt}
+			_, err := tx.InsertProposed(ctx, []order.Order{first, o}, nil, nil, []order.CheckRecord{check, check})
 			return err
 		})
 	}

@@ -8,20 +8,16 @@ import (
 	"github.com/ballast-oms/ballast/user"
 )
 
-// BulkTx is a Tx that writes many proposed orders and their audit events
-// at once (multi-row inserts) instead of one statement per row. ProposeMany
-// uses it when the Store's Tx implements it.
+// BulkTx is a Tx that writes many proposed orders, their audit events and
+// their compliance checks at once (multi-row inserts) instead of one
+// statement per row. ProposeMany uses it when the Store's Tx implements it.
 type BulkTx interface {
-	// InsertOrders inserts orders as they are (ID ignored) and returns their
-	// ids in order. An unknown portfolio or security is a FieldErrors.
-	InsertOrders(ctx context.Context, orders []Order) ([]int64, error)
-	// AppendEvents appends audit events in order.
-	AppendEvents(ctx context.Context, events []Event) error
-}
-
-// checkSaver is the part of a ComplianceTx that saving a proposal uses.
-type checkSaver interface {
-	SaveChecks(ctx context.Context, checks []CheckRecord) error
+	// InsertProposed inserts orders as they are (ID ignored), then their
+	// audit events in order, event k with the id of orders[owner[k]] as its
+	// OrderID, then their compliance checks, checks[i] with the id of
+	// orders[i] as its OrderID; it returns the orders' ids in order. An
+	// unknown portfolio or security is a FieldErrors.
+	InsertProposed(ctx context.Context, orders []Order, events []Event, owner []int, checks []CheckRecord) ([]int64, error)
 }
 
 // bulkChunk is how many orders ProposeMany builds and writes at a time, which
@@ -72,7 +68,7 @@ func (s *Service) proposer(ctx context.Context, tx Tx, by string, now time.Time)
 	}
 	if bt, ok := tx.(BulkTx); ok {
 		return func(ps []Proposal, rs [][]ResultRecord) ([]Order, error) {
-			return s.proposeBulk(ctx, bt, ct, by, ps, rs, now)
+			return s.proposeBulk(ctx, bt, by, ps, rs, now)
 		}, nil
 	}
 	return func(ps []Proposal, rs [][]ResultRecord) ([]Order, error) {
@@ -118,40 +114,32 @@ func (s *Service) proposeEach(ctx context.Context, tx Tx, ct ComplianceTx, actor
 
 // proposeBulk runs ps through the transition table in memory and writes
 // the orders, their audit events and their checks in bulk.
-func (s *Service) proposeBulk(ctx context.Context, bt BulkTx, ct checkSaver, actor string, ps []Proposal,
+func (s *Service) proposeBulk(ctx context.Context, bt BulkTx, actor string, ps []Proposal,
 	results [][]ResultRecord, now time.Time) ([]Order, error) {
 	orders := make([]Order, len(ps))
 	log := &eventLog{events: make([]Event, 0, 3*len(ps))}
-	first := make([]int, len(ps)) // index of each order's first event
+	owner := make([]int, 0, 3*len(ps)) // the order of each event
+	recs := make([]CheckRecord, len(ps))
 	for i, p := range ps {
 		o := s.proposed(actor, p, now)
-		first[i] = len(log.events)
 		log.events = append(log.events, proposeEvent(o, actor, now))
 		if err := s.check(ctx, log, &o, actor, p.Check, now); err != nil {
 			return nil, fmt.Errorf("order: propose #%d: %w", i+1, err)
 		}
+		for len(owner) < len(log.events) {
+			owner = append(owner, i)
+		}
 		orders[i] = o
+		recs[i] = checkRecord(0, p.Check, now, results[i])
 	}
-	ids, err := bt.InsertOrders(ctx, orders)
+	ids, err := bt.InsertProposed(ctx, orders, log.events, owner, recs)
 	if err != nil {
 		return nil, fmt.Errorf("order: propose: %w", err)
 	}
-	recs := make([]CheckRecord, len(ps))
 	for i := range orders {
 		orders[i].ID = ids[i]
-		end := len(log.events)
-		if i+1 < len(first) {
-			end = first[i+1]
-		}
-		for k := first[i]; k < end; k++ {
-			log.events[k].OrderID = ids[i]
-		}
-		recs[i] = checkRecord(ids[i], ps[i].Check, now, results[i])
 	}
-	if err := bt.AppendEvents(ctx, log.events); err != nil {
-		return nil, err
-	}
-	return orders, ct.SaveChecks(ctx, recs)
+	return orders, nil
 }
 
 func checkRecord(id int64, c Check, now time.Time, results []ResultRecord) CheckRecord {

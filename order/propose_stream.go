@@ -25,20 +25,19 @@ type ProposalTx interface {
 	SetProposalTotals(ctx context.Context, id int64, portfolios, orders int) error
 }
 
-// StreamTx is all a ProposeStream transaction does: insert orders and
-// their audit events in bulk, save their compliance checks, and create the
-// proposal and set its totals. It inserts only, and every order it inserts goes
-// through InsertOrders, which checks each portfolio and security.
+// StreamTx is all a ProposeStream transaction does: insert orders with
+// their audit events and compliance checks in bulk, and create the proposal
+// and set its totals. It inserts only, and every order it inserts goes
+// through InsertProposed, which checks each portfolio and security.
 type StreamTx interface {
 	BulkTx
-	checkSaver
 	ProposalTx
 }
 
 // StreamStore is a Store with a transaction of its own for ProposeStream.
 // As the transaction can do no more than StreamTx allows, the store may run
 // it differently from InTx: SQLite's store checks the orders' references
-// once per distinct portfolio and security of each call to InsertOrders instead of with a
+// once per distinct portfolio and security of each call to InsertProposed instead of with a
 // foreign key lookup per row. ProposeStream uses it when the Store has it.
 type StreamStore interface {
 	InStreamTx(ctx context.Context, fn func(StreamTx) error) error
@@ -73,7 +72,7 @@ func (s *Service) ProposeStream(ctx context.Context, actor Actor, batches iter.S
 	if ss, ok := s.Store.(StreamStore); ok {
 		err = ss.InStreamTx(ctx, func(tx StreamTx) error {
 			return s.stream(ctx, actor, batches, now, &tot, tx, func(ps []Proposal, rs [][]ResultRecord) error {
-				_, err := s.proposeBulk(ctx, tx, tx, actor.Name, ps, rs, now)
+				_, err := s.proposeBulk(ctx, tx, actor.Name, ps, rs, now)
 				return err
 			})
 		})
