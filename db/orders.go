@@ -61,7 +61,9 @@ func (t *orderTx) checkRefs(ctx context.Context, pf, symbol string) error {
 // orderWriteErr names a refused write: the four-eyes CHECK becomes a
 // forbidden action, anything else stays as it is.
 func orderWriteErr(what string, err error) error {
-	if isCheckViolation(err) {
+	// Only the orders' four-eyes CHECKs name approved_by; another CHECK
+	// (a side or proposer Ballast would never write) is reported as it is.
+	if isCheckViolation(err) && strings.Contains(err.Error(), "approved_by") {
 		return fmt.Errorf("db: %s: the approver must differ from the proposer and the amender (four eyes): %w", what, order.ErrForbidden)
 	}
 	return fmt.Errorf("db: %s: %w", what, err)

@@ -4,7 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/ballast-oms/ballast/order"
 )
@@ -154,6 +156,57 @@ func TestStreamTxChecksReferencesItself(t *testing.T) {
 		proposed_by, status, created_at) VALUES ('NOPE', 'BBB', 'buy', '1', 'market', 'day', 'pm', 'proposed', 'x')`)
 	if err == nil {
 		t.Fatal("an order of an unknown portfolio was inserted outside a stream transaction")
+	}
+}
+
+// TestStreamTxConstraintFailureRollsBackWhole: a constraint failure in a
+// stream transaction's bulk insert, after statements of it have been
+// written, reaches the caller as what it is (not as the four-eyes
+// refusal), leaves none of the transaction's rows, and the writer goes on
+// as before.
+func TestStreamTxConstraintFailureRollsBackWhole(t *testing.T) {
+	ctx := context.Background()
+	d := openTest(t)
+	seedSmall(t, d)
+	s := NewOrderStore(d)
+	good := buyOrder("P1", "100").Order
+	good.Status, good.ProposedBy, good.CreatedAt = order.Proposed, "pm", time.Now()
+	check := order.CheckRecord{Phase: order.PhasePropose, Verdict: order.VerdictPass, At: good.CreatedAt}
+	orders := make([]order.Order, 3*batchRows+1)
+	checks := make([]order.CheckRecord, len(orders))
+	for i := range orders {
+		orders[i], checks[i] = good, check
+	}
+	badOrder, badCheck := slices.Clone(orders), slices.Clone(checks)
+	badOrder[2*batchRows+3].Side = "hold"   // the orders' CHECK on side, in their third statement
+	badCheck[batchRows+1].Verdict = "maybe" // the checks' CHECK on verdict, after every order
+	for name, c := range map[string]struct {
+		orders []order.Order
+		checks []order.CheckRecord
+	}{"order": {badOrder, checks}, "check": {orders, badCheck}} {
+		var insertErr error
+		err := s.InStreamTx(ctx, func(tx order.StreamTx) error {
+			_, insertErr = tx.InsertProposed(ctx, c.orders, nil, nil, c.checks)
+			return insertErr
+		})
+		if err == nil || insertErr == nil || !isCheckViolation(err) {
+			t.Fatalf("bad %s: the stream transaction returned %v (insert: %v), want its CHECK failure", name, err, insertErr)
+		}
+		for _, table := range []string{"orders", "compliance_checks", "audit_events"} {
+			if n := count(t, d, `SELECT count(*) FROM `+table); n != 0 {
+				t.Fatalf("bad %s: %d rows in %s after the failed stream transaction", name, n, table)
+			}
+		}
+	}
+	err := s.InStreamTx(ctx, func(tx order.StreamTx) error {
+		_, err := tx.InsertProposed(ctx, orders, nil, nil, checks)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, d, `SELECT count(*) FROM orders`); n != len(orders) {
+		t.Fatalf("%d orders after a good stream transaction, want %d", n, len(orders))
 	}
 }
 
