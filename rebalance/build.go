@@ -11,8 +11,8 @@ func (p *planner) result() Result {
 	code := p.in.Holdings.Portfolio.Code
 	r := Result{Portfolio: code, Model: p.in.Model.Name, NAV: p.nav, CashBefore: p.cash,
 		Reserve: p.reserve, CashTarget: p.cashTarget, CashFloor: p.cashFloor, CashState: p.state}
-	r.NAVAfter = p.nav.Sub(p.cost)
-	nav, navAfter := p.nav, r.NAVAfter
+	navAfter := p.navx.sub(p.cost)
+	r.NAVAfter = navAfter.dec()
 	var proceeds, spent productSum
 	nTrades := 0
 	for i := range p.lines {
@@ -26,7 +26,7 @@ func (p *planner) result() Result {
 			q := l.sellQty()
 			proceeds.add(q, l.sellLimit)
 			r.Trades = append(r.Trades, portfolio.Trade{Portfolio: code, Symbol: l.sym, Side: portfolio.Sell,
-				Quantity: q, LimitPrice: l.sellLimit, Reason: p.reason(l, portfolio.Sell, nav)})
+				Quantity: q.dec(), LimitPrice: l.qt.sellLimit, Reason: p.reason(l, portfolio.Sell, p.navx)})
 		}
 	}
 	for i := range p.lines {
@@ -34,38 +34,43 @@ func (p *planner) result() Result {
 			q := l.buyQty()
 			spent.add(q, l.buyLim)
 			r.Trades = append(r.Trades, portfolio.Trade{Portfolio: code, Symbol: l.sym, Side: portfolio.Buy,
-				Quantity: q, LimitPrice: l.buyLim, Reason: p.reason(l, portfolio.Buy, nav)})
+				Quantity: q.dec(), LimitPrice: l.qt.buyLimit, Reason: p.reason(l, portfolio.Buy, p.navx)})
 		}
 	}
-	cash := p.cash.Add(proceeds.total()).Sub(spent.total())
+	cashx := fxOf(p.cash).add(proceeds.total()).sub(spent.total())
+	cash := cashx.dec()
 	r.CashAfter = cash
 	need := p.reserve
 	if p.opts.Raise.IsPositive() {
 		need = p.cashTarget
 	}
-	if cmpDec(cash, need) < 0 {
+	if cashx.cmp(fxOf(need)) < 0 {
 		r.Shortfall = need.Sub(cash)
 	}
 	r.Lines = make([]Line, len(p.lines), len(p.lines)+1)
 	for i := range p.lines {
-		p.outLine(&r.Lines[i], &p.lines[i], nav, navAfter)
+		p.outLine(&r.Lines[i], &p.lines[i], navAfter)
 	}
+	nav := p.nav
 	r.Lines = append(r.Lines, Line{Symbol: portfolio.CashSymbol, Quantity: p.cash, QuantityAfter: cash,
-		Value: p.cash, ValueAfter: cash, Target: pct(p.cashTarget, nav), Weight: pct(p.cash, nav), WeightAfter: pct(cash, navAfter),
+		Value: p.cash, ValueAfter: cash, Target: pct(p.cashTarget, nav), Weight: pct(p.cash, nav), WeightAfter: pct(cash, r.NAVAfter),
 		TargetValue: p.cashTarget, Lower: pct(p.cashFloor, nav), Upper: pct(p.cashUpper, nav),
-		InBand: cmpDec(p.cash, p.cashFloor) >= 0 && cmpDec(p.cash, p.cashUpper) <= 0})
+		InBand: fxOf(p.cash).cmp(fxOf(p.cashFloor)) >= 0 && fxOf(p.cash).cmp(fxOf(p.cashUpper)) <= 0})
 	return r
 }
 
 // outLine fills o, a zero Line, from l.
-func (p *planner) outLine(o *Line, l *line, nav, navAfter decimal.Decimal) {
+func (p *planner) outLine(o *Line, l *line, navAfter fx) {
 	o.Symbol, o.Restriction, o.Price = l.sym, l.r, l.price
-	o.Quantity, o.QuantityAfter, o.Value, o.ValueAfter = l.q, l.q, l.v, l.v
+	o.Quantity, o.QuantityAfter = l.q, l.q
+	o.Value = l.v.dec()
+	o.ValueAfter = o.Value
 	if !l.active() {
 		o.InBand = !l.r.Excluded
 		return
 	}
-	o.TargetValue, o.InBand = l.T, l.pos == 0
+	o.TargetValue, o.InBand = l.T.dec(), l.pos == 0
+	nav := p.navx
 	if p.plainScale {
 		o.Lower, o.Upper = l.loW, l.hiW
 	} else {
@@ -76,12 +81,12 @@ func (p *planner) outLine(o *Line, l *line, nav, navAfter decimal.Decimal) {
 		o.Target = p.weights.pct(l.T, nav)
 	}
 	if l.traded() {
-		o.QuantityAfter = l.qa
-		o.ValueAfter = l.valueAfter()
+		o.QuantityAfter = l.qa.dec()
+		o.ValueAfter = l.va.dec()
 	}
 	o.WeightAfter = o.Weight
-	if l.traded() || !p.cost.IsZero() {
-		o.WeightAfter = p.weights.pct(o.ValueAfter, navAfter)
+	if l.traded() || !p.cost.isZero() {
+		o.WeightAfter = p.weights.pct(l.va, navAfter)
 	}
 }
 

@@ -2,8 +2,6 @@ package rebalance
 
 import (
 	"slices"
-
-	"github.com/shopspring/decimal"
 )
 
 // want is one buy competing for cash: up to n more lots of line i, which
@@ -12,10 +10,10 @@ type want struct {
 	i        int
 	n, have  int64
 	got      int64
-	minLots  int64           // a new buy of fewer lots is worth less than the minimum trade
-	lotCost  decimal.Decimal // one lot at the buy limit
-	base     decimal.Decimal // the line's value the buy starts from
-	shortfal decimal.Decimal // target − base, worked out only when cash is short
+	minLots  int64 // a new buy of fewer lots is worth less than the minimum trade
+	lotCost  fx    // one lot at the buy limit
+	base     fx    // the line's value the buy starts from
+	shortfal fx    // target − base, worked out only when cash is short
 }
 
 // primaryBuys buys every out-of-band underweight security to its target
@@ -33,17 +31,17 @@ func (p *planner) primaryBuys() error {
 			continue
 		}
 		p.buyLimitOf(l)
-		n := floorDivDiff(l.T, l.v, l.lotVal)
+		n := l.T.sub(l.v).floorDiv(l.lotVal)
 		if p.mode == ModeBand {
 			p.edges(l)
-			n = min(ceilDivDiff(l.lo, l.v, l.lotVal), n)
+			n = min(l.lo.sub(l.v).ceilDiv(l.lotVal), n)
 		}
 		if w := p.newWant(i, l, n, l.v); w.n > 0 {
 			ws = append(ws, w)
 		}
 	}
 	p.wants = ws
-	scaled := p.allocate(p.proj.Sub(p.cashTarget), ws, true)
+	scaled := p.allocate(p.proj.sub(fxOf(p.cashTarget)), ws, true)
 	for _, w := range ws {
 		if l := &p.lines[w.i]; w.got > 0 {
 			l.setBuy(l.buyLots + w.got)
@@ -65,16 +63,16 @@ func (p *planner) secondaryBuys() error {
 			continue
 		}
 		va := l.valueAfter()
-		if cmpDec(va, l.T) >= 0 {
+		if va.cmp(l.T) >= 0 {
 			continue
 		}
 		p.buyLimitOf(l)
-		if w := p.newWant(i, l, floorDivDiff(l.T, va, l.lotVal), va); w.n > 0 {
+		if w := p.newWant(i, l, l.T.sub(va).floorDiv(l.lotVal), va); w.n > 0 {
 			ws = append(ws, w)
 		}
 	}
 	p.wants = ws
-	p.allocate(p.proj.Sub(p.destHigh), ws, false)
+	p.allocate(p.proj.sub(fxOf(p.destHigh)), ws, false)
 	for _, w := range ws {
 		if l := &p.lines[w.i]; w.got > 0 {
 			l.setBuy(l.buyLots + w.got)
@@ -86,7 +84,7 @@ func (p *planner) secondaryBuys() error {
 
 // newWant returns the want for n more lots of l, whose value is now base,
 // with n = 0 when the whole buy would be worth less than the minimum trade.
-func (p *planner) newWant(i int, l *line, n int64, base decimal.Decimal) want {
+func (p *planner) newWant(i int, l *line, n int64, base fx) want {
 	w := want{i: i, n: n, have: l.buyLots, lotCost: l.qt.lotCost, minLots: l.qt.minBuyLots, base: base}
 	if n > 0 && w.have == 0 && n < w.minLots {
 		w.n = 0
@@ -101,11 +99,11 @@ func (p *planner) newWant(i int, l *line, n int64, base decimal.Decimal) want {
 // without proRata, only then) the cash left buys further whole lots in order
 // of largest shortfall (ties by symbol), each up to its n, a new buy only if
 // what fits reaches the minimum trade.
-func (p *planner) allocate(budget decimal.Decimal, ws []want, proRata bool) bool {
+func (p *planner) allocate(budget fx, ws []want, proRata bool) bool {
 	if len(ws) == 0 {
 		return false
 	}
-	if !budget.IsPositive() {
+	if budget.sign() <= 0 {
 		return true
 	}
 	var sum productSum
@@ -113,40 +111,40 @@ func (p *planner) allocate(budget decimal.Decimal, ws []want, proRata bool) bool
 		sum.addInt(w.lotCost, w.n)
 	}
 	total := sum.total()
-	if cmpDec(total, budget) <= 0 {
+	if total.cmp(budget) <= 0 {
 		for k := range ws {
 			ws[k].got = ws[k].n
 		}
-		p.proj = sub(p.proj, total)
+		p.proj = p.proj.sub(total)
 		return false
 	}
 	rest := budget
 	for k := range ws {
-		ws[k].shortfal = sub(p.lines[ws[k].i].T, ws[k].base)
+		ws[k].shortfal = p.lines[ws[k].i].T.sub(ws[k].base)
 	}
 	for k := range ws {
 		w := &ws[k]
 		if w.got = 0; !proRata {
 			continue
 		}
-		w.got = floorDiv(mulInt(budget, w.n), total)
+		w.got = budget.mulInt(w.n).floorDiv(total)
 		if w.got > 0 && p.belowMin(w, w.got) {
 			w.got = 0
 		}
-		rest = rest.Sub(mulInt(w.lotCost, w.got))
+		rest = rest.sub(w.lotCost.mulInt(w.got))
 	}
 	byNeed := slices.Clone(ws)
-	slices.SortStableFunc(byNeed, func(a, b want) int { return cmpDec(b.shortfal, a.shortfal) })
+	slices.SortStableFunc(byNeed, func(a, b want) int { return b.shortfal.cmp(a.shortfal) })
 	for _, w := range byNeed {
 		k := p.wantIndex(ws, w.i)
-		extra := min(w.n-ws[k].got, floorDiv(rest, w.lotCost))
+		extra := min(w.n-ws[k].got, rest.floorDiv(w.lotCost))
 		if extra <= 0 || p.belowMin(&ws[k], ws[k].got+extra) {
 			continue
 		}
 		ws[k].got += extra
-		rest = rest.Sub(mulInt(w.lotCost, extra))
+		rest = rest.sub(w.lotCost.mulInt(extra))
 	}
-	p.proj = p.proj.Sub(budget.Sub(rest))
+	p.proj = p.proj.sub(budget.sub(rest))
 	return true
 }
 

@@ -1,11 +1,9 @@
 package rebalance
 
-import "github.com/shopspring/decimal"
-
 // sellBelowMin reports whether l sells nothing or less than the minimum trade.
 func (p *planner) sellBelowMin(l *line) bool {
 	if l.sellAll {
-		return l.q.IsZero() || l.q.Mul(l.sellLimit).LessThan(p.opts.MinTrade)
+		return l.qx.isZero() || l.qx.mul(l.sellLimit).cmp(p.minTrade) < 0
 	}
 	return l.sellLots == 0 || l.sellLots < l.qt.minSellLots
 }
@@ -15,11 +13,11 @@ func (l *line) setSell(lots int64, all bool) {
 	l.sellLots, l.sellAll = lots, all
 	switch {
 	case all:
-		l.sq = l.q
+		l.sq = l.qx
 	case lots == 0:
-		l.sq = decimal.Zero
+		l.sq = fx{}
 	default:
-		l.sq = mulInt(l.lot, lots)
+		l.sq = l.lotx.mulInt(lots)
 	}
 	l.revalue()
 }
@@ -27,9 +25,9 @@ func (l *line) setSell(lots int64, all bool) {
 // setBuy makes l buy lots whole lots.
 func (l *line) setBuy(lots int64) {
 	l.buyLots = lots
-	l.bq = decimal.Zero
+	l.bq = fx{}
 	if lots > 0 {
-		l.bq = mulInt(l.lot, lots)
+		l.bq = l.lotx.mulInt(lots)
 	}
 	l.revalue()
 }
@@ -38,26 +36,26 @@ func (l *line) revalue() {
 	sells, buys := l.sellLots != 0 || l.sellAll, l.buyLots != 0
 	switch {
 	case sells && buys:
-		l.qa = add(sub(l.q, l.sq), l.bq)
+		l.qa = l.qx.sub(l.sq).add(l.bq)
 	case sells:
-		l.qa = sub(l.q, l.sq)
+		l.qa = l.qx.sub(l.sq)
 	case buys:
-		l.qa = add(l.q, l.bq)
+		l.qa = l.qx.add(l.bq)
 	default:
-		l.qa, l.va = l.q, l.v
+		l.qa, l.va = l.qx, l.v
 		return
 	}
-	l.va = mul(l.qa, l.price)
+	l.va = l.qa.mul(l.px)
 }
 
 // sellQty is the quantity l sells: whole lots, or everything held.
-func (l *line) sellQty() decimal.Decimal { return l.sq }
+func (l *line) sellQty() fx { return l.sq }
 
 // buyQty is the quantity l buys.
-func (l *line) buyQty() decimal.Decimal { return l.bq }
+func (l *line) buyQty() fx { return l.bq }
 
 // valueAfter is the line's value at last price after its trades so far.
-func (l *line) valueAfter() decimal.Decimal { return l.va }
+func (l *line) valueAfter() fx { return l.va }
 
 // traded reports whether l trades at all.
 func (l *line) traded() bool { return l.sellLots != 0 || l.sellAll || l.buyLots != 0 }

@@ -15,10 +15,10 @@ type modelInfo struct {
 	err     error
 	targets []portfolio.Target // securities in symbol order; CASH may sit anywhere
 	lo, hi  []decimal.Decimal  // band edges in percent of NAV, parallel to targets
-	loC     []cexp             // lo and hi as coefficients
-	hiC     []cexp
+	lox     []fx               // lo and hi
+	hix     []fx
 	offHi   decimal.Decimal // upper edge of a held security outside the model (target 0)
-	offHiC  cexp
+	offHix  fx
 	shared  bool    // one worker's, for many portfolios (PlanAll): look is used
 	look    lookups // per target: price, lot and tick, while inputs share their maps
 }
@@ -33,17 +33,17 @@ func newModelInfo(m portfolio.Model) *modelInfo {
 		mb = portfolio.DefaultBand()
 	}
 	mi.lo, mi.hi = make([]decimal.Decimal, len(mi.targets)), make([]decimal.Decimal, len(mi.targets))
-	mi.loC, mi.hiC = make([]cexp, len(mi.targets)), make([]cexp, len(mi.targets))
+	mi.lox, mi.hix = make([]fx, len(mi.targets)), make([]fx, len(mi.targets))
 	for k, t := range mi.targets {
 		b := mb
 		if t.Band.IsSet() {
 			b = t.Band
 		}
 		mi.lo[k], mi.hi[k] = b.Lower(t.Weight), b.Upper(t.Weight)
-		mi.loC[k], mi.hiC[k] = cexpOf(mi.lo[k]), cexpOf(mi.hi[k])
+		mi.lox[k], mi.hix[k] = fxOf(mi.lo[k]), fxOf(mi.hi[k])
 	}
 	mi.offHi = mb.Upper(decimal.Zero)
-	mi.offHiC = cexpOf(mi.offHi)
+	mi.offHix = fxOf(mi.offHi)
 	return mi
 }
 
@@ -66,7 +66,7 @@ func sortedTargets(ts []portfolio.Target) []portfolio.Target {
 // edges makes sure l.lo and l.hi, its band in money, are set.
 func (p *planner) edges(l *line) {
 	if !l.hasEdges {
-		l.lo, l.hi = mul(l.loW, p.hNav), mul(l.hiW, p.hNav)
+		l.lo, l.hi = l.loWx.mul(p.hNavx), l.hiWx.mul(p.hNavx)
 		l.hasEdges = true
 	}
 }
@@ -76,28 +76,19 @@ func (p *planner) edges(l *line) {
 // edge weight·NAV exactly, without working out the edges in money.
 func (p *planner) classify(l *line) {
 	l.pos = 0
-	if v, lo, hi, nav := l.vC, l.loWC, l.hiWC, p.navC; (v.ok || v.zero) && (lo.ok || lo.zero) && (hi.ok || hi.zero) && nav.ok && !l.hasEdges {
-		switch {
-		case v.ok && (hi.zero || mulCmpC(v, hundredC, hi, nav) > 0):
-			l.pos = 1
-		case lo.ok && (v.zero || mulCmpC(lo, nav, v, hundredC) > 0):
-			l.pos = -1
-		}
-		return
-	}
 	if l.hasEdges {
 		switch {
-		case cmpDec(l.v, l.hi) > 0:
+		case l.v.cmp(l.hi) > 0:
 			l.pos = 1
-		case cmpDec(l.v, l.lo) < 0:
+		case l.v.cmp(l.lo) < 0:
 			l.pos = -1
 		}
 		return
 	}
 	switch {
-	case productAbove(l.v, hundred, l.hiW, p.nav) || (l.v.IsPositive() && l.hiW.IsZero()):
+	case productAbove(l.v, hundredx, l.hiWx, p.navx):
 		l.pos = 1
-	case l.loW.IsPositive() && (l.v.IsZero() || productAbove(l.loW, p.nav, l.v, hundred)):
+	case productAbove(l.loWx, p.navx, l.v, hundredx):
 		l.pos = -1
 	}
 }

@@ -26,26 +26,26 @@ func pctOf(v, nav decimal.Decimal, places int32) decimal.Decimal {
 	if v.IsZero() {
 		return decimal.Zero
 	}
-	if q, ok := pctInt(v, nav, places); ok {
+	if q, ok := pctInt(fxOf(v), fxOf(nav), places); ok {
 		return decimal.New(q, -places)
 	}
 	return v.Mul(hundred).Div(nav).Round(places)
 }
 
 // pctInt computes round(v·10^(2+places)/nav) on 64/128-bit integers.
-func pctInt(v, nav decimal.Decimal, places int32) (int64, bool) {
-	cv, cn := v.CoefficientInt64(), nav.CoefficientInt64()
-	if cn <= 0 || !fits(v, cv) || !fits(nav, cn) {
+func pctInt(v, nav fx, places int32) (int64, bool) {
+	if v.w != nil || nav.w != nil || nav.c <= 0 {
 		return 0, false
 	}
+	cv := v.c
 	neg := cv < 0
 	uv := uint64(cv)
 	if neg {
 		uv = uint64(-cv)
 	}
 	// result = uv·10^k / un·10^j with k, j ≥ 0
-	k := int(v.Exponent()) - int(nav.Exponent()) + 2 + int(places)
-	den := uint64(cn)
+	k := int(v.e) - int(nav.e) + 2 + int(places)
+	den := uint64(nav.c)
 	if k < 0 {
 		p, ok := pow10(-k)
 		if !ok {
@@ -86,21 +86,20 @@ func fits(d decimal.Decimal, c int64) bool {
 // quoInt returns ⌊x/y⌋ and whether the division is exact, for x ≥ 0 and
 // y > 0, on 64/128-bit integers; ok is false when the numbers do not fit.
 func quoInt(x, y decimal.Decimal) (q int64, exact, ok bool) {
-	cx := x.CoefficientInt64()
-	if !fits(x, cx) {
+	cx, cy := x.CoefficientInt64(), y.CoefficientInt64()
+	if !fits(x, cx) || !fits(y, cy) {
 		return 0, false, false
 	}
-	return quoCoef(cx, int(x.Exponent()), y)
+	return quoCoef(cx, x.Exponent(), cy, y.Exponent())
 }
 
-// quoCoef is quoInt for x = cx·10^ex.
-func quoCoef(cx int64, ex int, y decimal.Decimal) (q int64, exact, ok bool) {
-	cy := y.CoefficientInt64()
-	if cx < 0 || cy <= 0 || !fits(y, cy) {
+// quoCoef is quoInt for x = cx·10^ex and y = cy·10^ey.
+func quoCoef(cx int64, ex int32, cy int64, ey int32) (q int64, exact, ok bool) {
+	if cx < 0 || cy <= 0 {
 		return 0, false, false
 	}
 	num, den := uint64(cx), uint64(cy)
-	k := ex - int(y.Exponent())
+	k := int(ex) - int(ey)
 	if k < 0 {
 		p, ok := pow10(-k)
 		if !ok {

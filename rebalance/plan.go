@@ -17,7 +17,7 @@ type planner struct {
 	lines []line
 
 	cash, nav, hNav     decimal.Decimal
-	navC                cexp            // nav as a coefficient, for classify
+	navx, hNavx         fx              // nav and hNav
 	touched             int64           // see touchQuantities
 	look                *lookups        // nil: every line looks its price and security up
 	exclT, cashT        decimal.Decimal // excluded target points; model cash target points
@@ -26,14 +26,15 @@ type planner struct {
 	cashFloor           decimal.Decimal
 	cashUpper           decimal.Decimal
 	destLow, destHigh   decimal.Decimal
-	proj                decimal.Decimal // cash after the trades decided so far, at limit prices
+	proj                fx // cash after the trades decided so far, at limit prices
 	quotes              *quotes
 	weights             *weights    // nil: weights are not interned
 	reasons             reasonTable // nil: reasons are not interned
 	trim                *trimScratch
 	state               CashState
-	stateCash           decimal.Decimal // projected cash that decided state
-	cost                decimal.Decimal // money lost trading at limit rather than last prices
+	stateCash           fx // projected cash that decided state
+	cost                fx // money lost trading at limit rather than last prices
+	minTrade            fx // opts.MinTrade
 
 	order     []int  // scratch: candidate line indices
 	wants     []want // scratch: buy allocation
@@ -42,9 +43,9 @@ type planner struct {
 
 	bandKind   portfolio.BandKind // the model band and its factor (see cacheBand)
 	bandWidth  decimal.Decimal
-	bandFactor decimal.Decimal
-	scaleLo    decimal.Decimal // scale·(1 − f) and scale·(1 + f) for the model's relative band
-	scaleHi    decimal.Decimal
+	bandFactor fx
+	scaleLo    fx // scale·(1 − f) and scale·(1 + f) for the model's relative band
+	scaleHi    fx
 	plainScale bool // targets are exactly the model weights (no exclusion, reserve or raise)
 }
 
@@ -76,7 +77,7 @@ func Plan(in Input, opts Options) (Result, error) {
 }
 
 func plan(in *Input, mi *modelInfo, opts Options, ws *workspace) (Result, error) {
-	p := planner{in: in, mi: mi, opts: opts, mode: opts.mode(), cash: in.Holdings.Portfolio.Cash, quotes: &ws.quotes, weights: ws.weights, reasons: ws.reasons, trim: &ws.trim,
+	p := planner{in: in, mi: mi, opts: opts, mode: opts.mode(), cash: in.Holdings.Portfolio.Cash, minTrade: fxOf(opts.MinTrade), quotes: &ws.quotes, weights: ws.weights, reasons: ws.reasons, trim: &ws.trim,
 		lines: ws.lines[:0], order: ws.order[:0], wants: ws.wants[:0]}
 	defer func() { ws.lines, ws.order, ws.wants = p.lines[:0], p.order[:0], p.wants[:0] }()
 	if err := p.setup(); err != nil {
@@ -95,12 +96,12 @@ func plan(in *Input, mi *modelInfo, opts Options, ws *workspace) (Result, error)
 // its floor, primary buys within the budget, secondary buys when cash is over
 // its band, then the collar trim.
 func (p *planner) run() error {
-	p.proj = p.cash
+	p.proj = fxOf(p.cash)
 	if err := p.primarySells(); err != nil {
 		return err
 	}
 	p.state, p.stateCash = CashInBand, p.proj
-	if cmpDec(p.proj, p.cashFloor) < 0 {
+	if p.proj.cmp(fxOf(p.cashFloor)) < 0 {
 		p.state = CashUnder
 		if err := p.secondarySells(); err != nil {
 			return err
@@ -109,7 +110,7 @@ func (p *planner) run() error {
 	if err := p.primaryBuys(); err != nil {
 		return err
 	}
-	if p.state == CashInBand && cmpDec(p.proj, p.cashUpper) > 0 && !p.opts.Raise.IsPositive() {
+	if p.state == CashInBand && p.proj.cmp(fxOf(p.cashUpper)) > 0 && !p.opts.Raise.IsPositive() {
 		p.state, p.stateCash = CashOver, p.proj
 		if err := p.secondaryBuys(); err != nil {
 			return err
@@ -139,19 +140,19 @@ func (p *planner) primarySells() error {
 			dest = l.hi
 		}
 		switch {
-		case dest.IsZero():
+		case dest.isZero():
 			l.setSell(0, true)
 		case p.mode == ModeBand:
-			l.setSell(min(ceilDivDiff(l.v, dest, l.lotVal), floorDivDiff(l.v, l.T, l.lotVal)), false)
+			l.setSell(min(l.v.sub(dest).ceilDiv(l.lotVal), l.v.sub(l.T).floorDiv(l.lotVal)), false)
 		default:
-			l.setSell(floorDivDiff(l.v, dest, l.lotVal), false)
+			l.setSell(l.v.sub(dest).floorDiv(l.lotVal), false)
 		}
 		if p.sellBelowMin(l) {
 			l.setSell(0, false)
 			continue
 		}
 		l.primary = true
-		p.proj = addMul(p.proj, l.sellQty(), l.sellLimit)
+		p.proj = p.proj.add(l.sellQty().mul(l.sellLimit))
 	}
 	return nil
 }
@@ -165,17 +166,17 @@ func (p *planner) secondarySells() error {
 	p.order = p.order[:0]
 	for i := range p.lines {
 		l := &p.lines[i]
-		if l.active() && !l.r.DoNotSell && !l.sellAll && cmpDec(l.valueAfter(), l.T) > 0 {
-			l.excess = sub(l.valueAfter(), l.T)
+		if l.active() && !l.r.DoNotSell && !l.sellAll && l.valueAfter().cmp(l.T) > 0 {
+			l.excess = l.valueAfter().sub(l.T)
 			p.order = append(p.order, i)
 		}
 	}
 	slices.SortStableFunc(p.order, func(a, b int) int { // most overweight first; lines are in symbol order
-		return cmpDec(p.lines[b].excess, p.lines[a].excess)
+		return p.lines[b].excess.cmp(p.lines[a].excess)
 	})
 	for _, i := range p.order {
-		need := sub(p.destLow, p.proj)
-		if !need.IsPositive() {
+		need := fxOf(p.destLow).sub(p.proj)
+		if need.sign() <= 0 {
 			break
 		}
 		if err := p.sellMore(&p.lines[i], need); err != nil {
@@ -187,21 +188,21 @@ func (p *planner) secondarySells() error {
 
 // sellMore sells whole lots of l toward its target to raise need (rounding
 // up to a lot, capped at the target); a target-0 security may be sold out.
-func (p *planner) sellMore(l *line, need decimal.Decimal) error {
+func (p *planner) sellMore(l *line, need fx) error {
 	if err := p.sellLimitOf(l); err != nil {
 		return err
 	}
 	lots, all := l.sellLots, false
-	want := ceilDiv(need, l.qt.lotProceeds)
-	if l.T.IsZero() {
-		left := l.q.Sub(mulInt(l.lot, lots))
-		if cmpDec(mulInt(l.lot, want), left) >= 0 {
+	want := need.ceilDiv(l.qt.lotProceeds)
+	if l.T.isZero() {
+		left := l.qx.sub(l.lotx.mulInt(lots))
+		if l.lotx.mulInt(want).cmp(left) >= 0 {
 			all = true
 		} else {
 			lots += want
 		}
 	} else {
-		lots += min(want, floorDivDiff(l.valueAfter(), l.T, l.lotVal))
+		lots += min(want, l.valueAfter().sub(l.T).floorDiv(l.lotVal))
 	}
 	if !all && lots == l.sellLots {
 		return nil
@@ -214,7 +215,7 @@ func (p *planner) sellMore(l *line, need decimal.Decimal) error {
 		return nil
 	}
 	l.secondary = true
-	p.proj = addMul(p.proj, sub(l.sellQty(), before), l.sellLimit)
+	p.proj = p.proj.add(l.sellQty().sub(before).mul(l.sellLimit))
 	return nil
 }
 
@@ -230,7 +231,7 @@ func (p *planner) buyLimitOf(l *line) { p.quoteOf(l) }
 func (p *planner) quoteOf(l *line) {
 	if l.qt == nil {
 		l.qt = p.quotes.get(l.sym, l.price, l.lot, l.tick)
-		l.lotVal, l.sellLimit, l.buyLim = l.qt.lotVal, l.qt.sellLimit, l.qt.buyLimit
+		l.lotVal, l.sellLimit, l.buyLim = l.qt.lotVal, l.qt.sellLimitx, l.qt.buyLimitx
 	}
 }
 

@@ -9,34 +9,36 @@ import (
 // quote is what a plan derives from one security's last price, lot and tick
 // under a collar: the limit prices and the value of one lot at each price.
 type quote struct {
-	price, lot, tick decimal.Decimal
-	lotVal           decimal.Decimal // one lot at last
-	sellLimit        decimal.Decimal // last − collar, rounded down to the tick
-	buyLimit         decimal.Decimal // last + collar, rounded up to the tick
-	lotProceeds      decimal.Decimal // one lot at the sell limit
-	lotCost          decimal.Decimal // one lot at the buy limit
-	sellCost         decimal.Decimal // last − sell limit: what selling one unit at the limit costs
-	buyCost          decimal.Decimal // buy limit − last: what buying one unit at the limit costs
-	minSellLots      int64           // fewest lots worth the minimum trade at the sell limit
-	minBuyLots       int64           // fewest lots worth the minimum trade at the buy limit
-	sellErr          error
+	price, lot, tick      decimal.Decimal
+	sellLimit, buyLimit   decimal.Decimal // as trades carry them
+	sellLimitx, buyLimitx fx              // last − collar, rounded down to the tick; last + collar, rounded up
+	lotVal                fx              // one lot at last
+	lotProceeds           fx              // one lot at the sell limit
+	lotCost               fx              // one lot at the buy limit
+	sellCost              fx              // last − sell limit: what selling one unit at the limit costs
+	buyCost               fx              // buy limit − last: what buying one unit at the limit costs
+	minSellLots           int64           // fewest lots worth the minimum trade at the sell limit
+	minBuyLots            int64           // fewest lots worth the minimum trade at the buy limit
+	sellErr               error
 }
 
 func newQuote(sym string, price, lot, tick decimal.Decimal, collarBps int64, minTrade decimal.Decimal) *quote {
-	q := &quote{price: price, lot: lot, tick: tick, lotVal: lot.Mul(price)}
-	sell := price.Mul(decimal.New(10000-collarBps, -4))
-	q.sellLimit = tick.Mul(decimal.NewFromInt(floorDiv(sell, tick)))
-	buy := price.Mul(decimal.New(10000+collarBps, -4))
-	q.buyLimit = tick.Mul(decimal.NewFromInt(ceilDiv(buy, tick)))
-	if !q.sellLimit.IsPositive() {
+	px, lx, tx := fxOf(price), fxOf(lot), fxOf(tick)
+	q := &quote{price: price, lot: lot, tick: tick, lotVal: lx.mul(px)}
+	sell := px.mul(fx{c: 10000 - collarBps, e: -4})
+	q.sellLimitx = tx.mulInt(sell.floorDiv(tx))
+	buy := px.mul(fx{c: 10000 + collarBps, e: -4})
+	q.buyLimitx = tx.mulInt(buy.ceilDiv(tx))
+	q.sellLimit, q.buyLimit = q.sellLimitx.dec(), q.buyLimitx.dec()
+	if q.sellLimitx.sign() <= 0 {
 		q.sellErr = fmt.Errorf("%s: sell limit rounds to zero (last %s, tick %s)", sym, price, tick)
 	}
-	q.lotProceeds, q.lotCost = lot.Mul(q.sellLimit), lot.Mul(q.buyLimit)
-	q.sellCost, q.buyCost = price.Sub(q.sellLimit), q.buyLimit.Sub(price)
+	q.lotProceeds, q.lotCost = lx.mul(q.sellLimitx), lx.mul(q.buyLimitx)
+	q.sellCost, q.buyCost = px.sub(q.sellLimitx), q.buyLimitx.sub(px)
 	if q.sellErr == nil {
-		q.minSellLots = ceilDiv(minTrade, q.lotProceeds) // n lots are worth less than minTrade iff n < this
+		q.minSellLots = fxOf(minTrade).ceilDiv(q.lotProceeds) // n lots are worth less than minTrade iff n < this
 	}
-	q.minBuyLots = ceilDiv(minTrade, q.lotCost)
+	q.minBuyLots = fxOf(minTrade).ceilDiv(q.lotCost)
 	return q
 }
 

@@ -4,18 +4,17 @@ import (
 	"strconv"
 
 	"github.com/ballast-oms/ballast/portfolio"
-	"github.com/shopspring/decimal"
 )
 
 // reason explains a trade in words a PM reads: where the security stood
 // against its target and band, and why it trades this far, e.g.
 // "overweight 7.43% vs target 5.00% (band ±1)".
-func (p *planner) reason(l *line, side portfolio.Side, nav decimal.Decimal) string {
+func (p *planner) reason(l *line, side portfolio.Side, nav fx) string {
 	b := p.buf[:0]
 	if !l.inModel {
 		b = append(b, "not in model, "...)
 	}
-	if cmpDec(l.v, l.T) > 0 {
+	if l.v.cmp(l.T) > 0 {
 		b = append(b, "overweight "...)
 	} else {
 		b = append(b, "underweight "...)
@@ -75,16 +74,16 @@ func (rs reasonTable) intern(b []byte) string {
 	return s
 }
 
-func (p *planner) appendCashReason(b []byte, side portfolio.Side, nav decimal.Decimal) []byte {
+func (p *planner) appendCashReason(b []byte, side portfolio.Side, nav fx) []byte {
 	switch {
 	case side == portfolio.Sell && p.opts.Raise.IsPositive():
 		return append(append(append(b, "; raising "...), p.opts.Raise.String()...), " cash, most overweight first"...)
 	case side == portfolio.Sell:
 		b = appendPct(append(b, "; cash "...), p.stateCash, nav)
-		return appendPct(append(b, " after the out-of-band trades is below its floor "...), p.cashFloor, nav)
+		return appendPct(append(b, " after the out-of-band trades is below its floor "...), fxOf(p.cashFloor), nav)
 	default:
 		b = appendPct(append(b, "; cash "...), p.stateCash, nav)
-		return appendPct(append(b, " after the out-of-band trades is above its band "...), p.cashUpper, nav)
+		return appendPct(append(b, " after the out-of-band trades is above its band "...), fxOf(p.cashUpper), nav)
 	}
 }
 
@@ -100,10 +99,10 @@ func (p *planner) bandString(b portfolio.Band) string {
 }
 
 // appendPct appends value as a percentage of nav with 2 decimals and a "%".
-func appendPct(b []byte, value, nav decimal.Decimal) []byte {
+func appendPct(b []byte, value, nav fx) []byte {
 	q, ok := pctInt(value, nav, 2)
 	if !ok {
-		return append(append(b, pctOf(value, nav, 2).StringFixed(2)...), '%')
+		return append(append(b, pctOf(value.dec(), nav.dec(), 2).StringFixed(2)...), '%')
 	}
 	if q < 0 {
 		b, q = append(b, '-'), -q

@@ -12,14 +12,16 @@ import (
 
 var hundred = decimal.NewFromInt(100)
 
-var hundredC = cexp{c: 100, ok: true}
+var hundredx = fx{c: 100}
 
 // ErrCashAboveNAV is returned (wrapped) when the reserve and the amount to
 // raise ask for more cash than the portfolio is worth: Plan will not liquidate
 // a portfolio on a typo.
 var ErrCashAboveNAV = errors.New("reserve and raise exceed NAV")
 
-// line is the working state of one security while planning.
+// line is the working state of one security while planning. Its quantities
+// and values are fx: they change with every lot decided, and only the few
+// that leave in the Result become decimals.
 type line struct {
 	sym     string
 	r       Restriction
@@ -31,19 +33,21 @@ type line struct {
 	lot     decimal.Decimal
 	tick    decimal.Decimal
 	q       decimal.Decimal
-	v       decimal.Decimal
+	qx, px  fx // q and price
+	lotx    fx // lot
+	v       fx
 	// effective target and band, in money
-	T, lo, hi decimal.Decimal
+	T, lo, hi fx
 	// limit prices and lot values, computed when first needed
 	qt                 *quote
-	lotVal             decimal.Decimal
-	sellLimit, buyLim  decimal.Decimal
+	lotVal             fx
+	sellLimit, buyLim  fx
 	hasSell, hasBuy    bool
 	sellLots, buyLots  int64
-	sq, bq, qa, va     decimal.Decimal // sell and buy quantities, quantity and value after: kept by setSell and setBuy
-	excess             decimal.Decimal // scratch: value above target when selling most-overweight first
+	sq, bq, qa, va     fx              // sell and buy quantities, quantity and value after: kept by setSell and setBuy
+	excess             fx              // scratch: value above target when selling most-overweight first
 	loW, hiW           decimal.Decimal // the model's band edges in percent (valid when the targets are not rescaled)
-	vC, loWC, hiWC     cexp            // v, loW and hiW as coefficients, for classify
+	loWx, hiWx         fx              // loW and hiW, for classify and edges
 	hasEdges           bool            // lo and hi are set (see planner.edges)
 	pos                int8            // −1 below its band, 0 inside, +1 above (before the plan)
 	sellAll            bool
@@ -91,12 +95,12 @@ func (p *planner) setup() error {
 
 // addLine adds the line for sym, the k-th model target (k < 0: not in the model).
 func (p *planner) addLine(sym string, k int, q decimal.Decimal) error {
-	p.lines = append(p.lines, line{sym: sym, q: q, r: p.in.Restrictions[sym], band: p.in.Model.Band, hiW: p.mi.offHi, hiWC: p.mi.offHiC, loWC: cexp{zero: true}})
+	p.lines = append(p.lines, line{sym: sym, q: q, qx: fxOf(q), r: p.in.Restrictions[sym], band: p.in.Model.Band, hiW: p.mi.offHi, hiWx: p.mi.offHix})
 	l := &p.lines[len(p.lines)-1]
 	if k >= 0 {
 		t := &p.mi.targets[k]
 		l.inModel, l.t, l.loW, l.hiW = true, t.Weight, p.mi.lo[k], p.mi.hi[k]
-		l.loWC, l.hiWC = p.mi.loC[k], p.mi.hiC[k]
+		l.loWx, l.hiWx = p.mi.lox[k], p.mi.hix[k]
 		if t.Band.IsSet() {
 			l.band = t.Band
 		}
@@ -113,7 +117,8 @@ func (p *planner) addLine(sym string, k int, q decimal.Decimal) error {
 	if l.r.Excluded {
 		p.exclT = p.exclT.Add(l.t)
 		if priced {
-			l.price, l.v = px, mul(q, px)
+			l.price, l.px = px, fxOf(px)
+			l.v = l.qx.mul(l.px)
 			l.va = l.v
 		}
 		return nil
@@ -129,7 +134,8 @@ func (p *planner) addLine(sym string, k int, q decimal.Decimal) error {
 		return fmt.Errorf("%s: no security with a positive lot size", sym)
 	}
 	l.price, l.lot, l.tick = px, lk.lot, lk.tick
-	l.v, l.vC = mulC(q, px)
+	l.px, l.lotx = fxOf(px), fxOf(lk.lot)
+	l.v = l.qx.mul(l.px)
 	l.va = l.v
 	return nil
 }
@@ -164,7 +170,7 @@ func touchQuantities(ps []portfolio.Position) int64 {
 // line's effective target and band in money (see the package doc).
 func (p *planner) targets() error {
 	p.nav = sumValues(p.cash, p.lines)
-	p.navC = cexpOf(p.nav)
+	p.navx = fxOf(p.nav)
 	if !p.nav.IsPositive() {
 		return fmt.Errorf("NAV %s is not positive", p.nav)
 	}
@@ -173,13 +179,14 @@ func (p *planner) targets() error {
 		return fmt.Errorf("every target is excluded: nothing to rebalance against")
 	}
 	p.hNav = p.nav.Shift(-2)
+	p.hNavx = fxOf(p.hNav)
 	cashT := p.hNav.Mul(p.cashT) // cash target before the reserve and raise
 	if !p.exclT.IsZero() {
 		cashT = p.nav.Mul(p.cashT).Div(srem)
 	}
 	p.reserve = p.opts.CashReserve.Amount(p.nav)
 	p.cashTarget = decimal.Max(cashT, p.reserve).Add(p.opts.Raise)
-	if cmpDec(p.cashTarget, p.nav) > 0 {
+	if fxOf(p.cashTarget).cmp(p.navx) > 0 {
 		return fmt.Errorf("%w: cash target %s (with reserve and raise) exceeds NAV %s", ErrCashAboveNAV, p.cashTarget.StringFixed(2), p.nav.StringFixed(2))
 	}
 	scale := p.hNav // money per target point
@@ -196,34 +203,36 @@ func (p *planner) targets() error {
 	p.cacheBand(mb)
 	p.plainScale = scale.Equal(p.hNav) // targets are the model's weights of NAV
 	if mb.Kind == portfolio.BandRelative {
-		one := decimal.NewFromInt(1)
-		p.scaleLo, p.scaleHi = scale.Mul(one.Sub(p.bandFactor)), scale.Mul(one.Add(p.bandFactor))
+		one, f := decimal.NewFromInt(1), p.bandFactor.dec()
+		p.scaleLo, p.scaleHi = fxOf(scale.Mul(one.Sub(f))), fxOf(scale.Mul(one.Add(f)))
 	}
+	scalex := fxOf(scale)
 	for i := range p.lines {
-		p.lineTargets(&p.lines[i], scale)
+		p.lineTargets(&p.lines[i], scalex)
 	}
 	p.cashBounds()
 	return nil
 }
 
-func (p *planner) lineTargets(l *line, scale decimal.Decimal) {
+func (p *planner) lineTargets(l *line, scale fx) {
 	if !l.active() {
 		return
 	}
-	l.T = mul(l.t, scale)
+	t := fxOf(l.t)
+	l.T = t.mul(scale)
 	if p.plainScale {
 		p.classify(l) // the model's band edges are the edges; money only when needed
 		return
 	}
 	if p.bandKind == portfolio.BandRelative && l.band.Kind == p.bandKind && l.band.Width.Equal(p.bandWidth) {
 		// the model's relative band: t·scale·(1 ± f), exactly T ± T·f
-		l.lo, l.hi = mul(l.t, p.scaleLo), mul(l.t, p.scaleHi)
+		l.lo, l.hi = t.mul(p.scaleLo), t.mul(p.scaleHi)
 	} else {
 		hw := p.halfWidth(l.band, l.T)
-		l.lo, l.hi = sub(l.T, hw), add(l.T, hw)
+		l.lo, l.hi = l.T.sub(hw), l.T.add(hw)
 	}
-	if l.lo.IsNegative() {
-		l.lo = decimal.Zero
+	if l.lo.sign() < 0 {
+		l.lo = fx{}
 	}
 	l.hasEdges = true
 	p.classify(l)
@@ -232,16 +241,16 @@ func (p *planner) lineTargets(l *line, scale decimal.Decimal) {
 // halfWidth returns a band's half width in money around a target in money.
 // For the model's own band it reuses what it worked out for the last line:
 // the absolute half width, or the relative band's fraction.
-func (p *planner) halfWidth(b portfolio.Band, target decimal.Decimal) decimal.Decimal {
+func (p *planner) halfWidth(b portfolio.Band, target fx) fx {
 	mb := b.Kind == p.bandKind && b.Width.Equal(p.bandWidth)
 	if b.Kind == portfolio.BandRelative {
 		if !mb {
-			return target.Mul(b.Width).Shift(-2)
+			return target.mul(fxOf(b.Width)).shift(-2)
 		}
-		return mul(target, p.bandFactor)
+		return target.mul(p.bandFactor)
 	}
 	if !mb {
-		return p.hNav.Mul(b.Width)
+		return p.hNavx.mul(fxOf(b.Width))
 	}
 	return p.bandFactor
 }
@@ -250,9 +259,9 @@ func (p *planner) halfWidth(b portfolio.Band, target decimal.Decimal) decimal.De
 func (p *planner) cacheBand(b portfolio.Band) {
 	p.bandKind, p.bandWidth = b.Kind, b.Width
 	if b.Kind == portfolio.BandRelative {
-		p.bandFactor = b.Width.Shift(-2)
+		p.bandFactor = fxOf(b.Width).shift(-2)
 	} else {
-		p.bandFactor = p.hNav.Mul(b.Width)
+		p.bandFactor = p.hNavx.mul(fxOf(b.Width))
 	}
 }
 
@@ -264,7 +273,7 @@ func (p *planner) cashBounds() {
 	if !b.IsSet() {
 		b = portfolio.DefaultBand()
 	}
-	hw := p.halfWidth(b, p.cashTarget)
+	hw := p.halfWidth(b, fxOf(p.cashTarget)).dec()
 	p.cashUpper = p.cashTarget.Add(hw)
 	p.cashFloor = decimal.Max(p.cashTarget.Sub(hw), p.reserve)
 	if p.opts.Raise.IsPositive() {

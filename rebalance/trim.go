@@ -11,19 +11,20 @@ import (
 // every weight. Each buy whose weight would end above target loses lots.
 func (p *planner) trimForCollar() {
 	p.cost = p.tradingCost()
-	if p.cost.IsZero() {
+	if p.cost.isZero() {
 		return
 	}
-	after := sub(p.nav, p.cost)
+	after := p.navx.sub(p.cost)
 	for i := range p.lines {
 		l := &p.lines[i]
-		if l.buyLots == 0 || !productAbove(l.valueAfter(), p.nav, l.T, after) {
+		if l.buyLots == 0 || !productAbove(l.valueAfter(), p.navx, l.T, after) {
 			continue
 		}
-		n, ok := p.trim.maxLots(l, after, p.nav)
+		n, ok := p.trim.maxLots(l, after, p.navx)
 		if !ok {
-			n = floorDiv(l.T.Mul(after).Div(p.nav).Sub(l.v), l.lotVal)
-			for n > 0 && l.v.Add(l.lotVal.Mul(decimal.NewFromInt(n))).Mul(p.nav).GreaterThan(l.T.Mul(after)) {
+			T, v, lotVal, after := l.T.dec(), l.v.dec(), l.lotVal.dec(), after.dec()
+			n = floorDiv(T.Mul(after).Div(p.nav).Sub(v), lotVal)
+			for n > 0 && v.Add(lotVal.Mul(decimal.NewFromInt(n))).Mul(p.nav).GreaterThan(T.Mul(after)) {
 				n--
 			}
 		}
@@ -33,7 +34,7 @@ func (p *planner) trimForCollar() {
 		if l.buyLots > 0 && l.buyLots < l.qt.minBuyLots {
 			l.setBuy(0)
 		}
-		p.cost = sub(p.cost, mul(sub(was, l.buyQty()), l.qt.buyCost))
+		p.cost = p.cost.sub(was.sub(l.buyQty()).mul(l.qt.buyCost))
 	}
 }
 
@@ -53,19 +54,14 @@ type trimScratch struct {
 // rounded quotient stays at or above every such value that the exact one
 // is at or above. ok is false when a coefficient does not fit in 62 bits
 // or v or lotVal has more places; the caller uses the decimal form then.
-func (s *trimScratch) maxLots(l *line, after, nav decimal.Decimal) (int64, bool) {
+func (s *trimScratch) maxLots(l *line, after, nav fx) (int64, bool) {
 	places := -int32(decimal.DivisionPrecision)
-	if l.v.Exponent() < places || l.lotVal.Exponent() < places {
+	if l.T.w != nil || after.w != nil || l.v.w != nil || nav.w != nil || l.lotVal.w != nil ||
+		l.v.e < places || l.lotVal.e < places || l.lotVal.c <= 0 || nav.c <= 0 {
 		return 0, false
 	}
-	cT, eT, ok1 := small(l.T)
-	cA, eA, ok2 := small(after)
-	cV, eV, ok3 := small(l.v)
-	cN, eN, ok4 := small(nav)
-	cL, eL, ok5 := small(l.lotVal)
-	if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 || cL <= 0 || cN <= 0 {
-		return 0, false
-	}
+	cT, eT, cA, eA, cV, eV := l.T.c, l.T.e, after.c, after.e, l.v.c, l.v.e
+	cN, eN, cL, eL := nav.c, nav.e, l.lotVal.c, l.lotVal.e
 	e := min(eT+eA, eV+eN, eL+eN)
 	s.product(&s.num, cT, cA, eT+eA-e)
 	s.product(&s.x, cV, cN, eV+eN-e)
@@ -97,11 +93,11 @@ func (s *trimScratch) product(z *big.Int, a, b int64, k int32) {
 }
 
 // tradingCost is what trading at limit rather than last prices costs.
-func (p *planner) tradingCost() decimal.Decimal {
+func (p *planner) tradingCost() fx {
 	var s productSum
 	for i := range p.lines {
 		l := &p.lines[i]
-		if q := l.sellQty(); !q.IsZero() {
+		if q := l.sellQty(); !q.isZero() {
 			s.add(q, l.qt.sellCost)
 		}
 		if l.buyLots > 0 {

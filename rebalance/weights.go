@@ -19,14 +19,17 @@ type weightSlot struct {
 }
 
 // pct is the package pct (value as a percentage of nav, rounded to 4
-// places), interned when w is not nil.
-func (w *weights) pct(value, nav decimal.Decimal) decimal.Decimal {
-	if w == nil || value.IsZero() {
-		return pct(value, nav)
+// places) for fx, interned when w is not nil.
+func (w *weights) pct(value, nav fx) decimal.Decimal {
+	if value.isZero() {
+		return decimal.Zero
 	}
 	q, ok := pctInt(value, nav, 4)
 	if !ok {
-		return pct(value, nav)
+		return pct(value.dec(), nav.dec())
+	}
+	if w == nil {
+		return decimal.New(q, -4)
 	}
 	s := &w.slots[uint64(q)%uint64(len(w.slots))]
 	if !s.set || s.q != q {
