@@ -43,7 +43,7 @@ func PlanAllProgress(inputs []Input, opts Options, workers int, progress func(do
 		go func() {
 			defer wg.Done()
 			models := modelCache{}
-			ws := &workspace{quotes: quotes{collar: opts.CollarBps, minTrade: opts.MinTrade, m: map[string]*quote{}}, weights: &weights{}, reasons: reasonTable{}}
+			ws := &workspace{quotes: quotes{collar: opts.CollarBps, minTrade: opts.MinTrade, m: map[string]*quote{}}, weights: &weights{}, boxes: &boxes{}, reasons: reasonTable{}}
 			for {
 				start := int(next.Add(chunk)) - chunk
 				if start >= len(inputs) {

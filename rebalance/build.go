@@ -26,7 +26,7 @@ func (p *planner) result() Result {
 			q := l.sellQty()
 			proceeds.add(q, l.sellLimit)
 			r.Trades = append(r.Trades, portfolio.Trade{Portfolio: code, Symbol: l.sym, Side: portfolio.Sell,
-				Quantity: q.dec(), LimitPrice: l.qt.sellLimit, Reason: p.reason(l, portfolio.Sell, p.navx)})
+				Quantity: p.boxes.dec(q), LimitPrice: l.qt.sellLimit, Reason: p.reason(l, portfolio.Sell, p.navx)})
 		}
 	}
 	for i := range p.lines {
@@ -34,7 +34,7 @@ func (p *planner) result() Result {
 			q := l.buyQty()
 			spent.add(q, l.buyLim)
 			r.Trades = append(r.Trades, portfolio.Trade{Portfolio: code, Symbol: l.sym, Side: portfolio.Buy,
-				Quantity: q.dec(), LimitPrice: l.qt.buyLimit, Reason: p.reason(l, portfolio.Buy, p.navx)})
+				Quantity: p.boxes.dec(q), LimitPrice: l.qt.buyLimit, Reason: p.reason(l, portfolio.Buy, p.navx)})
 		}
 	}
 	cashx := fxOf(p.cash).add(proceeds.total()).sub(spent.total())
@@ -63,13 +63,13 @@ func (p *planner) result() Result {
 func (p *planner) outLine(o *Line, l *line, navAfter fx) {
 	o.Symbol, o.Restriction, o.Price = l.sym, l.r, l.price
 	o.Quantity, o.QuantityAfter = l.q, l.q
-	o.Value = l.v.dec()
+	o.Value = p.boxes.dec(l.v)
 	o.ValueAfter = o.Value
 	if !l.active() {
 		o.InBand = !l.r.Excluded
 		return
 	}
-	o.TargetValue, o.InBand = l.T.dec(), l.pos == 0
+	o.TargetValue, o.InBand = p.boxes.dec(l.T), l.pos == 0
 	nav := p.navx
 	if p.plainScale {
 		o.Lower, o.Upper = l.loW, l.hiW
@@ -81,8 +81,8 @@ func (p *planner) outLine(o *Line, l *line, navAfter fx) {
 		o.Target = p.weights.pct(l.T, nav)
 	}
 	if l.traded() {
-		o.QuantityAfter = l.qa.dec()
-		o.ValueAfter = l.va.dec()
+		o.QuantityAfter = p.boxes.dec(l.qa)
+		o.ValueAfter = p.boxes.dec(l.va)
 	}
 	o.WeightAfter = o.Weight
 	if l.traded() || !p.cost.isZero() {

@@ -40,13 +40,15 @@ func fxCoef(c int64, e int32) fx {
 }
 
 // dec returns x as a decimal; it allocates unless x is held as one or is
-// the zero fx (decimal.Zero).
+// zero (decimal.Zero, or its Shift, which shares its big.Int).
 func (x fx) dec() decimal.Decimal {
 	switch {
 	case x.w != nil:
 		return *x.w
 	case x.c == 0 && x.e == 0:
 		return decimal.Zero
+	case x.c == 0:
+		return decimal.Zero.Shift(x.e)
 	}
 	return decimal.New(x.c, x.e)
 }

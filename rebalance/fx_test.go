@@ -146,3 +146,33 @@ func TestProductSumMatchesDecimal(t *testing.T) {
 		}
 	}
 }
+
+// A shared decimal is the decimal dec makes, and stays so when its slot is
+// taken by another coefficient.
+func TestBoxesMatchDec(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 21))
+	b := &boxes{}
+	type made struct {
+		x fx
+		d decimal.Decimal
+	}
+	var kept []made
+	for i := 0; i < 100000; i++ {
+		x := fxOf(decimal.New(rng.Int64N([]int64{3, 1000, 1 << 40, 1 << 62}[rng.IntN(4)])-1, int32(rng.IntN(12))-8))
+		if i%50 == 0 {
+			x = fxOf(rndFx(rng))
+		}
+		got := b.dec(x)
+		if want := x.dec(); !sameDecimal(got, want) {
+			t.Fatalf("boxes.dec(%s) = %s (exp %d), want exp %d", want, got, got.Exponent(), want.Exponent())
+		}
+		if i%100 == 0 {
+			kept = append(kept, made{x, got})
+		}
+	}
+	for _, m := range kept {
+		if want := m.x.dec(); !sameDecimal(m.d, want) {
+			t.Fatalf("a shared decimal changed to %s, want %s", m.d, want)
+		}
+	}
+}

@@ -29,6 +29,7 @@ type planner struct {
 	proj                fx // cash after the trades decided so far, at limit prices
 	quotes              *quotes
 	weights             *weights    // nil: weights are not interned
+	boxes               *boxes      // nil: values are not shared
 	reasons             reasonTable // nil: reasons are not interned
 	trim                *trimScratch
 	state               CashState
@@ -54,6 +55,7 @@ type planner struct {
 type workspace struct {
 	quotes  quotes
 	weights *weights
+	boxes   *boxes
 	reasons reasonTable
 	trim    trimScratch
 	lines   []line
@@ -77,7 +79,7 @@ func Plan(in Input, opts Options) (Result, error) {
 }
 
 func plan(in *Input, mi *modelInfo, opts Options, ws *workspace) (Result, error) {
-	p := planner{in: in, mi: mi, opts: opts, mode: opts.mode(), cash: in.Holdings.Portfolio.Cash, minTrade: fxOf(opts.MinTrade), quotes: &ws.quotes, weights: ws.weights, reasons: ws.reasons, trim: &ws.trim,
+	p := planner{in: in, mi: mi, opts: opts, mode: opts.mode(), cash: in.Holdings.Portfolio.Cash, minTrade: fxOf(opts.MinTrade), quotes: &ws.quotes, weights: ws.weights, boxes: ws.boxes, reasons: ws.reasons, trim: &ws.trim,
 		lines: ws.lines[:0], order: ws.order[:0], wants: ws.wants[:0]}
 	defer func() { ws.lines, ws.order, ws.wants = p.lines[:0], p.order[:0], p.wants[:0] }()
 	if err := p.setup(); err != nil {
