@@ -42,7 +42,6 @@ type line struct {
 	qt                 *quote
 	lotVal             fx
 	sellLimit, buyLim  fx
-	hasSell, hasBuy    bool
 	sellLots, buyLots  int64
 	sq, bq, qa, va     fx              // sell and buy quantities, quantity and value after: kept by setSell and setBuy
 	excess             fx              // scratch: value above target when selling most-overweight first
