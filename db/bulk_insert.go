@@ -27,8 +27,10 @@ type bulkTable struct {
 
 // bulkAhead bounds how many parts (multi-row INSERTs) the builder may have
 // ready before the writer takes them: enough that, while the other core is
-// free, it builds far ahead instead of the writer waiting for each part.
-const bulkAhead = 1024
+// free, it builds far ahead instead of the writer waiting for each part
+// (about 60 ms of the writer's work on a whole-book proposal), and few
+// enough that the parts waiting hold a few megabytes (16 KB a part).
+const bulkAhead = 256
 
 // insertBulk writes the rows of tables, table after table, with multi-row
 // INSERTs of batchRows rows, in order. One goroutine of its own builds
@@ -227,8 +229,8 @@ func bulkSQL(table string, cols []string, same uint64, rows int) string {
 // reusing the value of the row before when it is the same: the rows of a
 // proposal repeat most of their strings (portfolio, statuses, actor,
 // reason) and all of their times, and boxing each one again into an any
-// (and formatting each time and decimal again) was most of the cost of
-// building a row. A nil *rowBoxes formats and boxes every value.
+// (and formatting each time and each zero decimal again) was most of the
+// cost of building a row. A nil *rowBoxes formats and boxes every value.
 type rowBoxes struct {
 	s   []string    // the text of each column's last value
 	v   []any       // that text, boxed (nil before the first row)

@@ -71,6 +71,7 @@ func TestInsertBulkWritesEveryRowInOrder(t *testing.T) {
 					var id, got int64
 					var k, v string
 					if err := rows.Scan(&id, &k, &v, &got); err != nil {
+						rows.Close()
 						return err
 					}
 					want := "even"
@@ -162,9 +163,22 @@ func TestRowBoxesMatchPlainValues(t *testing.T) {
 			o := base
 			edit(&o)
 			row = appendOrderValues(row[:0], o, b)
-			if want := orderValues(o); !reflect.DeepEqual(row, want) {
+			if want := plainOrderValues(o); !reflect.DeepEqual(row, want) {
 				t.Fatalf("round %d, order %d: boxed %v, want %v", round, i, row, want)
+			}
+			if plain := orderValues(o); !reflect.DeepEqual(plain, plainOrderValues(o)) {
+				t.Fatalf("round %d, order %d: orderValues %v, want %v", round, i, plain, plainOrderValues(o))
 			}
 		}
 	}
+}
+
+// plainOrderValues is an order's stored values written out plainly, as
+// orderValues wrote them before rowBoxes: the reference the boxed rows must
+// match.
+func plainOrderValues(o order.Order) []any {
+	return []any{o.ProposalID, o.Portfolio, o.Symbol, string(o.Side), o.Quantity.String(), string(o.Type), o.LimitPrice.String(),
+		o.StopPrice.String(), string(o.TimeInForce), fmtOptTime(o.ExpireDate), o.Broker, o.Notes, o.ProposedBy,
+		nullString(o.AmendedBy), nullString(o.ApprovedBy), o.Override, string(o.Status), o.FilledQty.String(),
+		o.AvgPx.String(), formatTime(o.CreatedAt), fmtOptTime(o.ExpiresAt), nullID(o.BlockID)}
 }

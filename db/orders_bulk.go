@@ -20,7 +20,7 @@ var (
 // InStreamTx implements order.StreamStore: fn runs in a transaction of
 // its own in which SQLite does not look up the orders' portfolio and
 // security for each row inserted (about a quarter of the cost of saving a
-// whole-book proposal): each InsertOrders checks its distinct ones once, in the
+// whole-book proposal): each InsertProposed checks its distinct ones once, in the
 // same transaction, and fn can do nothing but what order.StreamTx allows.
 func (s *OrderStore) InStreamTx(ctx context.Context, fn func(order.StreamTx) error) error {
 	if err := ctx.Err(); err != nil {
@@ -76,6 +76,9 @@ func (t *orderTx) InsertProposed(ctx context.Context, orders []order.Order, even
 			len(events), len(owner), len(checks), len(orders))
 	}
 	if len(orders) == 0 {
+		if len(events) > 0 {
+			return nil, fmt.Errorf("db: insert proposed: %d events of no order", len(events))
+		}
 		return nil, nil
 	}
 	if err := t.checkRefsBulk(ctx, orders); err != nil {

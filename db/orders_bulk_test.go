@@ -132,6 +132,80 @@ func TestProposeManyMatchesOneByOne(t *testing.T) {
 	}
 }
 
+// TestProposeManyMatchesOneByOneAcrossChunks is TestProposeManyMatchesOneByOne
+// for a proposal of two chunks (4,096 orders and the rest), in a database
+// that already holds an order, its events and a check, with
+// findings on the warn and fail orders: every row of the four tables it
+// writes is the same, ids included (orders, events' orders, checks,
+// results' checks).
+func TestProposeManyMatchesOneByOneAcrossChunks(t *testing.T) {
+	ctx := context.Background()
+	base, baseResults := bulkProposals()
+	ps := make([]order.Proposal, 4096+700)
+	rs := make([][]order.ResultRecord, len(ps))
+	for i := range ps {
+		ps[i], rs[i] = base[i%len(base)], baseResults[i%len(base)]
+	}
+	dumps := map[string][]string{}
+	for _, mode := range []string{"one-by-one", "bulk"} {
+		d := openTest(t)
+		seedSmall(t, d)
+		s := NewOrderStore(d)
+		svc, _ := newTestService(t, s)
+		pc := order.Precheck{Store: d, Clock: svc.Clock}
+		first, err := svc.Propose(ctx, pmActor, []order.Proposal{buyOrder("P2", "100")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := pc.StoreCheck(ctx, first[0]); err != nil {
+			t.Fatal(err)
+		}
+		var write func() error
+		switch mode {
+		case "one-by-one":
+			write = func() error { _, err := svc.ProposeChecked(ctx, pmActor, ps, rs); return err }
+		case "bulk":
+			write = func() error { _, err := svc.ProposeMany(ctx, pmActor, ps, rs); return err }
+		}
+		if err := write(); err != nil {
+			t.Fatalf("%s: %v", mode, err)
+		}
+		for _, table := range []string{"orders", "audit_events", "compliance_checks", "compliance_results"} {
+			rows, err := d.Writer().QueryContext(ctx, `SELECT * FROM `+table+` ORDER BY rowid`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cols, _ := rows.Columns()
+			n := 0
+			for rows.Next() {
+				vals := make([]any, len(cols))
+				ptrs := make([]any, len(cols))
+				for i := range vals {
+					ptrs[i] = &vals[i]
+				}
+				if err := rows.Scan(ptrs...); err != nil {
+					t.Fatal(err)
+				}
+				dumps[mode] = append(dumps[mode], fmt.Sprint(table, vals))
+				n++
+			}
+			rows.Close()
+			if n == 0 {
+				t.Fatalf("%s: %s is empty", mode, table)
+			}
+		}
+	}
+	a, b := dumps["one-by-one"], dumps["bulk"]
+	if len(a) != len(b) {
+		t.Fatalf("one-by-one wrote %d rows, bulk %d", len(a), len(b))
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			t.Fatalf("row %d differs:\none-by-one %s\n      bulk %s", i, a[i], b[i])
+		}
+	}
+}
+
 // TestProposeManyAllOrNothing: an order for an unknown security in the
 // second chunk of a large proposal leaves nothing of the proposal behind.
 func TestProposeManyAllOrNothing(t *testing.T) {
