@@ -39,14 +39,7 @@ func TestGoldenPlans(t *testing.T) {
 	var batch []Input
 	var batchOpts Options
 	flush := func() {
-		results, errs := PlanAll(batch, batchOpts, 2)
-		for i := range batch {
-			var err error
-			if errs != nil {
-				err = errs[i]
-			}
-			hashPlan(h, results[i], err)
-		}
+		hashPlanAll(h, batch, batchOpts)
 		batch = batch[:0]
 	}
 	for n := 0; n < goldenCases; n++ {
@@ -70,17 +63,23 @@ func TestGoldenPlans(t *testing.T) {
 	}
 	book := Synthetic(200, 40, 3)
 	for _, o := range goldenBookOptions() {
-		results, errs := PlanAll(book, o, 2)
-		for i := range book {
-			var err error
-			if errs != nil {
-				err = errs[i]
-			}
-			hashPlan(h, results[i], err)
-		}
+		hashPlanAll(h, book, o)
 	}
 	if got := hex.EncodeToString(h.Sum(nil)); got != goldenHash {
 		t.Errorf("plans hash to %s, want %s", got, goldenHash)
+	}
+}
+
+// hashPlanAll hashes the plan of every input, planned together by PlanAll
+// on two workers.
+func hashPlanAll(h hash.Hash, inputs []Input, o Options) {
+	results, errs := PlanAll(inputs, o, 2)
+	for i := range inputs {
+		var err error
+		if errs != nil {
+			err = errs[i]
+		}
+		hashPlan(h, results[i], err)
 	}
 }
 
