@@ -50,13 +50,7 @@ func TestInsertBulkWritesEveryRowInOrder(t *testing.T) {
 					return err
 				}
 				tables = append(tables, bulkTable{name: name, cols: []string{"k", "v", "n"}, n: sizes[name],
-					row: func(i int, dst []any) []any {
-						k := "even"
-						if i%2 == 1 || i > batchRows {
-							k = "odd"
-						}
-						return append(dst, k, name, int64(i))
-					}})
+					row: func(i int, dst []any) []any { return append(dst, bulkKind(i), name, int64(i)) }})
 			}
 			if err := insertBulk(ctx, tx, tables...); err != nil {
 				return err
@@ -74,11 +68,7 @@ func TestInsertBulkWritesEveryRowInOrder(t *testing.T) {
 						rows.Close()
 						return err
 					}
-					want := "even"
-					if i%2 == 1 || i > batchRows {
-						want = "odd"
-					}
-					if got != int64(i) || v != name || k != want || id != int64(i+1) {
+					if got != int64(i) || v != name || k != bulkKind(i) || id != int64(i+1) {
 						t.Errorf("%s n=%d row %d: id %d k %s v %s n %d", name, size, i, id, k, v, got)
 					}
 					i++
@@ -97,6 +87,16 @@ func TestInsertBulkWritesEveryRowInOrder(t *testing.T) {
 			t.Fatalf("n=%d: %v", n, err)
 		}
 	}
+}
+
+// bulkKind is row i's k in TestInsertBulkWritesEveryRowInOrder: "even" for
+// the even rows of the first statements, "odd" for every other row, so that
+// k is bound row by row in the first statement and once in the later ones.
+func bulkKind(i int) string {
+	if i%2 == 1 || i > batchRows {
+		return "odd"
+	}
+	return "even"
 }
 
 // TestInsertBulkNamesTheFailingTable checks that a failure stops the
