@@ -3,7 +3,9 @@ package db
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"fmt"
+	"iter"
 	"strings"
 	"time"
 
@@ -33,17 +35,50 @@ type bulkTable struct {
 const bulkAhead = 256
 
 // insertBulk writes the rows of tables, table after table, with multi-row
-// INSERTs of batchRows rows, in order. One goroutine of its own builds
+// INSERTs of batchRows rows, in order, through the transaction tx. See
+// runBulk.
+func insertBulk(ctx context.Context, tx *sql.Tx, tables ...bulkTable) error {
+	r := &txRunner{tx: tx, stmts: map[stmtKey]*sql.Stmt{}}
+	defer r.close()
+	return runBulk(ctx, r, tables)
+}
+
+// insertBulkConn is insertBulk on conn, whose transaction is open: the
+// statements go to the SQLite driver's connection beneath it directly. On a
+// whole-book proposal (some 18 million values) database/sql's checking and
+// converting of each value, and its locking and result handling around each
+// statement, were about a tenth of the writer's time, which is what bounds
+// the save. The rows hold only values the driver takes as they are (the
+// builder converts any other, as database/sql would).
+func insertBulkConn(ctx context.Context, conn *sql.Conn, tables ...bulkTable) error {
+	return onDriver(conn, func(r bulkRunner) error { return runBulk(ctx, r, tables) })
+}
+
+// onDriver runs fn with a runner of statements on the driver's connection
+// beneath conn.
+func onDriver(conn *sql.Conn, fn func(bulkRunner) error) error {
+	return conn.Raw(func(dc any) error {
+		pc, ok := dc.(driver.ConnPrepareContext)
+		if !ok {
+			return fmt.Errorf("db: bulk insert: the SQLite driver's connection (%T) cannot prepare statements", dc)
+		}
+		r := &driverRunner{conn: pc, stmts: map[stmtKey]driver.Stmt{}}
+		defer r.close()
+		return fn(r)
+	})
+}
+
+// runBulk writes the rows of tables with r. One goroutine of its own builds
 // every table's rows, so formatting and allocating them overlaps SQLite's
 // work on the transaction's connection, across the tables too: the rows of
 // the next table are ready when the writer reaches it (row must only read
-// what does not change until insertBulk returns). Within one statement, a
+// what does not change until runBulk returns). Within one statement, a
 // column whose value is the same string, integer or NULL in every row is
 // bound once, as a numbered parameter every row refers to: binding is a
 // good part of a bulk insert's cost, and many columns of a proposal's
 // orders and events repeat (times, actor, statuses). An error is a
 // *bulkError naming the table.
-func insertBulk(ctx context.Context, tx *sql.Tx, tables ...bulkTable) error {
+func runBulk(ctx context.Context, r bulkRunner, tables []bulkTable) error {
 	parts := 0
 	for _, t := range tables {
 		parts += (t.n + batchRows - 1) / batchRows
@@ -59,37 +94,118 @@ func insertBulk(ctx context.Context, tx *sql.Tx, tables ...bulkTable) error {
 		for range ch { // let the builder end
 		}
 	}()
-	type stmtKey struct {
-		table int
-		same  uint64
-	}
-	stmts := map[stmtKey]*sql.Stmt{}
-	defer func() {
-		for _, st := range stmts {
-			st.Close()
-		}
-	}()
 	for p := range ch {
-		t := tables[p.table]
-		var err error
-		if p.rows == batchRows {
-			k := stmtKey{p.table, p.same}
-			st, ok := stmts[k]
-			if !ok {
-				if st, err = tx.PrepareContext(ctx, bulkSQL(t.name, t.cols, p.same, p.rows)); err != nil {
-					return &bulkError{table: t.name, err: err}
-				}
-				stmts[k] = st
-			}
-			_, err = st.ExecContext(ctx, p.args...)
-		} else {
-			_, err = tx.ExecContext(ctx, bulkSQL(t.name, t.cols, p.same, p.rows), p.args...)
-		}
-		if err != nil {
-			return &bulkError{table: t.name, err: err}
+		if err := runPart(ctx, r, tables, p); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// runParts runs parts, built from tables, with r in order.
+func runParts(ctx context.Context, r bulkRunner, tables []bulkTable, parts []bulkPart) error {
+	for _, p := range parts {
+		if err := runPart(ctx, r, tables, p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// runPart runs one part with r.
+func runPart(ctx context.Context, r bulkRunner, tables []bulkTable, p bulkPart) error {
+	t := tables[p.table]
+	if p.err != nil {
+		return &bulkError{table: t.name, err: p.err}
+	}
+	k := stmtKey{p.table, p.same}
+	query := func() string { return bulkSQL(t.name, t.cols, p.same, p.rows) }
+	if err := r.run(ctx, k, p.rows == batchRows, query, p.args); err != nil {
+		return &bulkError{table: t.name, err: err}
+	}
+	return nil
+}
+
+// stmtKey names a full part's statement: its table and the columns bound once.
+type stmtKey struct {
+	table int
+	same  uint64
+}
+
+// bulkRunner runs the statements of a bulk insert.
+type bulkRunner interface {
+	// run executes query() with args; when keep, the statement is kept
+	// under k for the next part of the same shape.
+	run(ctx context.Context, k stmtKey, keep bool, query func() string, args []driver.NamedValue) error
+	close()
+}
+
+// txRunner runs a bulk insert's statements in a database/sql transaction.
+type txRunner struct {
+	tx    *sql.Tx
+	stmts map[stmtKey]*sql.Stmt
+	args  []any
+}
+
+func (r *txRunner) run(ctx context.Context, k stmtKey, keep bool, query func() string, args []driver.NamedValue) error {
+	r.args = r.args[:0]
+	for _, a := range args {
+		r.args = append(r.args, a.Value)
+	}
+	if !keep {
+		_, err := r.tx.ExecContext(ctx, query(), r.args...)
+		return err
+	}
+	st, ok := r.stmts[k]
+	if !ok {
+		var err error
+		if st, err = r.tx.PrepareContext(ctx, query()); err != nil {
+			return err
+		}
+		r.stmts[k] = st
+	}
+	_, err := st.ExecContext(ctx, r.args...)
+	return err
+}
+
+func (r *txRunner) close() {
+	for _, st := range r.stmts {
+		st.Close()
+	}
+}
+
+// driverRunner runs a bulk insert's statements on the SQLite driver's
+// connection, inside the transaction open on it.
+type driverRunner struct {
+	conn  driver.ConnPrepareContext
+	stmts map[stmtKey]driver.Stmt
+}
+
+func (r *driverRunner) run(ctx context.Context, k stmtKey, keep bool, query func() string, args []driver.NamedValue) error {
+	st, ok := r.stmts[k]
+	if !ok || !keep {
+		var err error
+		if st, err = r.conn.PrepareContext(ctx, query()); err != nil {
+			return err
+		}
+		if keep {
+			r.stmts[k] = st
+		} else {
+			defer st.Close()
+		}
+	}
+	ex, ok := st.(driver.StmtExecContext)
+	if !ok {
+		return fmt.Errorf("the SQLite driver's statement (%T) cannot execute with a context", st)
+	}
+	_, err := ex.ExecContext(ctx, args)
+	return err
+}
+
+func (r *driverRunner) close() {
+	for _, st := range r.stmts {
+		st.Close()
+	}
 }
 
 // bulkError is a bulk insert's failure in table.
@@ -104,59 +220,91 @@ func (e *bulkError) Unwrap() error { return e.err }
 // bulkPart is the values of one multi-row INSERT: first the value of each
 // column in same (a bit per column), then each row's other values.
 type bulkPart struct {
-	table int // index in insertBulk's tables
-	args  []any
+	table int // index in runBulk's tables
+	args  []driver.NamedValue
 	rows  int
 	same  uint64
+	err   error // a value the driver cannot take (nothing else is set)
 }
 
-// buildParts builds the parts of every table's rows and sends them in
-// order until done or stop.
+// buildParts sends the parts of every table's rows in order until done or
+// stop, and stops after a part with an error.
 func buildParts(tables []bulkTable, out chan<- bulkPart, stop <-chan struct{}) {
 	defer close(out)
-	for ti, t := range tables {
-		cols := len(t.cols)
-		vals := make([]any, 0, batchRows*cols)
-		for lo := 0; lo < t.n; lo += batchRows {
-			hi := min(lo+batchRows, t.n)
-			vals = vals[:0]
-			for i := lo; i < hi; i++ {
-				vals = t.row(i, vals)
-			}
-			p := compact(vals, cols, hi-lo)
-			p.table = ti
-			select {
-			case out <- p:
-			case <-stop:
-				return
+	for p := range eachPart(tables) {
+		select {
+		case out <- p:
+		case <-stop:
+			return
+		}
+	}
+}
+
+// eachPart builds the parts of every table's rows, in order; a part with
+// an error is the last.
+func eachPart(tables []bulkTable) iter.Seq[bulkPart] {
+	return func(yield func(bulkPart) bool) {
+		for ti, t := range tables {
+			cols := len(t.cols)
+			vals := make([]any, 0, batchRows*cols)
+			for lo := 0; lo < t.n; lo += batchRows {
+				hi := min(lo+batchRows, t.n)
+				vals = vals[:0]
+				for i := lo; i < hi; i++ {
+					vals = t.row(i, vals)
+				}
+				p, err := compact(vals, cols, hi-lo)
+				p.table, p.err = ti, err
+				if !yield(p) || err != nil {
+					return
+				}
 			}
 		}
 	}
 }
 
 // compact finds the columns whose value is the same in every row of vals
-// and returns the part: those values once, then the rest row by row.
-func compact(vals []any, cols, rows int) bulkPart {
+// and returns the part: those values once, then the rest row by row, each
+// numbered (Ordinal) as the statement's parameters are. Values of types
+// the driver does not take as they are (an int, say) are converted as
+// database/sql would; one that cannot be is an error.
+func compact(vals []any, cols, rows int) (bulkPart, error) {
 	var same uint64
 	for c := 0; c < cols; c++ {
 		if sameInRows(vals, cols, rows, c) {
 			same |= 1 << c
 		}
 	}
-	p := bulkPart{rows: rows, same: same, args: make([]any, 0, len(vals))}
+	p := bulkPart{rows: rows, same: same, args: make([]driver.NamedValue, 0, len(vals))}
+	add := func(v any) error {
+		switch v.(type) {
+		case string, int64, nil, float64, bool, []byte, time.Time:
+		default:
+			var err error
+			if v, err = driver.DefaultParameterConverter.ConvertValue(v); err != nil {
+				return fmt.Errorf("value %d of the part: %w", len(p.args)+1, err)
+			}
+		}
+		p.args = append(p.args, driver.NamedValue{Ordinal: len(p.args) + 1, Value: v})
+		return nil
+	}
 	for c := 0; c < cols; c++ {
 		if same&(1<<c) != 0 {
-			p.args = append(p.args, vals[c])
+			if err := add(vals[c]); err != nil {
+				return bulkPart{}, err
+			}
 		}
 	}
 	for r := 0; r < rows; r++ {
 		for c := 0; c < cols; c++ {
 			if same&(1<<c) == 0 {
-				p.args = append(p.args, vals[r*cols+c])
+				if err := add(vals[r*cols+c]); err != nil {
+					return bulkPart{}, err
+				}
 			}
 		}
 	}
-	return p
+	return p, nil
 }
 
 // sameInRows reports whether column c holds one string, integer or NULL in every row.

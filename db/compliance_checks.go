@@ -39,21 +39,25 @@ func (t *orderTx) SaveChecks(ctx context.Context, checks []order.CheckRecord) er
 }
 
 func saveChecks(ctx context.Context, tx *sql.Tx, checks []order.CheckRecord) error {
-	tables, err := checkTables(ctx, tx, checks, nil)
+	last, err := maxCheckID(ctx, tx)
 	if err != nil {
 		return err
 	}
-	return insertBulk(ctx, tx, tables...)
+	return insertBulk(ctx, tx, checkTables(last, checks, nil)...)
 }
 
-// checkTables are the rows of checks and their results, for insertBulk.
-// Check ids are numbered from the table's largest. With orderIDs, check i
-// belongs to the order orderIDs[i] (its OrderID is not read).
-func checkTables(ctx context.Context, tx *sql.Tx, checks []order.CheckRecord, orderIDs []int64) ([]bulkTable, error) {
-	var next int64
-	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM compliance_checks`).Scan(&next); err != nil {
-		return nil, err
-	}
+// maxCheckID is the largest compliance check id (0 for none).
+func maxCheckID(ctx context.Context, tx *sql.Tx) (int64, error) {
+	var last int64
+	err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM compliance_checks`).Scan(&last)
+	return last, err
+}
+
+// checkTables are the rows of checks and their results, for a bulk insert.
+// Check ids are numbered after last. With orderIDs, check i belongs to the
+// order orderIDs[i] (its OrderID is not read).
+func checkTables(last int64, checks []order.CheckRecord, orderIDs []int64) []bulkTable {
+	next := last
 	type result struct {
 		check int64
 		r     order.ResultRecord
@@ -78,7 +82,7 @@ func checkTables(ctx context.Context, tx *sql.Tx, checks []order.CheckRecord, or
 		id, r := results[i].check, results[i].r
 		return append(dst, id, r.RuleID, r.RuleName, int64(r.Version), string(r.Severity), string(r.Status), r.Group,
 			r.Value.String(), r.Limit.String(), string(r.Unit), r.Message, r.Overridden)
-	}}}, nil
+	}}}
 }
 
 // checkColumns and resultColumns are the columns saveChecks writes.

@@ -157,8 +157,9 @@ func (d *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 // The pragma does nothing inside a transaction, so it is set on the
 // writer's connection before BEGIN and set back after, whatever fn did; a
 // connection that does not read back as set is discarded, and the next one
-// opens with foreign keys on (Open's DSN).
-func (d *DB) inTxRefsChecked(ctx context.Context, fn func(tx *sql.Tx) error) error {
+// opens with foreign keys on (Open's DSN). fn also gets the connection the
+// transaction is open on (for insertBulkConn).
+func (d *DB) inTxRefsChecked(ctx context.Context, fn func(conn *sql.Conn, tx *sql.Tx) error) error {
 	conn, err := d.writer.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
@@ -179,7 +180,7 @@ func (d *DB) inTxRefsChecked(ctx context.Context, fn func(tx *sql.Tx) error) err
 			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
 		}
 	}()
-	return runTx(ctx, conn.BeginTx, fn)
+	return runTx(ctx, conn.BeginTx, func(tx *sql.Tx) error { return fn(conn, tx) })
 }
 
 // runTx runs fn in a transaction from begin, committing when fn succeeds.

@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"slices"
@@ -71,17 +72,17 @@ const refsChunk = 500
 // InsertOrder.
 func (t *orderTx) InsertProposed(ctx context.Context, orders []order.Order, events []order.Event, owner []int,
 	checks []order.CheckRecord) ([]int64, error) {
-	if len(owner) != len(events) || len(checks) != len(orders) {
-		return nil, fmt.Errorf("db: insert proposed: %d events for %d owners, %d checks for %d orders",
-			len(events), len(owner), len(checks), len(orders))
+	if err := checkProposed(orders, events, owner, checks); err != nil || len(orders) == 0 {
+		return nil, err
 	}
-	if len(orders) == 0 {
-		if len(events) > 0 {
-			return nil, fmt.Errorf("db: insert proposed: %d events of no order", len(events))
-		}
-		return nil, nil
+	if t.built != nil && t.built.seq != t.inserted {
+		return nil, fmt.Errorf("db: insert proposed: rows built by ProposedRows are not inserted yet (their ids would be taken)")
 	}
-	if err := t.checkRefsBulk(ctx, orders); err != nil {
+	pfs, syms, err := refsOf(orders)
+	if err != nil {
+		return nil, err
+	}
+	if err := t.checkRefsOf(ctx, orders, pfs, syms); err != nil {
 		return nil, err
 	}
 	ctx = uncancelled(ctx)
@@ -93,17 +94,73 @@ func (t *orderTx) InsertProposed(ctx context.Context, orders []order.Order, even
 	if err := t.tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM orders`).Scan(&next); err != nil {
 		return nil, fmt.Errorf("db: insert orders: %w", err)
 	}
-	ids := make([]int64, len(orders))
-	for i := range orders {
-		ids[i] = next + 1 + int64(i)
+	ids := numbered(next, len(orders))
+	nextCheck, err := maxCheckID(ctx, t.tx)
+	if err != nil {
+		return nil, fmt.Errorf("db: save compliance checks: %w", err)
+	}
+	tables := append(proposedTables(ids, orders, events, owner, newProposedBoxes()), checkTables(nextCheck, checks, ids)...)
+	insert := func() error { return insertBulk(ctx, t.tx, tables...) }
+	if t.conn != nil {
+		insert = func() error { return insertBulkConn(ctx, t.conn, tables...) }
+	}
+	if err := proposedWriteErr(insert()); err != nil {
+		return nil, err
+	}
+	return ids, nil
+}
+
+// checkProposed refuses InsertProposed's arguments when they do not match.
+func checkProposed(orders []order.Order, events []order.Event, owner []int, checks []order.CheckRecord) error {
+	if len(owner) != len(events) || len(checks) != len(orders) {
+		return fmt.Errorf("db: insert proposed: %d events for %d owners, %d checks for %d orders",
+			len(events), len(owner), len(checks), len(orders))
+	}
+	if len(orders) == 0 && len(events) > 0 {
+		return fmt.Errorf("db: insert proposed: %d events of no order", len(events))
 	}
 	for _, k := range owner {
 		if k < 0 || k >= len(orders) {
-			return nil, fmt.Errorf("db: insert proposed: an event belongs to order #%d of %d", k, len(orders))
+			return fmt.Errorf("db: insert proposed: an event belongs to order #%d of %d", k, len(orders))
 		}
 	}
-	ob, eb := newRowBoxes(len(orderWriteColumns)), newRowBoxes(len(eventWriteColumns))
-	tables := []bulkTable{{name: "orders", cols: append([]string{"id"}, orderWriteColumns...), n: len(orders),
+	return nil
+}
+
+// proposedWriteErr is a failed bulk insert of proposed orders as the
+// caller sees it: a failure of the orders' insert as InsertOrder's would be.
+func proposedWriteErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	var be *bulkError
+	if errors.As(err, &be) && be.table == "orders" {
+		return orderWriteErr("insert orders", be.err)
+	}
+	return fmt.Errorf("db: insert proposed: %w", err)
+}
+
+// numbered is n ids after last.
+func numbered(last int64, n int) []int64 {
+	ids := make([]int64, n)
+	for i := range ids {
+		ids[i] = last + 1 + int64(i)
+	}
+	return ids
+}
+
+// proposedBoxes are the rowBoxes of proposed orders' rows and their events'.
+type proposedBoxes struct{ orders, events *rowBoxes }
+
+func newProposedBoxes() proposedBoxes {
+	return proposedBoxes{newRowBoxes(len(orderWriteColumns)), newRowBoxes(len(eventWriteColumns))}
+}
+
+// proposedTables are the rows of orders (numbered ids) and of their events
+// (events[k] belongs to orders[owner[k]]), for a bulk insert.
+func proposedTables(ids []int64, orders []order.Order, events []order.Event, owner []int, b proposedBoxes) []bulkTable {
+	ob, eb := b.orders, b.events
+	return []bulkTable{{name: "orders", cols: append([]string{"id"}, orderWriteColumns...), n: len(orders),
 		row: func(i int, dst []any) []any {
 			return appendOrderValues(append(dst, ids[i]), orders[i], ob)
 		}}, {name: "audit_events", cols: eventWriteColumns, n: len(events),
@@ -113,35 +170,134 @@ func (t *orderTx) InsertProposed(ctx context.Context, orders []order.Order, even
 				eb.str(5, e.Portfolio), eb.str(6, string(e.From)), eb.str(7, string(e.To)), eb.str(8, e.Reason),
 				eb.str(9, e.Details))
 		}}}
-	ct, err := checkTables(ctx, t.tx, checks, ids)
+}
+
+// ProposedRows implements order.StreamTx: a builder numbering orders and
+// checks on from the largest ids the tables hold now. The transaction
+// holds SQLite's write lock from its BEGIN (_txlock=immediate), so no
+// other connection can take those ids meanwhile.
+func (t *orderTx) ProposedRows(ctx context.Context) (order.RowBuilder, error) {
+	if t.built != nil {
+		return nil, fmt.Errorf("db: proposed rows: the transaction has a builder already")
+	}
+	ctx = uncancelled(ctx)
+	b := &rowBuilder{boxes: newProposedBoxes()}
+	if err := t.tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM orders`).Scan(&b.lastOrder); err != nil {
+		return nil, fmt.Errorf("db: proposed rows: %w", err)
+	}
+	var err error
+	if b.lastCheck, err = maxCheckID(ctx, t.tx); err != nil {
+		return nil, fmt.Errorf("db: proposed rows: %w", err)
+	}
+	t.built = b
+	return b, nil
+}
+
+// rowBuilder builds a stream transaction's rows of proposed orders, their
+// events and checks, ahead of InsertRows and on another goroutine: the
+// transaction's writer then does nothing but SQLite's work (it waited
+// for a builder of its own at the start of every chunk before).
+type rowBuilder struct {
+	lastOrder, lastCheck int64 // the ids the next rows are numbered after
+	seq                  int   // how many chunks it built
+	boxes                proposedBoxes
+}
+
+// proposedRows is one chunk a rowBuilder built.
+type proposedRows struct {
+	b         *rowBuilder
+	seq       int
+	orders    []order.Order
+	pfs, syms map[string]bool
+	tables    []bulkTable
+	parts     []bulkPart
+}
+
+func (r *proposedRows) Orders() int { return len(r.orders) }
+
+// Build implements order.RowBuilder. It reads and writes nothing but the
+// builder and its arguments, which must not change until InsertRows.
+func (b *rowBuilder) Build(orders []order.Order, events []order.Event, owner []int, checks []order.CheckRecord) (order.ProposedRows, error) {
+	if err := checkProposed(orders, events, owner, checks); err != nil {
+		return nil, err
+	}
+	pfs, syms, err := refsOf(orders)
 	if err != nil {
-		return nil, fmt.Errorf("db: save compliance checks: %w", err)
+		return nil, err
 	}
-	if err := insertBulk(ctx, t.tx, append(tables, ct...)...); err != nil {
-		var be *bulkError
-		if errors.As(err, &be) && be.table == "orders" {
-			return nil, orderWriteErr("insert orders", be.err)
+	ids := numbered(b.lastOrder, len(orders))
+	tables := append(proposedTables(ids, orders, events, owner, b.boxes), checkTables(b.lastCheck, checks, ids)...)
+	r := &proposedRows{b: b, seq: b.seq, orders: orders, pfs: pfs, syms: syms, tables: tables}
+	for p := range eachPart(tables) {
+		if p.err != nil {
+			return nil, &bulkError{table: tables[p.table].name, err: p.err}
 		}
-		return nil, fmt.Errorf("db: insert proposed: %w", err)
+		r.parts = append(r.parts, p)
 	}
-	return ids, nil
+	b.lastOrder += int64(len(orders))
+	b.lastCheck += int64(len(checks))
+	b.seq++
+	return r, nil
+}
+
+// InsertRows implements order.StreamTx: rows go in as InsertProposed's
+// would, their portfolios and securities checked first.
+func (t *orderTx) InsertRows(ctx context.Context, rows order.ProposedRows) error {
+	r, ok := rows.(*proposedRows)
+	if !ok || t.built == nil || r.b != t.built {
+		return fmt.Errorf("db: insert rows: not built by this transaction's ProposedRows")
+	}
+	if r.seq != t.inserted {
+		return fmt.Errorf("db: insert rows: chunk %d built, chunk %d expected next", r.seq, t.inserted)
+	}
+	if len(r.orders) == 0 {
+		t.inserted++
+		return nil
+	}
+	if err := t.checkRefsOf(ctx, r.orders, r.pfs, r.syms); err != nil {
+		return err
+	}
+	ctx = uncancelled(ctx)
+	if err := t.flushEvents(ctx); err != nil {
+		return err
+	}
+	run := func(run bulkRunner) error { return runParts(ctx, run, r.tables, r.parts) }
+	var err error
+	if t.conn != nil {
+		err = onDriver(t.conn, run)
+	} else {
+		tr := &txRunner{tx: t.tx, stmts: map[stmtKey]*sql.Stmt{}}
+		err = run(tr)
+		tr.close()
+	}
+	if err := proposedWriteErr(err); err != nil {
+		return err
+	}
+	t.inserted++
+	return nil
 }
 
 // eventWriteColumns are the audit_events columns InsertProposed writes.
 var eventWriteColumns = []string{"at", "actor", "action", "order_id", "block_id", "portfolio", "from_status",
 	"to_status", "reason", "details"}
 
-// checkRefsBulk refuses orders for a portfolio or security Ballast does not
-// know, looking each distinct one up once.
-func (t *orderTx) checkRefsBulk(ctx context.Context, orders []order.Order) error {
-	pfs, syms := map[string]bool{}, map[string]bool{}
+// refsOf is the distinct portfolios and securities of orders, each marked
+// unknown. A new order is in no block: one that is is refused.
+func refsOf(orders []order.Order) (pfs, syms map[string]bool, err error) {
+	pfs, syms = map[string]bool{}, map[string]bool{}
 	for _, o := range orders {
 		if o.BlockID != 0 {
 			// No lookup of blocks is made: a new order joins a block later.
-			return fmt.Errorf("db: insert orders: a new order is in no block (block %d)", o.BlockID)
+			return nil, nil, fmt.Errorf("db: insert orders: a new order is in no block (block %d)", o.BlockID)
 		}
 		pfs[o.Portfolio], syms[o.Symbol] = false, false
 	}
+	return pfs, syms, nil
+}
+
+// checkRefsOf refuses orders for a portfolio or security Ballast does not
+// know, looking each distinct one (refsOf) up once.
+func (t *orderTx) checkRefsOf(ctx context.Context, orders []order.Order, pfs, syms map[string]bool) error {
 	if err := t.markKnown(ctx, `SELECT code FROM portfolios WHERE code IN `, pfs); err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/ballast-oms/ballast/compliance"
@@ -147,7 +148,7 @@ func TestProposeManyMatchesOneByOneAcrossChunks(t *testing.T) {
 		ps[i], rs[i] = base[i%len(base)], baseResults[i%len(base)]
 	}
 	dumps := map[string][]string{}
-	for _, mode := range []string{"one-by-one", "bulk"} {
+	for _, mode := range []string{"one-by-one", "bulk", "stream"} {
 		d := openTest(t)
 		seedSmall(t, d)
 		s := NewOrderStore(d)
@@ -160,12 +161,40 @@ func TestProposeManyMatchesOneByOneAcrossChunks(t *testing.T) {
 		if _, err := pc.StoreCheck(ctx, first[0]); err != nil {
 			t.Fatal(err)
 		}
+		// Every mode saves the orders under proposal 1: the stream creates it
+		// itself, the others are given it.
+		mine := slices.Clone(ps)
+		if mode != "stream" {
+			err := s.InTx(ctx, func(tx order.Tx) error {
+				id, err := tx.(order.ProposalTx).CreateProposal(ctx, pmActor.Name, svc.Clock.Now())
+				if id != 1 {
+					t.Fatalf("%s: proposal %d, want 1", mode, id)
+				}
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range mine {
+				mine[i].Order.ProposalID = 1
+			}
+		}
 		var write func() error
 		switch mode {
 		case "one-by-one":
-			write = func() error { _, err := svc.ProposeChecked(ctx, pmActor, ps, rs); return err }
+			write = func() error { _, err := svc.ProposeChecked(ctx, pmActor, mine, rs); return err }
 		case "bulk":
-			write = func() error { _, err := svc.ProposeMany(ctx, pmActor, ps, rs); return err }
+			write = func() error { _, err := svc.ProposeMany(ctx, pmActor, mine, rs); return err }
+		case "stream":
+			// Two batches, the first of two chunks: the stream
+			// transaction's bulk inserts go to the driver directly
+			// (insertBulkConn), numbering on from one call to the next.
+			cut := 4096 + 300
+			write = func() error {
+				_, err := svc.ProposeStream(ctx, pmActor, streamOf([]order.ProposalBatch{
+					{Proposals: mine[:cut], Results: rs[:cut]}, {Proposals: mine[cut:], Results: rs[cut:]}}, nil))
+				return err
+			}
 		}
 		if err := write(); err != nil {
 			t.Fatalf("%s: %v", mode, err)
@@ -195,13 +224,16 @@ func TestProposeManyMatchesOneByOneAcrossChunks(t *testing.T) {
 			}
 		}
 	}
-	a, b := dumps["one-by-one"], dumps["bulk"]
-	if len(a) != len(b) {
-		t.Fatalf("one-by-one wrote %d rows, bulk %d", len(a), len(b))
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			t.Fatalf("row %d differs:\none-by-one %s\n      bulk %s", i, a[i], b[i])
+	a := dumps["one-by-one"]
+	for _, mode := range []string{"bulk", "stream"} {
+		b := dumps[mode]
+		if len(a) != len(b) {
+			t.Fatalf("one-by-one wrote %d rows, %s %d", len(a), mode, len(b))
+		}
+		for i := range a {
+			if a[i] != b[i] {
+				t.Fatalf("row %d differs:\none-by-one %s\n%10s %s", i, a[i], mode, b[i])
+			}
 		}
 	}
 }

@@ -84,8 +84,14 @@ func (s *OrderStore) commitBatch(batch []*call) {
 	ctx := context.Background()
 	inTx := s.d.inTx
 	stream := len(batch) == 1 && batch[0].stream
+	var conn *sql.Conn // the stream transaction's connection
 	if stream {
-		inTx = s.d.inTxRefsChecked
+		inTx = func(ctx context.Context, fn func(*sql.Tx) error) error {
+			return s.d.inTxRefsChecked(ctx, func(c *sql.Conn, tx *sql.Tx) error {
+				conn = c
+				return fn(tx)
+			})
+		}
 	}
 	err := inTx(ctx, func(tx *sql.Tx) error {
 		s.carry.begin(ctx, tx)
@@ -93,7 +99,7 @@ func (s *OrderStore) commitBatch(batch []*call) {
 			// A lone caller owns the whole transaction: when its fn fails,
 			// rolling the transaction back undoes it, so it needs no savepoint
 			// (whose journal copies every page the booking touches).
-			if errs[0] = runAlone(batch[0], &orderTx{s: s, tx: tx, st: st, c: s.carry.txCache()}); errs[0] != nil {
+			if errs[0] = runAlone(batch[0], &orderTx{s: s, tx: tx, conn: conn, st: st, c: s.carry.txCache()}); errs[0] != nil {
 				return errs[0]
 			}
 		} else {

@@ -81,8 +81,15 @@ func (s *OrderStore) prepareLater(ctx context.Context, qs []string) {
 type orderTx struct {
 	s  *OrderStore
 	tx *sql.Tx
-	st *stmtSet
-	c  *txCache
+	// conn is the connection tx is open on, for a stream transaction
+	// (InStreamTx) only: its bulk inserts go to the driver directly.
+	conn *sql.Conn
+	st   *stmtSet
+	c    *txCache
+	// built is the transaction's ProposedRows builder (nil: none), and
+	// inserted how many of its chunks InsertRows has inserted.
+	built    *rowBuilder
+	inserted int
 }
 
 // stmtSet is the statements one SQLite transaction has bound or prepared.

@@ -240,3 +240,84 @@ func TestProposeStreamCancelledIsNotWhole(t *testing.T) {
 		t.Fatalf("%d proposals committed by a cancelled stream, want 0", n)
 	}
 }
+
+// TestProposedRowsGoInAsBuilt: a stream transaction's rows, built ahead of
+// their insert, go in only in the order they were built, every chunk
+// once, and only in the transaction that built them; nothing else may
+// insert orders while built rows wait (they hold the next ids).
+func TestProposedRowsGoInAsBuilt(t *testing.T) {
+	ctx := context.Background()
+	d := openTest(t)
+	seedSmall(t, d)
+	s := NewOrderStore(d)
+	chunk := func(pf string, n int) ([]order.Order, []order.CheckRecord) {
+		var os []order.Order
+		var cs []order.CheckRecord
+		for range n {
+			o := buyOrder(pf, "100").Order
+			o.Status, o.ProposedBy = order.Proposed, "pm"
+			os = append(os, o)
+			cs = append(cs, order.CheckRecord{Phase: order.PhasePropose, Verdict: order.VerdictPass, At: o.CreatedAt})
+		}
+		return os, cs
+	}
+	var other order.ProposedRows
+	err := s.InStreamTx(ctx, func(tx order.StreamTx) error {
+		rb, err := tx.ProposedRows(ctx)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ProposedRows(ctx); err == nil {
+			t.Error("a second builder in one transaction")
+		}
+		o1, c1 := chunk("P1", batchRows+3)
+		o2, c2 := chunk("P2", 2)
+		r1, err := rb.Build(o1, nil, nil, c1)
+		if err != nil {
+			return err
+		}
+		r2, err := rb.Build(o2, nil, nil, c2)
+		if err != nil {
+			return err
+		}
+		other = r2
+		if err := tx.InsertRows(ctx, r2); err == nil {
+			t.Error("the second chunk went in before the first")
+		}
+		if _, err := tx.InsertProposed(ctx, o2, nil, nil, c2); err == nil {
+			t.Error("InsertProposed took ids built rows hold")
+		}
+		if err := tx.InsertRows(ctx, r1); err != nil {
+			return err
+		}
+		if err := tx.InsertRows(ctx, r1); err == nil {
+			t.Error("a chunk went in twice")
+		}
+		return tx.InsertRows(ctx, r2)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, d, `SELECT count(*) FROM orders WHERE id BETWEEN 1 AND ? AND portfolio = 'P1'`, batchRows+3); n != batchRows+3 {
+		t.Errorf("%d orders of the first chunk under its ids, want %d", n, batchRows+3)
+	}
+	if n := count(t, d, `SELECT count(*) FROM compliance_checks c JOIN orders o ON o.id = c.order_id AND o.portfolio = 'P2'
+		WHERE o.id > ?`, batchRows+3); n != 2 {
+		t.Errorf("%d checks of the second chunk's orders, want 2", n)
+	}
+	err = s.InStreamTx(ctx, func(tx order.StreamTx) error {
+		if _, err := tx.ProposedRows(ctx); err != nil {
+			return err
+		}
+		if err := tx.InsertRows(ctx, other); err == nil {
+			t.Error("rows built in another transaction went in")
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, d, `SELECT count(*) FROM orders`); n != batchRows+5 {
+		t.Errorf("%d orders, want %d", n, batchRows+5)
+	}
+}

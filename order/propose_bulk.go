@@ -116,6 +116,27 @@ func (s *Service) proposeEach(ctx context.Context, tx Tx, ct ComplianceTx, actor
 // the orders, their audit events and their checks in bulk.
 func (s *Service) proposeBulk(ctx context.Context, bt BulkTx, actor string, ps []Proposal,
 	results [][]ResultRecord, now time.Time) ([]Order, error) {
+	c, err := s.prepareBulk(ctx, actor, ps, results, now)
+	if err != nil {
+		return nil, err
+	}
+	return c.write(ctx, bt)
+}
+
+// preparedChunk is a chunk of proposals run through the transition table
+// in memory: the orders as they are to be inserted, their audit events
+// (owner[k] is the index in orders of events[k]'s order) and their checks.
+type preparedChunk struct {
+	orders []Order
+	events []Event
+	owner  []int
+	recs   []CheckRecord
+}
+
+// prepareBulk is the part of proposeBulk that needs no transaction: it
+// reads nothing and writes nothing.
+func (s *Service) prepareBulk(ctx context.Context, actor string, ps []Proposal,
+	results [][]ResultRecord, now time.Time) (preparedChunk, error) {
 	orders := make([]Order, len(ps))
 	log := &eventLog{events: make([]Event, 0, 3*len(ps))}
 	owner := make([]int, 0, 3*len(ps)) // the order of each event
@@ -124,7 +145,7 @@ func (s *Service) proposeBulk(ctx context.Context, bt BulkTx, actor string, ps [
 		o := s.proposed(actor, p, now)
 		log.events = append(log.events, proposeEvent(o, actor, now))
 		if err := s.check(ctx, log, &o, actor, p.Check, now); err != nil {
-			return nil, fmt.Errorf("order: propose #%d: %w", i+1, err)
+			return preparedChunk{}, fmt.Errorf("order: propose #%d: %w", i+1, err)
 		}
 		for len(owner) < len(log.events) {
 			owner = append(owner, i)
@@ -132,14 +153,19 @@ func (s *Service) proposeBulk(ctx context.Context, bt BulkTx, actor string, ps [
 		orders[i] = o
 		recs[i] = checkRecord(0, p.Check, now, results[i])
 	}
-	ids, err := bt.InsertProposed(ctx, orders, log.events, owner, recs)
+	return preparedChunk{orders: orders, events: log.events, owner: owner, recs: recs}, nil
+}
+
+// write inserts the chunk with bt and returns its orders with their ids.
+func (c preparedChunk) write(ctx context.Context, bt BulkTx) ([]Order, error) {
+	ids, err := bt.InsertProposed(ctx, c.orders, c.events, c.owner, c.recs)
 	if err != nil {
 		return nil, fmt.Errorf("order: propose: %w", err)
 	}
-	for i := range orders {
-		orders[i].ID = ids[i]
+	for i := range c.orders {
+		c.orders[i].ID = ids[i]
 	}
-	return orders, nil
+	return c.orders, nil
 }
 
 func checkRecord(id int64, c Check, now time.Time, results []ResultRecord) CheckRecord {

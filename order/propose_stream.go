@@ -2,6 +2,7 @@ package order
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"iter"
 	"time"
@@ -32,6 +33,26 @@ type ProposalTx interface {
 type StreamTx interface {
 	BulkTx
 	ProposalTx
+	// ProposedRows returns a builder of the rows of proposed orders that
+	// InsertRows inserts, numbered on from what the store holds now. Its
+	// Build may run on another goroutine than the transaction's (one at
+	// a time), ahead of the inserts; what it builds must be inserted in
+	// the order it was built, and nothing else inserted meanwhile.
+	ProposedRows(ctx context.Context) (RowBuilder, error)
+	// InsertRows inserts rows as InsertProposed inserts its orders, their
+	// events and their checks.
+	InsertRows(ctx context.Context, rows ProposedRows) error
+}
+
+// RowBuilder turns InsertProposed's arguments into its store's rows.
+type RowBuilder interface {
+	Build(orders []Order, events []Event, owner []int, checks []CheckRecord) (ProposedRows, error)
+}
+
+// ProposedRows is a chunk of rows a RowBuilder built.
+type ProposedRows interface {
+	// Orders is how many orders the rows hold.
+	Orders() int
 }
 
 // StreamStore is a Store with a transaction of its own for ProposeStream.
@@ -71,10 +92,7 @@ func (s *Service) ProposeStream(ctx context.Context, actor Actor, batches iter.S
 	var err error
 	if ss, ok := s.Store.(StreamStore); ok {
 		err = ss.InStreamTx(ctx, func(tx StreamTx) error {
-			return s.stream(ctx, actor, batches, now, &tot, tx, func(ps []Proposal, rs [][]ResultRecord) error {
-				_, err := s.proposeBulk(ctx, tx, actor.Name, ps, rs, now)
-				return err
-			})
+			return s.streamPrepared(ctx, actor, batches, now, &tot, tx)
 		})
 	} else {
 		err = s.Store.InTx(ctx, func(tx Tx) error {
@@ -91,6 +109,9 @@ func (s *Service) ProposeStream(ctx context.Context, actor Actor, batches iter.S
 				return err
 			})
 		})
+	}
+	if errors.Is(err, errNoOrders) {
+		return StreamTotals{}, nil // rolled back: there was nothing to save
 	}
 	if err != nil {
 		return StreamTotals{}, err
@@ -143,4 +164,130 @@ func (s *Service) stream(ctx context.Context, actor Actor, batches iter.Seq2[Pro
 		return nil
 	}
 	return pt.SetProposalTotals(ctx, tot.ProposalID, tot.Portfolios, tot.Orders)
+}
+
+// streamPrepared is stream for a StreamTx, with all the work that needs no
+// transaction taken off the writer, which bounds a whole-book save: a
+// goroutine of its own validates each batch, runs its chunks through the
+// transition table in memory (prepareBulk) and builds their rows
+// (RowBuilder) while this one, the transaction's, inserts the chunk
+// before. The proposal is created first, so that its id is in the rows
+// built; a stream that brings no order rolls it back (errNoOrders).
+func (s *Service) streamPrepared(ctx context.Context, actor Actor, batches iter.Seq2[ProposalBatch, error], now time.Time,
+	tot *StreamTotals, tx StreamTx) error {
+	*tot = StreamTotals{}
+	id, err := tx.CreateProposal(ctx, actor.Name, now)
+	if err != nil {
+		return err
+	}
+	rb, err := tx.ProposedRows(ctx)
+	if err != nil {
+		return err
+	}
+	chunks := make(chan streamChunk, 2)
+	stop := make(chan struct{})
+	go s.prepareStream(ctx, actor, batches, now, id, rb, chunks, stop)
+	defer func() {
+		close(stop)
+		for range chunks { // let the preparer end
+		}
+	}()
+	portfolios, ended := 0, false
+	for c := range chunks {
+		if c.err != nil {
+			return c.err
+		}
+		if c.end {
+			portfolios, ended = c.portfolios, true
+			break
+		}
+		if err := tx.InsertRows(ctx, c.rows); err != nil {
+			return fmt.Errorf("order: propose: %w", err)
+		}
+		tot.Orders += c.rows.Orders()
+	}
+	if err := ctx.Err(); err != nil {
+		// A producer stopped by the caller's cancellation may end its
+		// stream early without saying so: such a stream is not whole.
+		return fmt.Errorf("order: propose: %w (after %d orders)", err, tot.Orders)
+	}
+	if !ended {
+		return fmt.Errorf("order: propose: %w (after %d orders)", errStreamCut, tot.Orders)
+	}
+	if tot.Orders == 0 {
+		return errNoOrders
+	}
+	tot.ProposalID, tot.Portfolios = id, portfolios
+	return tx.SetProposalTotals(ctx, tot.ProposalID, tot.Portfolios, tot.Orders)
+}
+
+// errNoOrders rolls back the transaction of a stream that brought no
+// order: it wrote only the proposal, which is not kept.
+var errNoOrders = errors.New("order: propose: no orders")
+
+// errStreamCut says a stream's preparer stopped before the end of its
+// batches without an error, which it does not do: a stream cut short for
+// any reason is never committed.
+var errStreamCut = errors.New("the stream ended early")
+
+// streamChunk is what prepareStream hands the writer: the rows of a
+// prepared chunk, the error that ends the stream, or (end) the end with its
+// count of distinct portfolios.
+type streamChunk struct {
+	rows       ProposedRows
+	err        error
+	end        bool
+	portfolios int
+}
+
+// prepareStream validates and prepares batches chunk by chunk as orders of
+// proposal id, builds their rows with rb and sends them to out, in order,
+// until the batches end, one fails or stop closes.
+func (s *Service) prepareStream(ctx context.Context, actor Actor, batches iter.Seq2[ProposalBatch, error], now time.Time,
+	id int64, rb RowBuilder, out chan<- streamChunk, stop <-chan struct{}) {
+	defer close(out)
+	send := func(c streamChunk) bool {
+		select {
+		case out <- c:
+			return true
+		case <-stop:
+			return false
+		}
+	}
+	seen := map[string]bool{}
+	n := 0 // orders prepared
+	for b, err := range batches {
+		if err != nil {
+			send(streamChunk{err: err})
+			return
+		}
+		if err := validateProposals(actor, b.Proposals, b.Results, now); err != nil {
+			send(streamChunk{err: fmt.Errorf("%w (after %d orders)", err, n)})
+			return
+		}
+		for lo := 0; lo < len(b.Proposals); lo += bulkChunk {
+			hi := min(lo+bulkChunk, len(b.Proposals))
+			c, err := s.prepareBulk(ctx, actor.Name, b.Proposals[lo:hi], b.Results[lo:hi], now)
+			if err != nil {
+				send(streamChunk{err: err})
+				return
+			}
+			for i := range c.orders {
+				c.orders[i].ProposalID = id
+			}
+			rows, err := rb.Build(c.orders, c.events, c.owner, c.recs)
+			if err != nil {
+				send(streamChunk{err: fmt.Errorf("order: propose: %w", err)})
+				return
+			}
+			if !send(streamChunk{rows: rows}) {
+				return
+			}
+		}
+		for _, p := range b.Proposals {
+			seen[p.Order.Portfolio] = true
+		}
+		n += len(b.Proposals)
+	}
+	send(streamChunk{end: true, portfolios: len(seen)})
 }
