@@ -2,7 +2,6 @@ package db
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 
 	"github.com/ballast-oms/ballast/order"
@@ -44,9 +43,18 @@ type carry struct {
 // stamp is the writer connection's change counters.
 type stamp struct{ changes, version int64 }
 
-func readStamp(ctx context.Context, tx *sql.Tx) (stamp, error) {
+// stampSQL reads the change counters. Every order transaction runs it twice,
+// so it goes through the transaction's statements (orderTx.stmt): prepared
+// once, not parsed again each time (about 40 µs per `bench fix` order).
+const stampSQL = `SELECT total_changes(), data_version FROM pragma_data_version`
+
+// readStamp reads the change counters in t's transaction.
+func readStamp(ctx context.Context, t *orderTx) (stamp, error) {
 	var s stamp
-	err := tx.QueryRowContext(ctx, `SELECT total_changes(), data_version FROM pragma_data_version`).Scan(&s.changes, &s.version)
+	row, err := t.queryRow(ctx, stampSQL)
+	if err == nil {
+		err = row.Scan(&s.changes, &s.version)
+	}
 	if err != nil {
 		return s, fmt.Errorf("db: change counters: %w", err)
 	}
@@ -69,8 +77,8 @@ func (c *carry) fresh() {
 // changed the database since the last order transaction, emptied otherwise
 // (also when the counters cannot be read: the transaction then starts from
 // nothing, and what it reads under the writer's lock is current).
-func (c *carry) begin(ctx context.Context, tx *sql.Tx) {
-	now, err := readStamp(ctx, tx)
+func (c *carry) begin(ctx context.Context, t *orderTx) {
+	now, err := readStamp(ctx, t)
 	if err != nil || !c.valid || now != c.at || len(c.allocs)+len(c.pos)+len(c.cash)+len(c.orders)+len(c.blocks)+len(c.blockRows)+len(c.clBlocks) > carryMaxRows {
 		c.fresh()
 	}
@@ -80,8 +88,8 @@ func (c *carry) begin(ctx context.Context, tx *sql.Tx) {
 // end records the counters as the transaction leaves them, before it
 // commits. When they cannot be read the carry is emptied, and its stale
 // counters make the next transaction start afresh.
-func (c *carry) end(ctx context.Context, tx *sql.Tx) {
-	at, err := readStamp(ctx, tx)
+func (c *carry) end(ctx context.Context, t *orderTx) {
+	at, err := readStamp(ctx, t)
 	if err != nil {
 		c.fresh()
 		c.at = stamp{changes: -1}

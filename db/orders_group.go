@@ -94,7 +94,7 @@ func (s *OrderStore) commitBatch(batch []*call) {
 		}
 	}
 	err := inTx(ctx, func(tx *sql.Tx) error {
-		s.carry.begin(ctx, tx)
+		s.carry.begin(ctx, &orderTx{s: s, tx: tx, st: st})
 		if len(batch) == 1 {
 			// A lone caller owns the whole transaction: when its fn fails,
 			// rolling the transaction back undoes it, so it needs no savepoint
@@ -113,7 +113,7 @@ func (s *OrderStore) commitBatch(batch []*call) {
 				}
 			}
 		}
-		s.carry.end(ctx, tx)
+		s.carry.end(ctx, &orderTx{s: s, tx: tx, st: st})
 		return nil
 	})
 	if err == nil && !stream {
