@@ -81,7 +81,8 @@ type pipelineJob struct {
 // go in one transaction with the proposal row itself: the proposal and its
 // orders are written all or none (a portfolio that cannot be planned, an
 // interrupt or a crash leaves neither), and a run with nothing to trade
-// leaves no empty proposal.
+// leaves no empty proposal. When it returns without an error, what it
+// saved is on disk (the WAL fsynced).
 func (p *proposalSaver) savePipelined(ctx context.Context, u user.User, job pipelineJob) (*pipelineRun, error) {
 	run := &pipelineRun{}
 	ctx, cancel := context.WithCancel(ctx)
@@ -131,6 +132,18 @@ func (p *proposalSaver) savePipelined(ctx context.Context, u user.User, job pipe
 	}
 	if tot.Orders == 0 {
 		return run, nil
+	}
+	// Commits are written to the WAL without an fsync (synchronous
+	// NORMAL): a run that says it saved a whole book's proposal makes it
+	// durable first, instead of leaving that to the checkpoint when the
+	// database closes.
+	sync := p.sync
+	if sync == nil {
+		sync = p.d.SyncCommitted
+	}
+	if err := sync(); err != nil {
+		return run, fmt.Errorf("save proposal: proposal %d is saved, but not yet on disk (a power cut before SQLite's next checkpoint would lose it): %w",
+			tot.ProposalID, err)
 	}
 	if p.publish != nil {
 		p.publish(web.Change{What: "order"})

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -47,9 +48,17 @@ func TestSavePipelinedSavesEveryPartAsOneProposal(t *testing.T) {
 	}
 	results, _ := rebalance.PlanAll(inputs, opts, 0)
 	want := len(tradesOf(results))
+	synced := -1 // orders committed when the saver made them durable
+	saver.sync = func() error {
+		synced = countRows(t, d.Reader(), `SELECT count(*) FROM orders`)
+		return d.SyncCommitted()
+	}
 	run, err := saver.savePipelined(ctx, pm, pipelineJob{opts: opts, keep: true, part: 20})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if synced != want {
+		t.Errorf("synced with %d orders committed, want %d: the save must be durable before it returns", synced, want)
 	}
 	if run.saved.Orders != want || len(run.results) != len(book) || len(run.summaries) != want || want == 0 {
 		t.Fatalf("saved %d orders, kept %d results and %d checks; want %d orders of %d portfolios",
@@ -60,6 +69,13 @@ func TestSavePipelinedSavesEveryPartAsOneProposal(t *testing.T) {
 	}
 	if n := countRows(t, d.Reader(), `SELECT trades FROM proposals WHERE portfolios = ?`, run.saved.Portfolios); n != want {
 		t.Errorf("the proposal counts %d trades, want %d", n, want)
+	}
+	// A failed fsync is reported, naming the proposal that is committed
+	// but may not survive a power cut.
+	saver.sync = func() error { return errors.New("disk gone") }
+	_, err = saver.savePipelined(ctx, pm, pipelineJob{opts: opts, part: 20})
+	if err == nil || !strings.Contains(err.Error(), "proposal 2 is saved, but not yet on disk") || !strings.Contains(err.Error(), "disk gone") {
+		t.Errorf("a failed sync: %v", err)
 	}
 }
 

@@ -38,6 +38,8 @@ type proposalSaver struct {
 	publish func(web.Change)
 	// observe, when set (serve), hears how long pre-trade compliance took.
 	observe func(time.Duration)
+	// sync makes what is committed durable (d.SyncCommitted when nil).
+	sync func() error
 }
 
 // newProposalSaver returns the saver over d, or errNoOrderStore.
