@@ -90,8 +90,8 @@ func (t *orderTx) InsertProposed(ctx context.Context, orders []order.Order, even
 	if err := t.flushEvents(ctx); err != nil {
 		return nil, err
 	}
-	var next int64
-	if err := t.tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM orders`).Scan(&next); err != nil {
+	next, err := maxOrderID(ctx, t.tx)
+	if err != nil {
 		return nil, fmt.Errorf("db: insert orders: %w", err)
 	}
 	ids := numbered(next, len(orders))
@@ -140,6 +140,13 @@ func proposedWriteErr(err error) error {
 	return fmt.Errorf("db: insert proposed: %w", err)
 }
 
+// maxOrderID is the largest order id (0 for none).
+func maxOrderID(ctx context.Context, tx *sql.Tx) (int64, error) {
+	var last int64
+	err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM orders`).Scan(&last)
+	return last, err
+}
+
 // numbered is n ids after last.
 func numbered(last int64, n int) []int64 {
 	ids := make([]int64, n)
@@ -182,10 +189,10 @@ func (t *orderTx) ProposedRows(ctx context.Context) (order.RowBuilder, error) {
 	}
 	ctx = uncancelled(ctx)
 	b := &rowBuilder{boxes: newProposedBoxes()}
-	if err := t.tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM orders`).Scan(&b.lastOrder); err != nil {
+	var err error
+	if b.lastOrder, err = maxOrderID(ctx, t.tx); err != nil {
 		return nil, fmt.Errorf("db: proposed rows: %w", err)
 	}
-	var err error
 	if b.lastCheck, err = maxCheckID(ctx, t.tx); err != nil {
 		return nil, fmt.Errorf("db: proposed rows: %w", err)
 	}
