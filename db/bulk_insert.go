@@ -38,9 +38,14 @@ const bulkAhead = 256
 // INSERTs of batchRows rows, in order, through the transaction tx. See
 // runBulk.
 func insertBulk(ctx context.Context, tx *sql.Tx, tables ...bulkTable) error {
+	return onTx(tx, func(r bulkRunner) error { return runBulk(ctx, r, tables) })
+}
+
+// onTx runs fn with a runner of statements in the transaction tx.
+func onTx(tx *sql.Tx, fn func(bulkRunner) error) error {
 	r := &txRunner{tx: tx, stmts: map[stmtKey]*sql.Stmt{}}
 	defer r.close()
-	return runBulk(ctx, r, tables)
+	return fn(r)
 }
 
 // insertBulkConn is insertBulk on conn, whose transaction is open: the

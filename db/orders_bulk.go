@@ -273,9 +273,7 @@ func (t *orderTx) InsertRows(ctx context.Context, rows order.ProposedRows) error
 	if t.conn != nil {
 		err = onDriver(t.conn, run)
 	} else {
-		tr := &txRunner{tx: t.tx, stmts: map[stmtKey]*sql.Stmt{}}
-		err = run(tr)
-		tr.close()
+		err = onTx(t.tx, run)
 	}
 	if err := proposedWriteErr(err); err != nil {
 		return err
