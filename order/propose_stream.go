@@ -125,45 +125,62 @@ func (s *Service) ProposeStream(ctx context.Context, actor Actor, batches iter.S
 func (s *Service) stream(ctx context.Context, actor Actor, batches iter.Seq2[ProposalBatch, error], now time.Time,
 	tot *StreamTotals, pt ProposalTx, write func([]Proposal, [][]ResultRecord) error) error {
 	*tot = StreamTotals{}
-	seen := map[string]bool{}
-	for b, err := range batches {
-		if err != nil {
-			return err
-		}
-		if err := validateProposals(actor, b.Proposals, b.Results, now); err != nil {
-			return fmt.Errorf("%w (after %d orders)", err, tot.Orders)
-		}
-		for lo := 0; lo < len(b.Proposals); lo += bulkChunk {
-			hi := min(lo+bulkChunk, len(b.Proposals))
-			if tot.ProposalID == 0 {
-				id, err := pt.CreateProposal(ctx, actor.Name, now)
-				if err != nil {
-					return err
-				}
-				tot.ProposalID = id
-			}
-			for i := range b.Proposals[lo:hi] {
-				b.Proposals[lo+i].Order.ProposalID = tot.ProposalID
-			}
-			if err := write(b.Proposals[lo:hi], b.Results[lo:hi]); err != nil {
+	orders, portfolios, err := eachChunk(actor, batches, now, func(ps []Proposal, rs [][]ResultRecord) error {
+		if tot.ProposalID == 0 {
+			id, err := pt.CreateProposal(ctx, actor.Name, now)
+			if err != nil {
 				return err
 			}
+			tot.ProposalID = id
 		}
-		for _, p := range b.Proposals {
-			seen[p.Order.Portfolio] = true
+		for i := range ps {
+			ps[i].Order.ProposalID = tot.ProposalID
 		}
-		tot.Orders += len(b.Proposals)
+		return write(ps, rs)
+	})
+	tot.Orders = orders
+	if err != nil {
+		return err
 	}
 	if err := ctx.Err(); err != nil {
 		// A producer stopped by the caller's cancellation may end its
 		// stream early without saying so: such a stream is not whole.
 		return fmt.Errorf("order: propose: %w (after %d orders)", err, tot.Orders)
 	}
-	tot.Portfolios = len(seen)
+	tot.Portfolios = portfolios
 	if tot.ProposalID == 0 {
 		return nil
 	}
 	return pt.SetProposalTotals(ctx, tot.ProposalID, tot.Portfolios, tot.Orders)
+}
+
+// eachChunk reads batches, validates each and calls fn with its proposals
+// and results in chunks of at most bulkChunk, in order. It returns how many
+// orders the batches brought, in the batches read whole, and their distinct
+// portfolios; it stops at the first error, from batches, a validation or fn.
+// Both of ProposeStream's bodies read their batches through it.
+func eachChunk(actor Actor, batches iter.Seq2[ProposalBatch, error], now time.Time,
+	fn func([]Proposal, [][]ResultRecord) error) (orders, portfolios int, err error) {
+	seen := map[string]bool{}
+	for b, err := range batches {
+		if err != nil {
+			return orders, len(seen), err
+		}
+		if err := validateProposals(actor, b.Proposals, b.Results, now); err != nil {
+			return orders, len(seen), fmt.Errorf("%w (after %d orders)", err, orders)
+		}
+		for lo := 0; lo < len(b.Proposals); lo += bulkChunk {
+			hi := min(lo+bulkChunk, len(b.Proposals))
+			if err := fn(b.Proposals[lo:hi], b.Results[lo:hi]); err != nil {
+				return orders, len(seen), err
+			}
+		}
+		for _, p := range b.Proposals {
+			seen[p.Order.Portfolio] = true
+		}
+		orders += len(b.Proposals)
+	}
+	return orders, len(seen), nil
 }
 
 // streamPrepared is stream for a StreamTx, with all the work that needs no
@@ -254,40 +271,31 @@ func (s *Service) prepareStream(ctx context.Context, actor Actor, batches iter.S
 			return false
 		}
 	}
-	seen := map[string]bool{}
-	n := 0 // orders prepared
-	for b, err := range batches {
+	_, portfolios, err := eachChunk(actor, batches, now, func(ps []Proposal, rs [][]ResultRecord) error {
+		c, err := s.prepareBulk(ctx, actor.Name, ps, rs, now)
 		if err != nil {
-			send(streamChunk{err: err})
-			return
+			return err
 		}
-		if err := validateProposals(actor, b.Proposals, b.Results, now); err != nil {
-			send(streamChunk{err: fmt.Errorf("%w (after %d orders)", err, n)})
-			return
+		for i := range c.orders {
+			c.orders[i].ProposalID = id
 		}
-		for lo := 0; lo < len(b.Proposals); lo += bulkChunk {
-			hi := min(lo+bulkChunk, len(b.Proposals))
-			c, err := s.prepareBulk(ctx, actor.Name, b.Proposals[lo:hi], b.Results[lo:hi], now)
-			if err != nil {
-				send(streamChunk{err: err})
-				return
-			}
-			for i := range c.orders {
-				c.orders[i].ProposalID = id
-			}
-			rows, err := rb.Build(c.orders, c.events, c.owner, c.recs)
-			if err != nil {
-				send(streamChunk{err: fmt.Errorf("order: propose: %w", err)})
-				return
-			}
-			if !send(streamChunk{rows: rows}) {
-				return
-			}
+		rows, err := rb.Build(c.orders, c.events, c.owner, c.recs)
+		if err != nil {
+			return fmt.Errorf("order: propose: %w", err)
 		}
-		for _, p := range b.Proposals {
-			seen[p.Order.Portfolio] = true
+		if !send(streamChunk{rows: rows}) {
+			return errWriterGone
 		}
-		n += len(b.Proposals)
+		return nil
+	})
+	switch {
+	case errors.Is(err, errWriterGone):
+	case err != nil:
+		send(streamChunk{err: err})
+	default:
+		send(streamChunk{end: true, portfolios: portfolios})
 	}
-	send(streamChunk{end: true, portfolios: len(seen)})
 }
+
+// errWriterGone stops prepareStream's reading once the writer has stopped.
+var errWriterGone = errors.New("order: propose: the stream's writer has stopped")
