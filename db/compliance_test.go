@@ -53,7 +53,7 @@ func TestPrecheckBlocksOverridesAndApproves(t *testing.T) {
 		limitBuy("US-LC", "AAPL", "10000", "189.12"), // 1,891,200 > 1,000,000: soft
 		limitBuy("US-LC", "MSFT", "10", "415.50"),    // passes
 	}
-	saved, checks, err := pc.Propose(ctx, svc, ccPM, orders)
+	saved, checks, err := proposeChecked(ctx, pc, svc, ccPM, orders)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +119,7 @@ func TestPrecheckBlocksOverridesAndApproves(t *testing.T) {
 func TestPrecheckWorkingOrdersAndSkip(t *testing.T) {
 	d, svc, pc := complianceDesk(t)
 	ctx := context.Background()
-	saved, _, err := pc.Propose(ctx, svc, ccPM, []order.Order{limitBuy("US-LC", "MSFT", "10", "415.50")})
+	saved, _, err := proposeChecked(ctx, pc, svc, ccPM, []order.Order{limitBuy("US-LC", "MSFT", "10", "415.50")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,7 +179,7 @@ func TestSaveChecksBatches(t *testing.T) {
 func TestProposeCheckedAllOrNothing(t *testing.T) {
 	d, svc, pc := complianceDesk(t)
 	ctx := context.Background()
-	_, _, err := pc.Propose(ctx, svc, ccPM, []order.Order{limitBuy("US-LC", "MSFT", "10", "415.50"), limitBuy("US-LC", "ZZZZ", "1", "415.50")})
+	_, _, err := proposeChecked(ctx, pc, svc, ccPM, []order.Order{limitBuy("US-LC", "MSFT", "10", "415.50"), limitBuy("US-LC", "ZZZZ", "1", "415.50")})
 	if err == nil {
 		t.Fatal("a basket with an unknown security was proposed")
 	}
@@ -187,4 +187,30 @@ func TestProposeCheckedAllOrNothing(t *testing.T) {
 	if err := d.Reader().QueryRowContext(ctx, `SELECT (SELECT count(*) FROM orders) + (SELECT count(*) FROM compliance_checks)`).Scan(&n); err != nil || n != 0 {
 		t.Errorf("%d orders and checks left after a refused proposal (%v)", n, err)
 	}
+}
+
+// proposeChecked checks the orders as baskets per portfolio with pc, proposes
+// them through svc with their verdicts (fail → blocked, soft breach →
+// awaiting_override, else ready) and their findings in the same transaction
+// (Service.ProposeMany), as the rebalance page and command do. It returns
+// the stored orders and their checks, in input order.
+func proposeChecked(ctx context.Context, pc *order.Precheck, svc *order.Service, actor order.Actor, orders []order.Order) ([]order.Order, []order.TradeCheck, error) {
+	trades := make([]portfolio.Trade, len(orders))
+	for i, o := range orders {
+		trades[i] = order.TradeOf(o)
+	}
+	checks, _, err := pc.CheckTrades(ctx, trades, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	ps := make([]order.Proposal, len(orders))
+	results := make([][]order.ResultRecord, len(orders))
+	for i, o := range orders {
+		ps[i], results[i] = order.Proposal{Order: o, Check: checks[i].Check}, checks[i].Results
+	}
+	saved, err := svc.ProposeMany(ctx, actor, ps, results)
+	if err != nil {
+		return nil, nil, err
+	}
+	return saved, checks, nil
 }

@@ -197,32 +197,6 @@ func TradeOf(o Order) portfolio.Trade {
 	return t
 }
 
-// Propose checks the orders as baskets per portfolio, proposes them through
-// svc with their verdicts (fail → blocked, soft breach → awaiting_override,
-// else ready) and stores each order's findings in the same transaction
-// (Service.ProposeMany). It returns the stored orders and their checks, in
-// input order.
-func (p *Precheck) Propose(ctx context.Context, svc *Service, actor Actor, orders []Order) ([]Order, []TradeCheck, error) {
-	trades := make([]portfolio.Trade, len(orders))
-	for i, o := range orders {
-		trades[i] = TradeOf(o)
-	}
-	checks, _, err := p.CheckTrades(ctx, trades, nil)
-	if err != nil {
-		return nil, nil, err
-	}
-	ps := make([]Proposal, len(orders))
-	results := make([][]ResultRecord, len(orders))
-	for i, o := range orders {
-		ps[i], results[i] = Proposal{Order: o, Check: checks[i].Check}, checks[i].Results
-	}
-	saved, err := svc.ProposeMany(ctx, actor, ps, results)
-	if err != nil {
-		return nil, nil, err
-	}
-	return saved, checks, nil
-}
-
 func record(id int64, phase Phase, tc TradeCheck, clock Clock) CheckRecord {
 	return CheckRecord{OrderID: id, Phase: phase, Verdict: tc.Check.Verdict, Summary: tc.Check.Findings,
 		At: clock.Now().UTC(), Results: tc.Results}
