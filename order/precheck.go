@@ -43,6 +43,30 @@ type Precheck struct {
 	// Observe, when set, hears how long each CheckTrades took, by Clock
 	// (serve's /metrics).
 	Observe func(time.Duration)
+
+	pinned []compliance.Rule // the rules every check uses, once PinRules has read them
+	pin    bool
+}
+
+// PinRules reads the rules in force once: every check after it uses them
+// instead of reading the store's again. A run checked in parts (a rebalance
+// of the whole book, saved as one proposal) is so checked under one rule
+// set, even when a compliance officer changes the rules while it runs.
+func (p *Precheck) PinRules(ctx context.Context) error {
+	rules, err := p.Store.ActiveRules(ctx)
+	if err != nil {
+		return fmt.Errorf("compliance: pre-trade: %w", err)
+	}
+	p.pinned, p.pin = rules, true
+	return nil
+}
+
+// rules are the rules to check against: the pinned ones, or those in force now.
+func (p *Precheck) rules(ctx context.Context) ([]compliance.Rule, error) {
+	if p.pin {
+		return p.pinned, nil
+	}
+	return p.Store.ActiveRules(ctx)
 }
 
 // TradeCheck is one trade's compliance outcome within its basket.
@@ -62,7 +86,7 @@ func (p *Precheck) CheckTrades(ctx context.Context, trades []portfolio.Trade, sk
 	if len(trades) == 0 {
 		return nil, map[string]compliance.Report{}, nil
 	}
-	rules, err := p.Store.ActiveRules(ctx)
+	rules, err := p.rules(ctx)
 	if err != nil {
 		return nil, nil, fmt.Errorf("compliance: pre-trade: %w", err)
 	}

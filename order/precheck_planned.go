@@ -21,7 +21,7 @@ func (p *Precheck) CheckPlanned(ctx context.Context, trades []portfolio.Trade, b
 	if len(trades) == 0 {
 		return nil, nil
 	}
-	rules, err := p.Store.ActiveRules(ctx)
+	rules, err := p.rules(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("compliance: pre-trade: %w", err)
 	}

@@ -98,7 +98,12 @@ func (p *proposalSaver) savePipelined(ctx context.Context, u user.User, job pipe
 		if size <= 0 {
 			size = pipelinePart
 		}
-		err := p.d.RebalanceInputsEach(ctx, job.codes, size, prod.part)
+		// One proposal, one rule set: the parts are checked under the
+		// rules in force when the run starts.
+		err := prod.pre.PinRules(ctx)
+		if err == nil {
+			err = p.d.RebalanceInputsEach(ctx, job.codes, size, prod.part)
+		}
 		if err == nil && len(run.planErrs) > 0 {
 			err = errPlanFailed
 		}
