@@ -12,9 +12,11 @@ import (
 // as BookExecution books it, and the transaction holds every report's
 // execution row, block, allocations, positions, cash, orders and audit events,
 // so either all of the batch is booked or none of it. When the batch fails as
-// a whole, each report is booked again on its own with BookExecution, so one
-// bad report never holds the others back. The results match reports one to
-// one; the error joins the failures of the reports booked on their own.
+// a whole, the reports are booked again one at a time with BookExecution, in
+// order, up to the first that fails on its own: the reports after it are not
+// booked (a bust or a correction among them may refer to its fill), and each
+// says so; the caller has them resent. The results match reports one to one;
+// the error joins the failures.
 func (s *Service) BookExecutions(ctx context.Context, reports []ExecutionReport) ([]BookResult, error) {
 	out, errs := s.BookBatch(ctx, reports)
 	return out, errors.Join(errs...)
@@ -47,11 +49,22 @@ func (s *Service) BookBatch(ctx context.Context, reports []ExecutionReport) ([]B
 	return out, make([]error, len(reports))
 }
 
-// bookEach books every report in its own transaction.
+// bookEach books reports in order, each in its own transaction, and stops at
+// the first that fails: a later report may bust or correct its fill, and
+// booked first it would be refused as naming an unknown fill and then kept
+// under its key, so the resent report would be a duplicate and the busted
+// fill would stay booked. Every report after the failed one gets an error.
 func (s *Service) bookEach(ctx context.Context, reports []ExecutionReport, out []BookResult) ([]BookResult, []error) {
 	errs := make([]error, len(reports))
 	for i, r := range reports {
-		out[i], errs[i] = s.BookExecution(ctx, r)
+		if out[i], errs[i] = s.BookExecution(ctx, r); errs[i] == nil {
+			continue
+		}
+		for k := i + 1; k < len(reports); k++ {
+			out[k] = BookResult{}
+			errs[k] = fmt.Errorf("order: book %s/%s: not booked: %s/%s before it failed", reports[k].Session, reports[k].ExecID, r.Session, r.ExecID)
+		}
+		break
 	}
 	return out, errs
 }
