@@ -31,9 +31,11 @@ func (s *rulesOnlyStore) AddPreTradeOrders(context.Context, map[string]complianc
 	return nil
 }
 
-func (s *rulesOnlyStore) PreTradeOrders(context.Context, int64, string) ([]Order, error) { return nil, nil }
-func (s *rulesOnlyStore) OrderOverrides(context.Context, int64) ([]Override, error)    { return nil, nil }
-func (s *rulesOnlyStore) SaveChecks(context.Context, []CheckRecord) error               { return nil }
+func (s *rulesOnlyStore) PreTradeOrders(context.Context, int64, string) ([]Order, error) {
+	return nil, nil
+}
+func (s *rulesOnlyStore) OrderOverrides(context.Context, int64) ([]Override, error) { return nil, nil }
+func (s *rulesOnlyStore) SaveChecks(context.Context, []CheckRecord) error           { return nil }
 
 // TestPinnedRulesHoldForTheWholeRun: once PinRules has read them, the rules
 // a run is checked under stay the same when the rules in force change, so a
