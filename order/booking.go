@@ -72,19 +72,32 @@ func Book(p portfolio.Position, cash decimal.Decimal, f Fill) (portfolio.Positio
 	return p, cash.Add(b.CashDelta), b, nil
 }
 
-// Reverse undoes booking b on position p and cash, for a bust. Quantity,
-// cash and realised P&L come back exactly; AvgCost is the cost basis less
-// b.CostDelta over the restored quantity, which is exactly the old AvgCost when
-// nothing else was booked in between (and the old one kept AvgCostPlaces).
+// Reverse undoes booking b on position p and cash, for a bust or a
+// re-allocation. Quantity and cash come back exactly; the cost basis loses
+// b.CostDelta and realised P&L loses b.RealisedDelta, so when nothing else
+// was booked in between, the position is exactly the one before b (and the
+// old AvgCost, which kept AvgCostPlaces, comes back).
+//
+// When a trade that closed part of the position was booked in between, it
+// realised its P&L against an average cost that included b. Reversing b
+// then leaves a cost basis that no longer matches the quantity; on a flat
+// position that residue is realised, so that cost basis less realised P&L
+// still moves exactly against cash (what was paid for the holding, net, is
+// neither lost nor made up). Example: 100 @ 10, buy 100 @ 20 (200 @ 15),
+// sell 100 @ 15 (realised 0), bust the buy: flat, realised +500, which is
+// the sale of the original 100 @ 10 at 15. On a position that is not flat
+// the residue stays in its AvgCost.
 func Reverse(p portfolio.Position, cash decimal.Decimal, b Booking) (portfolio.Position, decimal.Decimal) {
 	newQ := p.Quantity.Sub(b.QtyDelta)
 	cost := p.Quantity.Mul(p.AvgCost).Sub(b.CostDelta)
+	p.RealisedPnL = p.RealisedPnL.Sub(b.RealisedDelta)
 	p.AvgCost = decimal.Zero
-	if !newQ.IsZero() {
+	if newQ.IsZero() {
+		p.RealisedPnL = p.RealisedPnL.Sub(cost)
+	} else {
 		p.AvgCost = divRound(cost, newQ)
 	}
 	p.Quantity = newQ
-	p.RealisedPnL = p.RealisedPnL.Sub(b.RealisedDelta)
 	return p, cash.Sub(b.CashDelta)
 }
 

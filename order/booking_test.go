@@ -103,6 +103,66 @@ func TestBookThenReverseIsExact(t *testing.T) {
 	}
 }
 
+// TestReverseAfterALaterCloseKeepsTheMoney: a fill is booked, then a trade
+// in the other direction, then the first fill is reversed (a bust, or a
+// re-allocation of its block). Whatever the order, the holding's worth in
+// money terms — cost basis (Quantity × AvgCost) less realised P&L, plus cash
+// — stays what it was, but for AvgCost's rounding to AvgCostPlaces; the
+// second trade alone is what remains booked. Half the cases take the
+// position flat on reversal, where the residue is realised.
+func TestReverseAfterALaterCloseKeepsTheMoney(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	worth := func(p portfolio.Position, cash decimal.Decimal) decimal.Decimal {
+		return p.Quantity.Mul(p.AvgCost).Sub(p.RealisedPnL).Add(cash)
+	}
+	flat := 0
+	for i := 0; i < 5000; i++ {
+		p0, cash0 := randomPosition(rng), randomAmount(rng, 6)
+		if p0.Quantity.IsZero() {
+			continue
+		}
+		f1 := randomFill(rng)
+		f1.Side = portfolio.Buy
+		if p0.Quantity.IsNegative() {
+			f1.Side = portfolio.SellShort
+		}
+		f2 := randomFill(rng) // the trade in the other direction
+		f2.Side = portfolio.Sell
+		if p0.Quantity.IsNegative() {
+			f2.Side = portfolio.Buy
+		}
+		if i%2 == 0 {
+			f2.Quantity = p0.Quantity.Abs() // closes what was held before f1: reversing f1 leaves it flat
+		}
+		p1, cash1, b1, err := Book(p0, cash0, f1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p2, cash2, _, err := Book(p1, cash1, f2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p3, cash3 := Reverse(p2, cash2, b1)
+		if p3.Quantity.IsZero() {
+			flat++
+		}
+		// Each of the three steps may round AvgCost by half a unit of the
+		// last place on the quantity it leaves.
+		unit := decimal.New(5, -AvgCostPlaces-1)
+		tol := p1.Quantity.Abs().Add(p2.Quantity.Abs()).Add(p3.Quantity.Abs()).Mul(unit)
+		if diff := worth(p3, cash3).Sub(worth(p0, cash0)).Abs(); diff.GreaterThan(tol) {
+			t.Fatalf("case %d: %v cash %s; book %v, book %v, reverse the first: %v cash %s; worth moved by %s (tolerance %s)",
+				i, p0, cash0, f1, f2, p3, cash3, diff, tol)
+		}
+		if want := p0.Quantity.Sub(f2.Quantity.Mul(decimal.NewFromInt(int64(p0.Quantity.Sign())))); !p3.Quantity.Equal(want) {
+			t.Fatalf("case %d: quantity %s after the reversal, want %s (the second trade alone)", i, p3.Quantity, want)
+		}
+	}
+	if flat < 1000 {
+		t.Fatalf("only %d cases went flat on reversal", flat)
+	}
+}
+
 func TestCorrectEqualsBookingTheCorrectedFill(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	for i := 0; i < 2000; i++ {
