@@ -12,6 +12,7 @@ import (
 // deadline: a live refresh that loaded the session before another request
 // left a message in it must not write the old session back over it.
 type LoadedSession struct {
+	Token string // the token it was loaded under
 	Data  []byte
 	Found bool
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"errors"
 	"reflect"
 	"sync"
 	"time"
@@ -31,10 +32,13 @@ import (
 // Requests run at once for one session (a live blotter refreshes while the
 // trader acts), and each commits the session as it loaded it: a refresh
 // that loaded it before an action left its message ("Block 7 released.")
-// would write the session back without the message. The web server gives
-// each request a web.LoadedSession (FindCtx fills it); a commit whose
-// values are those it loaded only renews the deadline, and writes the
-// deadline alone.
+// would write the session back without the message, and a request that
+// loaded it before a sign-out would bring the signed-out session back. The
+// web server gives each request a web.LoadedSession (FindCtx fills it): a
+// commit whose values are those it loaded only renews the deadline, and
+// writes the deadline alone; a commit that changed values writes only its
+// changes onto the session as it is stored then (merge). Neither brings
+// back a session deleted meanwhile.
 type sessionStore struct {
 	*sqlite3store.SQLite3Store // Commit, Delete, All and the cleanup, on the writer
 	reads                      *sqlite3store.SQLite3Store
@@ -72,18 +76,84 @@ func newSessionStore(d *db.DB) sessionStore {
 func (s sessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool, error) {
 	b, found, err := s.Find(token)
 	if l := web.LoadedSessionFrom(ctx); l != nil && err == nil {
-		l.Data, l.Found = b, found
+		l.Token, l.Data, l.Found = token, b, found
 	}
 	return b, found, err
 }
 
-// CommitCtx is Commit, except that a request that changed nothing in the
-// session it loaded only moves the stored deadline (see sessionStore).
+// CommitCtx is Commit for a new session (or one under a new token, as at
+// sign-in). For the session the request loaded, a request that changed
+// nothing only moves the stored deadline, and one that changed values writes
+// just those changes (see sessionStore).
 func (s sessionStore) CommitCtx(ctx context.Context, token string, b []byte, expiry time.Time) error {
-	if l := web.LoadedSessionFrom(ctx); l != nil && l.Found && sameSession(l.Data, b) {
+	l := web.LoadedSessionFrom(ctx)
+	if l == nil || !l.Found || l.Token != token {
+		return s.Commit(token, b, expiry)
+	}
+	if sameSession(l.Data, b) {
 		return s.renew(token, expiry)
 	}
-	return s.Commit(token, b, expiry)
+	return s.merge(token, l.Data, b, expiry)
+}
+
+// merge writes what a request changed in session token — the values it set
+// or changed, and those it removed, since it loaded loaded — onto the
+// session as it is stored now, with the request's deadlines, in one
+// transaction on the writer. A value another request changed meanwhile is
+// overwritten only where this request changed it too, and kept when this
+// request removed the value it had loaded (a message popped here does not
+// take a newer message with it). A session deleted meanwhile stays deleted.
+func (s sessionStore) merge(token string, loaded, b []byte, expiry time.Time) error {
+	_, was, err := scs.GobCodec{}.Decode(loaded)
+	if err != nil {
+		return s.Commit(token, b, expiry)
+	}
+	deadline, now, err := scs.GobCodec{}.Decode(b)
+	if err != nil {
+		return err
+	}
+	tx, err := s.writer.Begin()
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var stored []byte
+	err = tx.QueryRow(`SELECT data FROM sessions WHERE token = ? AND julianday('now') < expiry`, token).Scan(&stored)
+	if errors.Is(err, sql.ErrNoRows) {
+		s.forget(token)
+		return nil // signed out (or expired) meanwhile: it stays so
+	}
+	if err != nil {
+		return err
+	}
+	_, cur, err := scs.GobCodec{}.Decode(stored)
+	if err != nil {
+		cur = map[string]any{} // unreadable: the request's values replace it
+	}
+	for k, v := range now {
+		if old, ok := was[k]; !ok || !reflect.DeepEqual(old, v) {
+			cur[k] = v
+		}
+	}
+	for k, old := range was {
+		if _, kept := now[k]; !kept && reflect.DeepEqual(cur[k], old) {
+			delete(cur, k)
+		}
+	}
+	merged, err := scs.GobCodec{}.Encode(deadline, cur)
+	if err != nil {
+		return err
+	}
+	// As sqlite3store.Commit writes the expiry.
+	if _, err := tx.Exec(`UPDATE sessions SET data = ?, expiry = julianday(?) WHERE token = ?`,
+		merged, expiry.UTC().Format("2006-01-02T15:04:05.999"), token); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	s.remember(token, merged, expiry)
+	return nil
 }
 
 // DeleteCtx is Delete.
@@ -140,20 +210,31 @@ func (s sessionStore) Commit(token string, b []byte, expiry time.Time) error {
 	if err := s.SQLite3Store.Commit(token, b, expiry); err != nil {
 		return err
 	}
+	s.remember(token, b, expiry)
+	return nil
+}
+
+// remember notes what was last written for session token.
+func (s sessionStore) remember(token string, b []byte, expiry time.Time) {
+	t := s.touched
 	t.mu.Lock()
 	if len(t.m) >= maxTouched {
 		clear(t.m)
 	}
 	t.m[token] = touched{data: bytes.Clone(b), expiry: expiry}
 	t.mu.Unlock()
-	return nil
+}
+
+// forget drops what was remembered of session token.
+func (s sessionStore) forget(token string) {
+	s.touched.mu.Lock()
+	delete(s.touched.m, token)
+	s.touched.mu.Unlock()
 }
 
 // Delete removes the session and what was remembered of it.
 func (s sessionStore) Delete(token string) error {
-	s.touched.mu.Lock()
-	delete(s.touched.m, token)
-	s.touched.mu.Unlock()
+	s.forget(token)
 	return s.SQLite3Store.Delete(token)
 }
 

@@ -150,6 +150,85 @@ func TestSessionStoreKeepsAMessageLeftDuringAReadOnlyRequest(t *testing.T) {
 	}
 }
 
+// TestSessionStoreMergesConcurrentChanges: requests that change the session
+// at once each write only their own changes onto the session as stored —
+// an action's message and a setting changed in another tab both stay; a
+// message popped by one request does not take a newer one with it; a
+// request that loaded the session before a sign-out does not bring it back,
+// however it changed it; a session under a new token (a sign-in) is written.
+func TestSessionStoreMergesConcurrentChanges(t *testing.T) {
+	_, s := openSessionStore(t)
+	deadline := time.Now().Add(12 * time.Hour).Truncate(time.Second)
+	enc := func(values map[string]any) []byte {
+		b, err := scs.GobCodec{}.Encode(deadline, values)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	values := func(token string) map[string]any {
+		b, ok, err := s.Find(token)
+		if err != nil || !ok {
+			t.Fatalf("session %s: found %v, %v", token, ok, err)
+		}
+		_, v, err := scs.GobCodec{}.Decode(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	load := func(token string) context.Context {
+		ctx := web.WithLoadedSession(context.Background())
+		if _, _, err := s.FindCtx(ctx, token); err != nil {
+			t.Fatal(err)
+		}
+		return ctx
+	}
+	expiry := time.Now().Add(2 * time.Hour).Truncate(time.Second)
+	commit := func(ctx context.Context, token string, v map[string]any) {
+		if err := s.CommitCtx(ctx, token, enc(v), expiry); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Commit("tok", enc(map[string]any{"user": int64(1), "flash": "old"}), expiry); err != nil {
+		t.Fatal(err)
+	}
+
+	a, b := load("tok"), load("tok")
+	commit(a, "tok", map[string]any{"user": int64(1), "flash": "old", "theme": "light"}) // a setting, in one tab
+	commit(b, "tok", map[string]any{"user": int64(1), "flash": "Block 7 released."})    // an action, in another
+	if v := values("tok"); v["theme"] != "light" || v["flash"] != "Block 7 released." || v["user"] != int64(1) {
+		t.Fatalf("after two changing requests: %v, want both changes", v)
+	}
+
+	pop, act := load("tok"), load("tok")
+	commit(act, "tok", map[string]any{"user": int64(1), "theme": "light", "flash": "Block 8 released."})
+	commit(pop, "tok", map[string]any{"user": int64(1), "theme": "light"}) // showed and popped "Block 7 released."
+	if v := values("tok"); v["flash"] != "Block 8 released." {
+		t.Fatalf("a popped message took the newer one with it: %v", v)
+	}
+	pop = load("tok")
+	commit(pop, "tok", map[string]any{"user": int64(1), "theme": "light"})
+	if v := values("tok"); v["flash"] != nil {
+		t.Fatalf("a popped message is still there: %v", v)
+	}
+
+	late := load("tok")
+	if err := s.DeleteCtx(context.Background(), "tok"); err != nil { // signed out in another tab
+		t.Fatal(err)
+	}
+	commit(late, "tok", map[string]any{"user": int64(1), "theme": "dark", "flash": "Saved."})
+	if _, ok, _ := s.Find("tok"); ok {
+		t.Fatal("a request that loaded the session before the sign-out brought it back")
+	}
+
+	signIn := load("tok") // loaded nothing; the sign-in renews the token
+	commit(signIn, "tok2", map[string]any{"user": int64(2)})
+	if v := values("tok2"); v["user"] != int64(2) {
+		t.Fatalf("the signed-in session: %v", v)
+	}
+}
+
 // openSessionStore is a session store on a fresh database, closed with the test.
 func openSessionStore(t *testing.T) (*db.DB, sessionStore) {
 	t.Helper()
