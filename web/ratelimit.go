@@ -17,7 +17,7 @@ const (
 	nameLockout     = 15 * time.Minute
 	addrBurst       = 20
 	addrRefill      = 30 * time.Second
-	limitMaxEntries = 10000 // names or addresses remembered before expired ones are swept
+	limitMaxEntries = 10000 // names, and addresses, remembered at most
 )
 
 // signInLimits counts failed sign-ins per user name and per client address, in
@@ -74,15 +74,13 @@ func (l *signInLimits) attempt(name, addr string) (refused, nameLocked, locking 
 	if b := l.addrs[addr]; b != nil && b.refill(now) < 1 {
 		return true, false, false
 	}
-	l.sweep(now)
-	if b := l.addrBucket(addr, now); b != nil {
-		b.refill(now)
-		b.tokens--
-	}
+	b := l.addrBucket(addr, now)
+	b.refill(now)
+	b.tokens--
 	f := l.names[key]
 	if f == nil {
 		if len(l.names) >= limitMaxEntries {
-			return false, false, false
+			l.forgetName(now)
 		}
 		f = &nameFailures{}
 		l.names[key] = f
@@ -108,13 +106,13 @@ func (l *signInLimits) succeed(name, addr string) {
 	}
 }
 
-// addrBucket returns addr's bucket, making a full one if there is room.
+// addrBucket returns addr's bucket, making a full one (room made first).
 func (l *signInLimits) addrBucket(addr string, now time.Time) *addrBucket {
 	if b := l.addrs[addr]; b != nil {
 		return b
 	}
 	if len(l.addrs) >= limitMaxEntries {
-		return nil
+		l.forgetAddr(now)
 	}
 	b := &addrBucket{tokens: addrBurst, at: now}
 	l.addrs[addr] = b
@@ -142,20 +140,71 @@ func recent(failures []time.Time, now time.Time) []time.Time {
 	return failures[i:]
 }
 
-// sweep forgets expired entries once the maps are full.
-func (l *signInLimits) sweep(now time.Time) {
-	if len(l.names) >= limitMaxEntries {
-		for k, f := range l.names {
-			if !now.Before(f.lockedUntil) && len(recent(f.failures, now)) == 0 {
-				delete(l.names, k)
-			}
+// A full table makes room rather than stop counting: a table that no longer
+// took new names would let whoever filled it with made-up names guess a real
+// name's password without end, and one that no longer took new addresses
+// would let a client that changes its address guess without throttle.
+
+// forgetName makes room in the full table of names: it forgets every name
+// whose failures and lock have expired or, when none has, the one name worth
+// least to the lockout. That is an unlocked name before a locked one; among
+// unlocked names, the one with the fewest recent failures, then the one
+// failed longest ago; among locked names, the one whose lock ends first.
+// Filling the table with made-up names thus pushes out made-up names first,
+// and a name under attack is counted from its first failure.
+func (l *signInLimits) forgetName(now time.Time) {
+	forgot := false
+	var least string
+	var leastF *nameFailures
+	for k, f := range l.names {
+		f.failures = recent(f.failures, now)
+		if !now.Before(f.lockedUntil) && len(f.failures) == 0 {
+			delete(l.names, k)
+			forgot = true
+			continue
+		}
+		if leastF == nil || f.worthLess(leastF, now) {
+			least, leastF = k, f
 		}
 	}
-	if len(l.addrs) >= limitMaxEntries {
-		for k, b := range l.addrs {
-			if b.refill(now) >= addrBurst {
-				delete(l.addrs, k)
-			}
+	if !forgot && leastF != nil {
+		delete(l.names, least)
+	}
+}
+
+// worthLess says whether forgetting f costs the lockout less than forgetting g.
+func (f *nameFailures) worthLess(g *nameFailures, now time.Time) bool {
+	fLocked, gLocked := now.Before(f.lockedUntil), now.Before(g.lockedUntil)
+	switch {
+	case fLocked != gLocked:
+		return !fLocked
+	case fLocked:
+		return f.lockedUntil.Before(g.lockedUntil)
+	case len(f.failures) != len(g.failures):
+		return len(f.failures) < len(g.failures)
+	default: // both unlocked with failures in the window, oldest first
+		return f.failures[len(f.failures)-1].Before(g.failures[len(g.failures)-1])
+	}
+}
+
+// forgetAddr makes room in the full table of addresses: it forgets every
+// address whose bucket has refilled or, when none has, the one with the most
+// tokens, the address least throttled.
+func (l *signInLimits) forgetAddr(now time.Time) {
+	forgot := false
+	var most string
+	var mostB *addrBucket
+	for k, b := range l.addrs {
+		if b.refill(now) >= addrBurst {
+			delete(l.addrs, k)
+			forgot = true
+			continue
 		}
+		if mostB == nil || b.tokens > mostB.tokens {
+			most, mostB = k, b
+		}
+	}
+	if !forgot && mostB != nil {
+		delete(l.addrs, most)
 	}
 }

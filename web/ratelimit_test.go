@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -120,6 +121,64 @@ func TestSignInLimitsHoldUnderConcurrentGuesses(t *testing.T) {
 	wg.Wait()
 	if tried != nameMaxFailures {
 		t.Fatalf("%d concurrent guesses went through, want %d", tried, nameMaxFailures)
+	}
+}
+
+// TestSignInLimitsKeepCountingWhenFull: once limitMaxEntries names and
+// addresses are remembered (here all failed within the window, as when
+// someone tries many made-up names), a new name is still counted and locked
+// and a new address still throttled; the tables stay within their bound.
+func TestSignInLimitsKeepCountingWhenFull(t *testing.T) {
+	now := time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)
+	l := newSignInLimits(func() time.Time { return now })
+	for i := range limitMaxEntries {
+		l.attempt(fmt.Sprintf("filler%d", i), fmt.Sprintf("2001:db8::%x", i)) // one /64, many addresses
+	}
+	locked := false
+	for i := range 50 {
+		if refused, _, _ := l.attempt("pm", fmt.Sprintf("2001:db8::1:%x", i)); refused {
+			locked = true // as it should be
+			break
+		}
+	}
+	if !locked {
+		t.Errorf("50 failed sign-ins for pm were all let through: the per-name lockout (%d) fails open once %d names are remembered",
+			nameMaxFailures, limitMaxEntries)
+	}
+	throttled := false
+	for i := range addrBurst + 1 {
+		if refused, nameLocked, _ := l.attempt(fmt.Sprintf("other%d", i), "2001:db8::2:1"); refused && !nameLocked {
+			throttled = true
+			break
+		}
+	}
+	if !throttled {
+		t.Errorf("%d failed sign-ins from a new address were let through once %d addresses are remembered",
+			addrBurst+1, limitMaxEntries)
+	}
+	if len(l.names) > limitMaxEntries || len(l.addrs) > limitMaxEntries {
+		t.Errorf("%d names and %d addresses remembered, at most %d each", len(l.names), len(l.addrs), limitMaxEntries)
+	}
+}
+
+// TestSignInLimitsForgetTheLeastFailedFirst: a full table forgets a name
+// with one failure before an older name with more, so that new made-up names
+// push out made-up names, not the count of a name under attack.
+func TestSignInLimitsForgetTheLeastFailedFirst(t *testing.T) {
+	clock := &testClock{t: orderNow}
+	l := newSignInLimits(clock.Now)
+	for range nameMaxFailures - 1 {
+		l.attempt("pm", "10.0.0.1")
+	}
+	for i := range limitMaxEntries - 1 {
+		l.attempt(fmt.Sprintf("filler%d", i), fmt.Sprintf("10.1.%d.%d", i>>8, i&255))
+	}
+	clock.Advance(nameWindow / 2)
+	for i := range 10 {
+		l.attempt(fmt.Sprintf("new%d", i), "10.0.0.2")
+	}
+	if _, _, locking := l.attempt("pm", "10.0.0.3"); !locking {
+		t.Fatal("pm's earlier failures were forgotten to make room for new names")
 	}
 }
 
