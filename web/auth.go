@@ -94,9 +94,13 @@ func (s *server) redirectToSignIn(w http.ResponseWriter, r *http.Request) {
 }
 
 // safeNext returns next when it is a path on this site, else the default page.
-// It refuses absolute URLs, scheme-relative "//host" and backslash tricks.
-func safeNext(next string) string {
-	const home = "/portfolios"
+func safeNext(next string) string { return sitePath(next, "/portfolios") }
+
+// sitePath returns next when it is a path on this site to go to after a
+// form, else home. It refuses absolute URLs, scheme-relative "//host",
+// backslash tricks ("/\host", which browsers read as "//host") and the
+// sign-in and sign-out pages.
+func sitePath(next, home string) string {
 	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") ||
 		strings.ContainsAny(next, "\\\r\n\t") {
 		return home

@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -177,7 +178,10 @@ func (s *server) conditionCreate(w http.ResponseWriter, r *http.Request) {
 	f, c, err := readConditionForm(r)
 	if err == nil {
 		u, _ := userFrom(r.Context())
-		_, err = s.live.conds.Create(r.Context(), u, c)
+		var v ConditionView
+		if v, err = s.live.conds.Create(r.Context(), u, c); err == nil {
+			f.Portfolio = v.Portfolio
+		}
 	}
 	s.afterConditionForm(w, r, f, err, "Auto order added: it waits for a trader's approval.")
 }
@@ -191,8 +195,19 @@ func (s *server) conditionModify(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	// The condition's portfolio, not the form's, is where to go back: a
+	// modify changes only the terms.
+	stored, err := s.live.conds.Get(r.Context(), id)
+	if err != nil {
+		if k, known := conditionKind(err); known {
+			s.fail(w, r, fault(k, conditionMessage(err)))
+			return
+		}
+		s.fail(w, r, fmt.Errorf("web: condition %d: %w", id, err))
+		return
+	}
 	f, c, err := readConditionForm(r)
-	f.ID = id
+	f.ID, f.Portfolio = id, stored.Portfolio
 	if err == nil {
 		u, _ := userFrom(r.Context())
 		_, err = s.live.conds.Modify(r.Context(), u, id, f.Version, c.Terms)
@@ -203,7 +218,7 @@ func (s *server) conditionModify(w http.ResponseWriter, r *http.Request) {
 // afterConditionForm redirects to the portfolio's panel after a change, or
 // shows the panel again with the problems (422) or the refusal.
 func (s *server) afterConditionForm(w http.ResponseWriter, r *http.Request, f views.ConditionForm, err error, done string) {
-	back := "/portfolios/" + f.Portfolio + "#auto-orders"
+	back := "/portfolios/" + url.PathEscape(f.Portfolio) + "#auto-orders"
 	if err == nil {
 		s.setFlash(r, done)
 		seeOther(w, r, back)
@@ -285,11 +300,7 @@ func (s *server) conditionButton(w http.ResponseWriter, r *http.Request, act fun
 		return
 	}
 	s.setFlash(r, fmt.Sprintf(done, id))
-	back := r.PostFormValue("back")
-	if !strings.HasPrefix(back, "/") || strings.HasPrefix(back, "//") {
-		back = "/conditions"
-	}
-	seeOther(w, r, back)
+	seeOther(w, r, sitePath(r.PostFormValue("back"), "/conditions"))
 }
 
 func (s *server) conditionID(w http.ResponseWriter, r *http.Request) (int64, bool) {
