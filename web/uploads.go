@@ -9,8 +9,12 @@ import (
 	"github.com/ballast-oms/ballast/web/views"
 )
 
-// maxUpload is the largest CSV file the upload page accepts.
-const maxUpload = 10 << 20
+// maxUpload is the largest CSV file the upload page accepts; maxUploadForm
+// bounds the whole form, with room for its other parts.
+const (
+	maxUpload     = 10 << 20
+	maxUploadForm = maxUpload + 64<<10
+)
 
 // uploadForm shows the CSV import page.
 func (s *server) uploadForm(w http.ResponseWriter, r *http.Request) {
@@ -20,7 +24,7 @@ func (s *server) uploadForm(w http.ResponseWriter, r *http.Request) {
 // upload imports a CSV file of one kind. The store validates the whole file
 // first: on any bad line nothing is written and every bad line is listed.
 func (s *server) upload(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxUpload+64<<10) // room for the form's other parts
+	r.Body = http.MaxBytesReader(w, r.Body, maxUploadForm)
 	f := views.UploadForm{Errors: map[string]string{}}
 	if err := r.ParseMultipartForm(1 << 20); err != nil {
 		var tooBig *http.MaxBytesError
