@@ -100,7 +100,8 @@ func roleRefusal(name string, roles []user.Role) string {
 func (s *server) apiFail(w http.ResponseWriter, r *http.Request, err error) {
 	k, msg := s.classify(err)
 	if k == kindInternal {
-		s.log.ErrorContext(r.Context(), "api request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		s.log.ErrorContext(r.Context(), "api request failed", "method", r.Method, "path", r.URL.Path,
+			"request_id", requestID(r.Context()), "err", err)
 		msg = "internal error"
 	}
 	s.apiError(w, r, k.status(), msg)

@@ -98,7 +98,8 @@ func (s *server) classify(err error) (kind, string) {
 func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	k, msg := s.classify(err)
 	if k == kindInternal {
-		s.log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		s.log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path,
+			"request_id", requestID(r.Context()), "err", err)
 	}
 	s.renderError(w, r, k.status(), k.title(), msg)
 }

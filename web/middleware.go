@@ -2,6 +2,8 @@ package web
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -11,12 +13,28 @@ const infoCtxKey ctxKey = 100
 
 // requestInfo collects, during a request, what the access log reports at its end.
 type requestInfo struct {
+	id     string // the request's id, in every log line about it and in what a user may quote
 	userID int64
 }
 
 func infoFrom(ctx context.Context) *requestInfo {
 	info, _ := ctx.Value(infoCtxKey).(*requestInfo)
 	return info
+}
+
+// newRequestID is a random id for one request: 64 bits, 16 hex digits.
+func newRequestID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
+	return hex.EncodeToString(b[:])
+}
+
+// requestID is the id logRequests gave the request, "" outside it.
+func requestID(ctx context.Context) string {
+	if info := infoFrom(ctx); info != nil {
+		return info.id
+	}
+	return ""
 }
 
 // statusWriter remembers the status and size of a response.
@@ -49,7 +67,7 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 func (s *server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := s.now()
-		info := &requestInfo{}
+		info := &requestInfo{id: newRequestID()}
 		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), infoCtxKey, info)))
 		if sw.status == 0 {
@@ -67,6 +85,7 @@ func (s *server) logRequests(next http.Handler) http.Handler {
 			slog.Int("bytes", sw.bytes),
 			slog.Float64("duration_ms", float64(s.now().Sub(start).Microseconds())/1000),
 			slog.String("remote_addr", r.RemoteAddr),
+			slog.String("request_id", info.id),
 		}
 		if info.userID != 0 {
 			attrs = append(attrs, slog.Int64("user_id", info.userID))

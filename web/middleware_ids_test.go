@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -52,5 +53,28 @@ func TestAccessLogCarriesRouteIDs(t *testing.T) {
 	app.get(app.client(), "/portfolios/GROWTH1")
 	if logs := app.logs.String(); !strings.Contains(logs, `"path":"/portfolios/GROWTH1"`) || !strings.Contains(logs, `"portfolio":"GROWTH1"`) {
 		t.Errorf("access log lacks the portfolio key:\n%s", logs)
+	}
+}
+
+func TestAccessLogCarriesARequestID(t *testing.T) {
+	app := newTestApp(t)
+	app.get(app.client(), "/healthz")
+	app.get(app.client(), "/healthz")
+	ids := map[string]bool{}
+	for _, line := range strings.Split(strings.TrimSpace(app.logs.String()), "\n") {
+		var entry struct {
+			Msg       string `json:"msg"`
+			RequestID string `json:"request_id"`
+		}
+		if err := json.Unmarshal([]byte(line), &entry); err != nil || entry.Msg != "http request" {
+			continue
+		}
+		if len(entry.RequestID) != 16 {
+			t.Errorf("access log line without a request id: %s", line)
+		}
+		ids[entry.RequestID] = true
+	}
+	if len(ids) != 2 {
+		t.Errorf("two requests, request ids %v", ids)
 	}
 }
