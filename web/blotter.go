@@ -159,11 +159,11 @@ func (s *server) blotterBulk(w http.ResponseWriter, r *http.Request) {
 	switch r.PostForm.Get("action") {
 	case "approve":
 		errs := s.desk.BulkApprove(r.Context(), actorOf(u), ids)
-		s.flashBack(w, r, bulkSummary(ids, errs))
+		s.flashBack(w, r, s.bulkSummary(r, ids, errs))
 	case "block":
 		b, err := s.desk.CreateBlock(r.Context(), actorOf(u), ids, r.PostForm.Get("broker"))
 		if err != nil {
-			s.flashBack(w, r, "Block not created: "+refusalText(err))
+			s.flashBack(w, r, "Block not created: "+s.refusal(r, err))
 			return
 		}
 		s.flashBack(w, r, fmt.Sprintf("Block %d created at %s with %d orders; release it when ready.", b.ID, b.Broker, len(ids)))
@@ -173,14 +173,14 @@ func (s *server) blotterBulk(w http.ResponseWriter, r *http.Request) {
 }
 
 // bulkSummary says how a bulk approval went, naming each refusal.
-func bulkSummary(ids []int64, errs []error) string {
+func (s *server) bulkSummary(r *http.Request, ids []int64, errs []error) string {
 	ok, refused := 0, []string{}
 	for i, err := range errs {
 		if err == nil {
 			ok++
 			continue
 		}
-		refused = append(refused, fmt.Sprintf("%d: %s", ids[i], refusalText(err)))
+		refused = append(refused, fmt.Sprintf("%d: %s", ids[i], s.refusal(r, err, "order_id", ids[i])))
 	}
 	msg := fmt.Sprintf("%d of %d orders approved.", ok, len(ids))
 	if len(refused) > 0 {

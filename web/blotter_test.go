@@ -23,6 +23,31 @@ func (a *orderApp) approveAs(name string, id int64) {
 	}
 }
 
+// TestBulkActionsHideInternalErrors: a storage failure during a bulk block
+// or approval is not shown to the trader (here database/sql's text): the
+// flash names the request, whose log line holds the error.
+func TestBulkActionsHideInternalErrors(t *testing.T) {
+	app := newOrderApp(t)
+	tc := app.signedIn("trader")
+	if err := app.db.Close(); err != nil { // any storage failure will do
+		t.Fatal(err)
+	}
+	res := app.postForm(tc, "/blotter/orders", url.Values{"id": {"1"}, "action": {"block"}, "broker": {"SIM"}})
+	flash := flashOf(t, app.testApp, tc)
+	if res.status < 500 && strings.Contains(flash, "sql:") {
+		t.Errorf("a storage failure is shown to the user (status %d): flash %q", res.status, flash)
+	}
+	wantContains(t, "block flash", flash, "Block not created: an internal error, logged as request ")
+	res = app.postForm(tc, "/blotter/orders", url.Values{"id": {"1"}, "action": {"approve"}})
+	flash = flashOf(t, app.testApp, tc)
+	if res.status < 500 && strings.Contains(flash, "sql:") {
+		t.Errorf("bulk approve shows a storage failure to the user (status %d): flash %q", res.status, flash)
+	}
+	wantContains(t, "approve flash", flash, "1: an internal error, logged as request ")
+	id := flash[strings.LastIndex(flash, " ")+1:]
+	wantContains(t, "log", app.logs.String(), `"request_id":"`+id+`","order_id":1,"err":"`, "sql: database is closed")
+}
+
 // TestBlotterWorkflowInTheBrowser: a PM's order appears for the trader, who
 // approves (never their own), blocks, releases; a fill shows in the blotter.
 func TestBlotterWorkflowInTheBrowser(t *testing.T) {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 
 	"github.com/ballast-oms/ballast/web/views"
@@ -102,6 +103,21 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 			"request_id", requestID(r.Context()), "err", err)
 	}
 	s.renderError(w, r, k.status(), k.title(), msg)
+}
+
+// refusal is what a flash or a form may say about err from the order book
+// or the FIX client: a refusal (forbidden, conflict, invalid, not found) says
+// why; any other error (storage, network) is logged with the
+// request's id and args, and the user is told only that, with the id to
+// quote to an administrator, never the error's own text.
+func (s *server) refusal(r *http.Request, err error, args ...any) string {
+	if k, msg := s.classify(orderFault(err)); k != kindInternal {
+		return msg
+	}
+	id := requestID(r.Context())
+	attrs := append([]any{"method", r.Method, "path", r.URL.Path, "request_id", id}, args...)
+	s.log.ErrorContext(r.Context(), "request failed", append(attrs, "err", err)...)
+	return fmt.Sprintf("an internal error, logged as request %s", id)
 }
 
 // renderError writes an error page with status; an htmx request gets the bare message.

@@ -114,7 +114,7 @@ func (s *server) sessionAction(w http.ResponseWriter, r *http.Request, what stri
 	broker := chi.URLParam(r, "broker")
 	msg := fmt.Sprintf("Session %s: %s requested.", broker, what)
 	if err := do(r.Context(), u.Name, broker); err != nil {
-		msg = fmt.Sprintf("Session %s: %s refused: %s", broker, what, refusalText(err))
+		msg = fmt.Sprintf("Session %s: %s refused: %s", broker, what, s.refusal(r, err))
 	}
 	s.setFlash(r, msg)
 	seeOther(w, r, "/sessions")
@@ -158,7 +158,7 @@ func (s *server) sessionReset(w http.ResponseWriter, r *http.Request) {
 	}
 	if problem == "" {
 		if err := s.fix.ResetSequence(r.Context(), u.Name, broker, sender, target); err != nil {
-			problem = "Not reset: " + refusalText(err)
+			problem = "Not reset: " + s.refusal(r, err)
 		}
 	}
 	if problem != "" {

@@ -26,6 +26,7 @@ type fakeSessions struct {
 	state string
 	calls []string
 	alert string
+	fail  error // what Logon, Logout and ResetSequence return, when set
 }
 
 func (f *fakeSessions) Sessions(context.Context) ([]views.SessionView, error) {
@@ -43,15 +44,18 @@ func (f *fakeSessions) record(c string) {
 
 func (f *fakeSessions) Logon(_ context.Context, actor, broker string) error {
 	f.record("logon " + broker + " by " + actor)
-	return nil
+	return f.fail
 }
 
 func (f *fakeSessions) Logout(_ context.Context, actor, broker string) error {
 	f.record("logout " + broker + " by " + actor)
-	return nil
+	return f.fail
 }
 
 func (f *fakeSessions) ResetSequence(_ context.Context, actor, broker string, s, t int) error {
+	if f.fail != nil {
+		return f.fail
+	}
 	if f.state == "logged_on" {
 		return fmt.Errorf("log the session out first: %w", order.ErrConflict)
 	}
@@ -131,6 +135,26 @@ func TestSessionsPageRolesAndActions(t *testing.T) {
 	res = app.get(pm, "/blocks/7/fix")
 	wantStatus(t, "pm reads a block's FIX messages", res, http.StatusOK)
 	wantContains(t, "block messages", res.body, "35=D|11=Q1")
+}
+
+// TestSessionActionsHideInternalErrors: a FIX client failure that is not a
+// refusal is logged, and the page says only that, with the request's id.
+func TestSessionActionsHideInternalErrors(t *testing.T) {
+	fx := &fakeSessions{state: "stopped", fail: errors.New("fix: store: sql: database is closed")}
+	app := newSessionsApp(t, fx)
+	admin := app.signedIn("admin")
+	wantStatus(t, "logon", app.postForm(admin, "/sessions/SIM/logon", url.Values{}), http.StatusSeeOther)
+	flash := flashOf(t, app, admin)
+	wantContains(t, "logon flash", flash, "Session SIM: logon refused: an internal error, logged as request ")
+	res := app.postForm(admin, "/sessions/SIM/reset", url.Values{"next_sender": {"5"}, "next_target": {"9"}, "confirm": {"SIM"}})
+	wantStatus(t, "reset", res, http.StatusUnprocessableEntity)
+	wantContains(t, "reset page", res.body, "Not reset: an internal error, logged as request ")
+	for what, text := range map[string]string{"logon flash": flash, "reset page": res.body} {
+		if strings.Contains(text, "sql:") {
+			t.Errorf("%s shows the FIX client's error: %q", what, text)
+		}
+	}
+	wantContains(t, "log", app.logs.String(), "fix: store: sql: database is closed")
 }
 
 func TestSessionsAPI(t *testing.T) {

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/alexedwards/scs/v2"
 	"github.com/alexedwards/scs/v2/memstore"
 
 	"github.com/ballast-oms/ballast/user"
@@ -160,4 +161,27 @@ func wantContains(t *testing.T, what, body string, subs ...string) {
 			t.Errorf("%s: body lacks %q; body:\n%s", what, s, body)
 		}
 	}
+}
+
+// flashOf reads the flash message waiting in c's session.
+func flashOf(t *testing.T, a *testApp, c *http.Client) string {
+	t.Helper()
+	u, _ := url.Parse(a.srv.URL)
+	for _, ck := range c.Jar.Cookies(u) {
+		if !strings.HasSuffix(ck.Name, "ballast_session") {
+			continue
+		}
+		b, found, err := a.sessions.Find(ck.Value)
+		if err != nil || !found {
+			t.Fatalf("session %v %v", found, err)
+		}
+		_, vals, err := scs.GobCodec{}.Decode(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, _ := vals[flashKey].(string)
+		return s
+	}
+	t.Fatal("no session cookie")
+	return ""
 }
