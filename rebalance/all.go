@@ -70,16 +70,25 @@ func PlanAllProgress(inputs []Input, opts Options, workers int, progress func(do
 }
 
 // modelKey identifies a model shared by many inputs: the same name and the
-// same backing array of targets.
+// same backing array of targets. It leaves out the model's band, which
+// modelInfo's band edges also come from: models that share a key are told
+// apart by sameBand.
 type modelKey struct {
 	name  string
 	first *portfolio.Target
 	n     int
 }
 
+// modelEntry is one model's modelInfo with the band it was worked out for.
+type modelEntry struct {
+	band portfolio.Band
+	mi   *modelInfo
+}
+
 // modelCache remembers, per worker, what each shared model gives (see
-// modelInfo); inputs must not change while PlanAll runs.
-type modelCache map[modelKey]*modelInfo
+// modelInfo); inputs must not change while PlanAll runs. A key holds one
+// entry per band seen with it, almost always just one.
+type modelCache map[modelKey][]modelEntry
 
 func (c modelCache) plan(in *Input, opts Options, ws *workspace) (Result, error) {
 	m := in.Model
@@ -87,16 +96,29 @@ func (c modelCache) plan(in *Input, opts Options, ws *workspace) (Result, error)
 		return Plan(*in, opts)
 	}
 	k := modelKey{m.Name, &m.Targets[0], len(m.Targets)}
-	mi, seen := c[k]
-	if !seen {
+	var mi *modelInfo
+	for _, e := range c[k] {
+		if sameBand(e.band, m.Band) {
+			mi = e.mi
+			break
+		}
+	}
+	if mi == nil {
 		mi = newModelInfo(m)
 		mi.shared = true
-		c[k] = mi
+		c[k] = append(c[k], modelEntry{m.Band, mi})
 	}
 	if mi.err != nil {
 		return Result{}, fmt.Errorf("rebalance %s: model %s: %w", in.Holdings.Portfolio.Code, m.Name, mi.err)
 	}
 	return plan(in, mi, opts, ws)
+}
+
+// sameBand reports whether a and b are the same band written the same way:
+// the same kind and the same width to the same number of places, so that the
+// cached band edges are exactly those newModelInfo works out for either.
+func sameBand(a, b portfolio.Band) bool {
+	return a.Kind == b.Kind && a.Width.Exponent() == b.Width.Exponent() && a.Width.Equal(b.Width)
 }
 
 // CountTrades returns the number of trades in results.

@@ -120,3 +120,28 @@ func TestPlanAllInputsWithTheirOwnMaps(t *testing.T) {
 		}
 	}
 }
+
+// PlanAll's per-worker model cache tells apart models that share name and
+// targets but not band: the band edges it keeps come from Model.Band, so the
+// second portfolio must be planned against its own band, as Plan does.
+func TestPlanAllModelCacheIgnoresTheModelBand(t *testing.T) {
+	wide := mdl("5", "AAA=50", "BBB=50") // ±5 points: 53% is inside the band
+	narrow := wide
+	narrow.Band = mdl("1").Band // the same name and targets, ±1 point: 53% is above it
+	a := hold("0", wide, "AAA 530@10", "BBB 470@10")
+	b := hold("0", narrow, "AAA 530@10", "BBB 470@10")
+	want, err := Plan(b, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(want.Trades) == 0 {
+		t.Fatal("fixture: Plan should trade the portfolio with the ±1 band")
+	}
+	results, errs := PlanAll([]Input{a, b}, Options{}, 1)
+	if errs != nil {
+		t.Fatal(errs)
+	}
+	if got := tradesString(results[1]); got != tradesString(want) {
+		t.Errorf("PlanAll gives\n%swant (Plan)\n%s", got, tradesString(want))
+	}
+}
