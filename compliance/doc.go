@@ -72,6 +72,9 @@
 //     and outside the 40% bucket — Art. 52(3) and 52(5);
 //   - funds and cash are outside Art. 52 and ignored (Art. 55's limits on
 //     holdings of other funds are not implemented);
+//   - a breach is attributed to the buys of what its limit measures: the
+//     issuer's ordinary securities for the 10% and the bucket, its government
+//     or exempt issues for the 35%; buying a fund the issuer runs is neither;
 //   - not implemented: covered bonds' 25% (52(4)), the 20% combined limit with
 //     deposits and OTC exposure (52(5)), index-tracking funds (Art. 53), and the
 //     six-issue condition for the 35%→100% government derogation (Art. 54).
@@ -87,7 +90,9 @@
 // the 75% entirely. Total assets are positive cash plus positive market values.
 // §5(c): only an acquisition can breach the test, so a breach the basket causes
 // or worsens is Passive unless it contains a purchase of an issuer that is
-// outside the 75% after the basket; a basket with no buy never fails it.
+// outside the 75% after the basket, of a security that does not qualify by its
+// class (a government bond or fund of that issuer does not count); a basket
+// with no buy never fails it.
 //
 // # Rules as code
 //

@@ -45,7 +45,7 @@ func (e *eval) ucits(r Rule) []Result {
 	var out []Result
 	var inB, inA acc
 	var members []string
-	visit := func(c upperCheck, label string, sB sums, bucketed bool) func(string, decimal.Decimal) {
+	visit := func(c upperCheck, label string, keyOf func(*row) (string, bool), sB sums, bucketed bool) func(string, decimal.Decimal) {
 		return func(issuer string, vA decimal.Decimal) {
 			vB := sB.get(issuer)
 			if bucketed {
@@ -59,9 +59,7 @@ func (e *eval) ucits(r Rule) []Result {
 			}
 			if s := c.status(r.Severity, vB, vA); s != Pass {
 				res := c.result(r, s, issuer, vB, vA)
-				res.attribute(func() []int {
-					return e.buysIn(func(sym string) bool { return e.st.security(sym).Issuer == issuer })
-				})
+				res.attribute(func() []int { return e.buysUnder(keyOf, issuer) })
 				res.describe(label+issuer, true, true)
 				out = append(out, res)
 			}
@@ -71,10 +69,10 @@ func (e *eval) ucits(r Rule) []Result {
 	_, topOB := oB.max()
 	_, topG := gA.max()
 	if topOA.Cmp(fA) > 0 || topOB.Cmp(fB) > 0 || !cOrd.quiet(topOA) {
-		oA.each(visit(cOrd, "issuer ", oB, true))
+		oA.each(visit(cOrd, "issuer ", ordKey, oB, true))
 	}
 	if !cGov.quiet(topG) {
-		gA.each(visit(cGov, "government issuer ", gB, false))
+		gA.each(visit(cGov, "government issuer ", govKey, gB, false))
 	}
 	sort.Strings(members)
 	cBucket := newUpperCheck(r, bucket, navB, navA)
@@ -88,6 +86,18 @@ func (e *eval) ucits(r Rule) []Result {
 	})
 	res.describe(fmt.Sprintf("sum of the %d issuer(s) above %s%%", len(members), floor), true, true)
 	return append(out, res)
+}
+
+// buysUnder returns the basket's buys that keyOf counts under key: a result
+// measured on sums by keyOf is attributed to the buys it measures, with the
+// same grouping and the same filter (an issuer's fund is not one of its
+// ordinary securities).
+func (e *eval) buysUnder(keyOf func(*row) (string, bool), key string) []int {
+	return e.buysIn(func(sym string) bool {
+		x := newRow(e.st, sym, decimal.Zero)
+		k, ok := keyOf(&x)
+		return ok && k == key
+	})
 }
 
 // act1940 implements the Investment Company Act of 1940 §5(b)(1) test for a
@@ -109,8 +119,15 @@ func (e *eval) act1940(r Rule) []Result {
 	res := newResult(r, classify(r.Severity, bB, bA, worse, w), "")
 	res.Unit, res.Limit, res.WarnLevel, res.HasWarn = UnitPercent, floor, warn, hasWarn
 	res.Value, res.Before = pct(qA, taA, false), pct(qB, taB, false)
-	res.attribute(func() []int { // §5(c): only purchases of issuers outside the 75% count
-		return e.buysIn(func(sym string) bool { _, out := outside[e.st.security(sym).Issuer]; return out })
+	res.attribute(func() []int {
+		// §5(c): only purchases count, of the securities that do not qualify by
+		// their class, of the issuers outside the 75%.
+		return e.buysIn(func(sym string) bool {
+			x := newRow(e.st, sym, decimal.Zero)
+			issuer, measured := nonQualifying(&x)
+			_, out := outside[issuer]
+			return measured && out
+		})
 	})
 	res.describe("diversified (75-5-10) qualifying assets", false, true)
 	if res.Status != Pass && len(outside) > 0 {
@@ -123,7 +140,7 @@ func (e *eval) act1940(r Rule) []Result {
 // issuers that do not qualify (above the per-issuer share of total assets or
 // of voting shares) with their market value.
 func (e *eval) diversification(b *book, per, vote decimal.Decimal) (q, ta decimal.Decimal, outside map[string]decimal.Decimal) {
-	issuers := b.sums(ordinaryIssuers, func(x *row) (string, bool) { return x.issuer, !qualifiesAsClass(x.class) })
+	issuers := b.sums(ordinaryIssuers, nonQualifying)
 	others := b.sums("act1940-q", func(x *row) (string, bool) { return "", qualifiesAsClass(x.class) })
 	if issuers.hasNegative() || others.hasNegative() {
 		return e.diversificationSlow(b, issuers, others.get(""), per, vote)
@@ -153,6 +170,10 @@ func (e *eval) diversification(b *book, per, vote decimal.Decimal) (q, ta decima
 // ordinaryIssuers names the sums by issuer of everything but government
 // securities, funds and cash: UCITS' ordinary issuers and the 1940 Act's.
 const ordinaryIssuers = "ordinary-issuers"
+
+// nonQualifying keys by issuer what the 1940 Act measures issuer by issuer:
+// everything that does not qualify by its asset class.
+func nonQualifying(x *row) (string, bool) { return x.issuer, !qualifiesAsClass(x.class) }
 
 // qualifiesAsClass reports whether an asset class counts in the 75% whatever
 // its issuer: government securities, investment companies and cash items.

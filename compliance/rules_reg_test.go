@@ -53,6 +53,69 @@ func TestUCITS51040(t *testing.T) {
 	}
 }
 
+// UCITS Art. 52 issuer results are for an issuer's ordinary securities only
+// (funds and cash are outside Art. 52, government issues are measured
+// separately). A fund of the same sponsor bought at a limit above last lowers
+// NAV, so the passive 11% equity breach moves a little "worse" only because
+// NAV moved: the fund buy is no contributor and the breach stays passive.
+func TestUCITSIssuerBreachNotCausedByAFundOfTheSameIssuer(t *testing.T) {
+	st := desk("890000", map[string]string{"A1": "1100"}, "ucits") // Alpha equity 11% of NAV 1,000,000: passive breach
+	fund := st.Securities["F1"]
+	fund.Symbol, fund.Issuer = "AF", "Alpha" // an investment fund run by the same issuer
+	st.Securities["AF"] = fund
+	st.Prices["AF"] = d("100")
+	basket := []portfolio.Trade{trade(portfolio.Buy, "AF", "100", "110")} // a fund, outside Art. 52
+	rep := Check(st, basket, []Rule{rule("ucits", KindUCITS, Hard, Params{})})
+	for _, res := range only(t, rep, "ucits") {
+		if res.Group == "Alpha" && res.Status != Passive {
+			t.Errorf("issuer Alpha (ordinary securities) %s, trades %v: %s; want passive: no ordinary Alpha security was bought",
+				res.Status, res.Trades, res.Message)
+		}
+	}
+}
+
+// The government (35%) results and the 1940 Act test blame only the buys they
+// measure: a fund bought from an issuer whose government bonds or ordinary
+// securities are already in breach leaves the breach passive.
+func TestIssuerBreachesBlameOnlyTheSecuritiesTheyMeasure(t *testing.T) {
+	withFund := func(st State, issuer string) State {
+		fund := st.Securities["F1"]
+		fund.Symbol, fund.Issuer = "XF", issuer
+		st.Securities["XF"] = fund
+		st.Prices["XF"] = d("100")
+		return st
+	}
+	basket := []portfolio.Trade{trade(portfolio.Buy, "XF", "100", "110")} // at a limit above last: NAV falls by 1,000
+	cases := []struct {
+		name, issuer, group string
+		st                  State
+		r                   Rule
+	}{
+		{"government issuer over 35%", "US Treasury", "US Treasury",
+			desk("640000", map[string]string{"G1": "3600"}), rule("reg", KindUCITS, Hard, Params{})},
+		{"1940 Act, Beta outside the 75%", "Beta", "",
+			desk("730000", map[string]string{"A1": "900", "B1": "900", "C1": "900"}), rule("reg", KindAct1940, Hard, Params{})},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			rep := Check(withFund(c.st, c.issuer), basket, []Rule{c.r})
+			found := false
+			for _, res := range only(t, rep, "reg") {
+				if res.Group != c.group {
+					continue
+				}
+				found = true
+				if res.Status != Passive || len(res.Trades) != 0 {
+					t.Errorf("%s, trades %v: %s; want passive: only a fund of the issuer was bought", res.Status, res.Trades, res.Message)
+				}
+			}
+			if !found {
+				t.Fatalf("no result for %q: %+v", c.group, rep.Results)
+			}
+		})
+	}
+}
+
 func TestUCITSBucketBreachHasNoIssuerBreach(t *testing.T) {
 	rep := Check(desk("640000", map[string]string{"A1": "900", "B1": "900", "C1": "900", "H1": "900"}),
 		[]portfolio.Trade{buy("H2", "900")}, []Rule{rule("ucits", KindUCITS, Hard, Params{})})
