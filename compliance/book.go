@@ -25,7 +25,7 @@ type book struct {
 	fallback   map[string]decimal.Decimal // trade prices for symbols with no last price
 	cash       decimal.Decimal            // every order filled
 	cashWorst  decimal.Decimal            // worst-case path: buys filled, sells not
-	buys       map[string]decimal.Decimal // quantity bought on the way here (worst-case path)
+	trades     []portfolio.Trade          // applied on top of prev: the working orders (before book), the basket (after)
 	nav        decimal.Decimal
 	positions  int                 // positions with a non-zero quantity
 	rows       []row               // before book: one per symbol, with its master fields
@@ -87,7 +87,7 @@ func newAfter(before *book, basket []portfolio.Trade) *book {
 	n := len(basket)
 	a := &book{st: before.st, prev: before, ws: before.ws, qty: before.qty.overlay(n, before.ws), mv: before.mv.overlay(n, before.ws),
 		fallback: maps.Clone(before.fallback), cash: before.cash, cashWorst: before.cashWorst,
-		buys: maps.Clone(before.buys), nav: before.nav, positions: before.positions}
+		nav: before.nav, positions: before.positions}
 	a.apply(basket)
 	a.nav = a.nav.Add(a.cash.Sub(before.cash))
 	a.deltas = make([]decimal.Decimal, len(a.changed))
@@ -115,6 +115,7 @@ func nonZero(q decimal.Decimal) int {
 
 // apply moves quantities and cash for trades with a price (Check filters bad ones).
 func (b *book) apply(trades []portfolio.Trade) {
+	b.trades = trades
 	for _, t := range trades {
 		px, ok := b.st.tradePrice(t)
 		if !ok {
@@ -129,7 +130,6 @@ func (b *book) apply(trades []portfolio.Trade) {
 		if t.Side == portfolio.Buy {
 			b.cash = b.cash.Sub(notional)
 			b.cashWorst = b.cashWorst.Sub(notional)
-			b.buys = set(b.buys, t.Symbol, b.buys[t.Symbol].Add(t.Quantity))
 			continue
 		}
 		b.cash = b.cash.Add(notional)
@@ -278,21 +278,62 @@ func (b *book) changedRows(flagged []string) ([]row, bool) {
 	return out, true
 }
 
-// grossWorst returns Σ|market value| and NAV on the worst-case path: current
-// holdings plus every buy (working and basket), no sale filled.
-func (b *book) grossWorst() (gross, nav decimal.Decimal) {
-	nav = b.cashWorst
-	held := make(map[string]decimal.Decimal, len(b.st.Holdings.Positions)+len(b.buys))
+// grossWorst returns Σ|market value| and NAV on the worst-case path for gross
+// exposure, and the symbols on which that path fills the sales. Fills can be
+// partial, so a position can end anywhere from held − sold (every sale filled,
+// no buy) to held + bought (every buy filled, no sale); its |market value| is
+// largest at one of the two ends, and the path takes that end for each
+// security: the buys, or the sales (sell and sell_short) when they end further
+// from zero (a tie goes to the buys). A short sale from a flat position thus
+// counts as filled, and so does a sale that leaves a short larger than the
+// long it started from; a sale within the long position, or a buy that covers
+// a short, counts as unfilled. Cash moves with the fills the path takes, at
+// the trade prices. (The cash path, cashWorst, fills the buys only.)
+func (b *book) grossWorst() (gross, nav decimal.Decimal, salesFill map[string]bool) {
+	nav = b.st.Holdings.Portfolio.Cash
+	held := make(map[string]decimal.Decimal, len(b.st.Holdings.Positions))
 	for _, p := range b.st.Holdings.Positions {
 		held[p.Symbol] = held[p.Symbol].Add(p.Quantity)
 	}
-	for sym, q := range b.buys {
-		held[sym] = held[sym].Add(q)
+	buys, sales := map[string]fills{}, map[string]fills{}
+	for x := b; x != nil; x = x.prev {
+		for _, t := range x.trades {
+			px, ok := b.st.tradePrice(t)
+			if !ok {
+				continue
+			}
+			m := sales
+			if t.Side == portfolio.Buy {
+				m = buys
+			}
+			m[t.Symbol] = m[t.Symbol].add(t.Quantity, mul(t.Quantity, px))
+			if _, ok := held[t.Symbol]; !ok {
+				held[t.Symbol] = decimal.Zero
+			}
+		}
 	}
 	for sym, q := range held {
+		bought, sold := buys[sym], sales[sym]
+		if up, down := q.Add(bought.qty), q.Sub(sold.qty); down.Abs().GreaterThan(up.Abs()) {
+			q, nav = down, nav.Add(sold.notional)
+			if salesFill == nil {
+				salesFill = map[string]bool{}
+			}
+			salesFill[sym] = true
+		} else {
+			q, nav = up, nav.Sub(bought.notional)
+		}
 		v := q.Mul(b.price(sym))
 		gross = gross.Add(v.Abs())
 		nav = nav.Add(v)
 	}
-	return gross, nav
+	return gross, nav, salesFill
+}
+
+// fills is what the trades on the way to a book buy, or sell, of one symbol:
+// the quantity and its notional at the trade prices.
+type fills struct{ qty, notional decimal.Decimal }
+
+func (f fills) add(qty, notional decimal.Decimal) fills {
+	return fills{f.qty.Add(qty), f.notional.Add(notional)}
 }

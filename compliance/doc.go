@@ -59,8 +59,19 @@
 // partial, Ballast also computes the worst-case path — buys filled, sales not
 // (Report.CashWorstCase): below the floor, the result is a warning telling the
 // trader to release the sales first. Params.WorstCase makes the worst-case path
-// the breach test instead. Gross exposure (max_gross_exposure) is measured on
-// the worst-case path only.
+// the breach test instead.
+//
+// Gross exposure (max_gross_exposure, Σ|market value|) is measured on a
+// worst-case path of its own, which fills whatever raises it. A position can
+// end anywhere from every sale filled and no buy to every buy filled and no
+// sale, and its |market value| is largest at one of the two ends; in each
+// security the path takes that end: its buys (on a tie too), or its sales
+// (sell and sell_short) when they take the position further from zero. So a
+// buy counts as filled on a long or flat position, a short sale counts as
+// filled, and so does a sale that leaves a short larger than the long it
+// started from; a sale within the long position, or a buy that covers a short,
+// does not. Cash and NAV move with the fills the path takes, and the trades
+// it fills are the ones a breach is attributed to.
 //
 // # Regulatory rules: what is implemented
 //

@@ -213,4 +213,9 @@ func TestWorstCaseExposure(t *testing.T) {
 	if !cash.Equal(d("-110000")) || !gross.Equal(d("1110000")) || !nav.Equal(d("1000000")) {
 		t.Fatalf("cash %s gross %s nav %s", cash, gross, nav)
 	}
+	// A short sale: the cash path leaves it unfilled, the gross path fills it.
+	cash, gross, nav = WorstCase(st, []portfolio.Trade{trade(portfolio.SellShort, "B1", "5000", "100")})
+	if !cash.Equal(d("90000")) || !gross.Equal(d("1410000")) || !nav.Equal(d("1000000")) {
+		t.Fatalf("short sale: cash %s gross %s nav %s", cash, gross, nav)
+	}
 }

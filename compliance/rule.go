@@ -15,7 +15,7 @@ const (
 	KindMinHoldings Kind = "min_holdings"       // number of positions ≥ limit
 	KindCashFloor   Kind = "cash_floor"         // projected cash ≥ limit (amount)
 	KindLongOnly    Kind = "long_only"          // no position below zero
-	KindMaxGross    Kind = "max_gross_exposure" // Σ|market value| on the worst-case path ≤ limit % of NAV
+	KindMaxGross    Kind = "max_gross_exposure" // Σ|market value| ≤ limit % of NAV, with what raises it filled
 	KindMaxNotional Kind = "max_order_notional" // quantity × price ≤ limit
 	KindMaxQuantity Kind = "max_order_quantity" // quantity ≤ limit
 	KindPriceCollar Kind = "price_collar"       // |limit price − last| in bps within soft / hard bands

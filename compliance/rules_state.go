@@ -190,14 +190,19 @@ func (e *eval) longOnly(r Rule) []Result {
 	return out
 }
 
-// maxGross: Σ|market value| ≤ limit % of NAV on the worst-case path.
+// maxGross: Σ|market value| ≤ limit % of NAV on the worst-case path for gross
+// exposure (book.grossWorst), which fills what raises it: buys, short sales and
+// sales that take a position further below zero than it was above. The trades
+// that path fills are the contributors.
 func (e *eval) maxGross(r Rule) []Result {
-	gB, navB := e.before.grossWorst()
-	gA, navA := e.after.grossWorst()
+	gB, navB, _ := e.before.grossWorst()
+	gA, navA, salesFill := e.after.grossWorst()
 	c := newUpperCheck(r, r.Params.Limit, navB, navA)
 	s := c.status(r.Severity, gB, gA)
 	res := c.result(r, s, "", gB, gA)
-	res.attribute(func() []int { return e.buysIn(func(string) bool { return true }) })
+	res.attribute(func() []int {
+		return e.tradesIn(func(t portfolio.Trade) bool { return (t.Side == portfolio.Buy) != salesFill[t.Symbol] })
+	})
 	res.describe("gross exposure (worst case)", true, true)
 	return []Result{res}
 }

@@ -155,18 +155,35 @@ func TestMaxGrossOnTheWorstCasePath(t *testing.T) {
 		name   string
 		basket []portfolio.Trade
 		want   Status
+		trades []int
 	}{
-		{"exactly 100%", []portfolio.Trade{buy("B1", "1000")}, Pass},
-		{"just over", []portfolio.Trade{buy("B1", "1001")}, Fail},
-		{"sales do not count until filled", []portfolio.Trade{sell("A1", "5000"), buy("B1", "2000")}, Fail},
+		{"exactly 100%", []portfolio.Trade{buy("B1", "1000")}, Pass, nil},
+		{"just over", []portfolio.Trade{buy("B1", "1001")}, Fail, []int{0}},
+		{"sales do not count until filled", []portfolio.Trade{sell("A1", "5000"), buy("B1", "2000")}, Fail, []int{1}},
+		{"a short sale counts filled", []portfolio.Trade{trade(portfolio.SellShort, "B1", "1001", "100")}, Fail, []int{0}},
+		{"a sale that leaves a short larger than the long counts filled", []portfolio.Trade{sell("A1", "19010")}, Fail, []int{0}},
+		{"a sale that leaves a smaller short does not", []portfolio.Trade{sell("A1", "15000")}, Pass, nil},
+		{"a buy against the sales of the same security does not", []portfolio.Trade{buy("A1", "100"), sell("A1", "19300")}, Fail, []int{1}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			rep := Check(desk("100000", held), c.basket, []Rule{rule("gross", KindMaxGross, Hard, Params{Limit: d("100")})})
-			if res := worst(t, rep, "gross"); res.Status != c.want {
-				t.Fatalf("got %s, want %s: %s", res.Status, c.want, res.Message)
+			if res := worst(t, rep, "gross"); res.Status != c.want || !sameInts(res.Trades, c.trades) {
+				t.Fatalf("got %s %v, want %s %v: %s", res.Status, res.Trades, c.want, c.trades, res.Message)
 			}
 		})
+	}
+}
+
+// Gross exposure Σ|market value| on its worst-case path counts a short sale as
+// filled: a short sale adds to gross exposure, so a basket that sells short
+// half the NAV breaks a 100% gross limit.
+func TestGrossExposureCountsShortSales(t *testing.T) {
+	held := map[string]string{"A1": "9000"}                                      // 900,000 + 100,000 cash: gross 90%
+	basket := []portfolio.Trade{trade(portfolio.SellShort, "B1", "5000", "100")} // a 500,000 short: gross 140% once filled
+	rep := Check(desk("100000", held), basket, []Rule{rule("gross", KindMaxGross, Hard, Params{Limit: d("100")})})
+	if res := worst(t, rep, "gross"); res.Status != Fail {
+		t.Fatalf("got %s, want fail: a 500,000 short sale takes gross exposure to 140%%: %s", res.Status, res.Message)
 	}
 }
 
