@@ -124,7 +124,7 @@ func TestPlanAllInputsWithTheirOwnMaps(t *testing.T) {
 // PlanAll's per-worker model cache tells apart models that share name and
 // targets but not band: the band edges it keeps come from Model.Band, so the
 // second portfolio must be planned against its own band, as Plan does.
-func TestPlanAllModelCacheIgnoresTheModelBand(t *testing.T) {
+func TestPlanAllModelCacheTellsBandsApart(t *testing.T) {
 	wide := mdl("5", "AAA=50", "BBB=50") // ±5 points: 53% is inside the band
 	narrow := wide
 	narrow.Band = mdl("1").Band // the same name and targets, ±1 point: 53% is above it
