@@ -221,7 +221,7 @@ func TestRowBoxesMatchPlainValues(t *testing.T) {
 		func(o *order.Order) {
 			o.AvgPx, o.FilledQty = decimal.RequireFromString("1.50"), decimal.RequireFromString("-0")
 		},
-		func(o *order.Order) { o.AmendedBy, o.BlockID, o.Notes = "trader", 7, "" },
+		func(o *order.Order) { o.AmendedBy, o.BlockID, o.Notes, o.Amendments = "trader", 7, "", 2 },
 		func(o *order.Order) { o.Portfolio, o.Side = "P2", portfolio.Sell },
 	}
 	b := newRowBoxes(len(orderWriteColumns))
@@ -248,5 +248,5 @@ func plainOrderValues(o order.Order) []any {
 	return []any{o.ProposalID, o.Portfolio, o.Symbol, string(o.Side), o.Quantity.String(), string(o.Type), o.LimitPrice.String(),
 		o.StopPrice.String(), string(o.TimeInForce), fmtOptTime(o.ExpireDate), o.Broker, o.Notes, o.ProposedBy,
 		nullString(o.AmendedBy), nullString(o.ApprovedBy), o.Override, string(o.Status), o.FilledQty.String(),
-		o.AvgPx.String(), formatTime(o.CreatedAt), fmtOptTime(o.ExpiresAt), nullID(o.BlockID)}
+		o.AvgPx.String(), formatTime(o.CreatedAt), fmtOptTime(o.ExpiresAt), nullID(o.BlockID), int64(o.Amendments)}
 }

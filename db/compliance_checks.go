@@ -150,14 +150,16 @@ func latestCheck(ctx context.Context, q querier, id int64) (order.CheckRecord, e
 	return c, rows.Err()
 }
 
-// OrderOverrides lists order id's overrides, oldest first.
+// OrderOverrides lists order id's overrides, oldest first, with Voided set
+// on those given before the order's latest amendment.
 func (d *DB) OrderOverrides(ctx context.Context, id int64) ([]order.Override, error) {
 	return overrides(ctx, d.reader, id)
 }
 
 func overrides(ctx context.Context, q querier, id int64) ([]order.Override, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, order_id, rule_id, grp, rule_version, reason_code, reason, officer, at
-		FROM compliance_overrides WHERE order_id = ? ORDER BY id`, id)
+	rows, err := q.QueryContext(ctx, `SELECT v.id, v.order_id, v.rule_id, v.grp, v.rule_version, v.reason_code, v.reason,
+		v.officer, v.at, v.amendment, v.amendment < coalesce(o.amendments, 0)
+		FROM compliance_overrides v LEFT JOIN orders o ON o.id = v.order_id WHERE v.order_id = ? ORDER BY v.id`, id)
 	if err != nil {
 		return nil, fmt.Errorf("db: overrides of order %d: %w", id, err)
 	}
@@ -167,7 +169,7 @@ func overrides(ctx context.Context, q querier, id int64) ([]order.Override, erro
 		var ov order.Override
 		var at string
 		if err := rows.Scan(&ov.ID, &ov.OrderID, &ov.RuleID, &ov.Group, &ov.RuleVersion, &ov.ReasonCode, &ov.Reason,
-			&ov.Officer, &at); err != nil {
+			&ov.Officer, &at, &ov.Amendment, &ov.Voided); err != nil {
 			return nil, fmt.Errorf("db: overrides of order %d: %w", id, err)
 		}
 		if ov.At, err = parseTime(at); err != nil {
@@ -192,8 +194,8 @@ func (t *orderTx) Overrides(ctx context.Context, id int64) ([]order.Override, er
 // the same transaction as its audit event and the order's change.
 func (t *orderTx) InsertOverride(ctx context.Context, ov order.Override) (int64, error) {
 	res, err := t.tx.ExecContext(ctx, `INSERT INTO compliance_overrides (order_id, rule_id, grp, rule_version, reason_code,
-		reason, officer, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, ov.OrderID, ov.RuleID, ov.Group, ov.RuleVersion,
-		ov.ReasonCode, ov.Reason, ov.Officer, formatTime(ov.At))
+		reason, officer, at, amendment) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, ov.OrderID, ov.RuleID, ov.Group, ov.RuleVersion,
+		ov.ReasonCode, ov.Reason, ov.Officer, formatTime(ov.At), ov.Amendment)
 	if err != nil {
 		return 0, fmt.Errorf("db: insert override of order %d: %w", ov.OrderID, err)
 	}

@@ -16,7 +16,7 @@ import (
 
 const orderColumns = `id, proposal_id, portfolio, symbol, side, quantity, order_type, limit_price, stop_price,
 	time_in_force, expire_date, broker, notes, proposed_by, amended_by, approved_by, override, status,
-	filled_qty, avg_px, created_at, expires_at, block_id`
+	filled_qty, avg_px, created_at, expires_at, block_id, amendments`
 
 func (t *orderTx) InsertOrder(ctx context.Context, o order.Order) (int64, error) {
 	if err := t.checkRefs(ctx, o.Portfolio, o.Symbol); err != nil {
@@ -144,14 +144,15 @@ func scanOrder(r scanner) (order.Order, error) {
 	var qty, limit, stop, filled, avg string
 	var amended, approved sql.NullString
 	var block sql.NullInt64
+	var amendments int64
 	err := r.Scan(&o.ID, &o.ProposalID, &o.Portfolio, &o.Symbol, &side, &qty, &typ, &limit, &stop, &tif, &expDate,
 		&o.Broker, &o.Notes, &o.ProposedBy, &amended, &approved, &o.Override, &status, &filled, &avg, &created,
-		&expires, &block)
+		&expires, &block, &amendments)
 	if err != nil {
 		return o, err
 	}
 	o.Side, o.Type, o.TimeInForce, o.Status = portfolio.Side(side), order.OrdType(typ), order.TimeInForce(tif), order.Status(status)
-	o.AmendedBy, o.ApprovedBy, o.BlockID = amended.String, approved.String, block.Int64
+	o.AmendedBy, o.ApprovedBy, o.BlockID, o.Amendments = amended.String, approved.String, block.Int64, int(amendments)
 	key := fmt.Sprintf("order %d", o.ID)
 	if err := parseDecimals(key, []string{qty, limit, stop, filled, avg},
 		[]*decimal.Decimal{&o.Quantity, &o.LimitPrice, &o.StopPrice, &o.FilledQty, &o.AvgPx}); err != nil {

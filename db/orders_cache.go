@@ -37,7 +37,7 @@ func newTxCache() *txCache {
 // the order orderValues gives them.
 var orderWriteColumns = []string{"proposal_id", "portfolio", "symbol", "side", "quantity", "order_type", "limit_price",
 	"stop_price", "time_in_force", "expire_date", "broker", "notes", "proposed_by", "amended_by", "approved_by", "override",
-	"status", "filled_qty", "avg_px", "created_at", "expires_at", "block_id"}
+	"status", "filled_qty", "avg_px", "created_at", "expires_at", "block_id", "amendments"}
 
 // orderValues is o in its stored form, matching orderWriteColumns.
 func orderValues(o order.Order) []any {
@@ -52,7 +52,7 @@ func appendOrderValues(dst []any, o order.Order, b *rowBoxes) []any {
 		b.str(8, string(o.TimeInForce)), b.optTime(9, o.ExpireDate), b.str(10, o.Broker), b.str(11, o.Notes),
 		b.str(12, o.ProposedBy), nullString(o.AmendedBy), nullString(o.ApprovedBy), b.str(15, o.Override),
 		b.str(16, string(o.Status)), b.dec(17, o.FilledQty), b.dec(18, o.AvgPx), b.time(19, o.CreatedAt),
-		b.optTime(20, o.ExpiresAt), nullID(o.BlockID))
+		b.optTime(20, o.ExpiresAt), nullID(o.BlockID), int64(o.Amendments))
 }
 
 // blockWriteColumns are the blocks columns written by insert and update.

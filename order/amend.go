@@ -81,7 +81,9 @@ func (s *Service) leaveBlock(ctx context.Context, tx Tx, o *Order, actor, reason
 // AmendOrder changes the quantity and limit price of an order not yet in a
 // block and sends it through compliance again with check (computed by the
 // caller on the amended order). An approved order needs approving again, and
-// the amender may not approve it (four eyes). The proposer or a trader may amend.
+// the amender may not approve it (four eyes). The amendment voids the
+// compliance overrides given before it: a compliance officer overrides the
+// amended order's soft breaches afresh. The proposer or a trader may amend.
 func (s *Service) AmendOrder(ctx context.Context, actor Actor, id int64, qty, limit decimal.Decimal, check Check) (Order, error) {
 	now := s.now()
 	if err := check.valid(); err != nil {
@@ -99,6 +101,7 @@ func (s *Service) AmendOrder(ctx context.Context, actor Actor, id int64, qty, li
 		if o.BlockID != 0 || !IsPreTrade(o.Status) || o.Status == Proposed || o.Status == PendingCompliance {
 			return fmt.Errorf("order: amend %d: it is %s (block %d): %w", id, o.Status, o.BlockID, ErrConflict)
 		}
+		was := o
 		o.Quantity, o.LimitPrice = qty, limit
 		if err := o.Validate(now); err != nil {
 			return fmt.Errorf("order: amend %d: %w", id, err)
@@ -107,12 +110,42 @@ func (s *Service) AmendOrder(ctx context.Context, actor Actor, id int64, qty, li
 			o.AmendedBy = actor.Name
 		}
 		o.ApprovedBy, o.Override = "", ""
+		if err := s.amended(ctx, tx, was, &o, actor.Name, now); err != nil {
+			return fmt.Errorf("order: amend %d: %w", id, err)
+		}
 		if err := s.check(ctx, tx, &o, actor.Name, check, now); err != nil {
 			return err
 		}
 		return tx.UpdateOrder(ctx, o)
 	})
 	return o, err
+}
+
+// amended counts the amendment of was into o (voiding the overrides given
+// before it) and records it in the audit trail with the terms it changed and
+// the overrides it voided.
+func (s *Service) amended(ctx context.Context, tx Tx, was Order, o *Order, actor string, now time.Time) error {
+	voided := 0
+	if ct, ok := tx.(ComplianceTx); ok {
+		ovs, err := ct.Overrides(ctx, o.ID)
+		if err != nil {
+			return err
+		}
+		for _, ov := range ovs {
+			if !ov.Voided {
+				voided++
+			}
+		}
+	}
+	o.Amendments = was.Amendments + 1
+	details := fmt.Sprintf("amendment %d: quantity %s → %s", o.Amendments, was.Quantity, o.Quantity)
+	if !was.LimitPrice.Equal(o.LimitPrice) {
+		details += fmt.Sprintf(", limit %s → %s", was.LimitPrice, o.LimitPrice)
+	}
+	if voided > 0 {
+		details += fmt.Sprintf("; voids %d compliance override(s) given before it: the new terms need their own", voided)
+	}
+	return tx.AppendEvent(ctx, Event{At: now, Actor: actor, Action: "amend", OrderID: o.ID, Portfolio: o.Portfolio, Details: details})
 }
 
 func (s *Service) loadOrder(ctx context.Context, id int64) (Order, error) {

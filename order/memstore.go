@@ -16,7 +16,8 @@ import (
 // MemStore is an in-memory Store for tests and benchmarks. It honours the
 // same rules as the SQL store: transactions are all or nothing (writes are
 // undone when fn fails), one at a time, executions are unique per ExecKey and
-// ClOrdIDs per block chain, and the audit trail is append-only.
+// ClOrdIDs per block chain, and the audit trail, compliance checks and
+// overrides are append-only.
 type MemStore struct {
 	mu         sync.Mutex
 	securities map[string]portfolio.Security
@@ -29,6 +30,8 @@ type MemStore struct {
 	cash       map[string]decimal.Decimal
 	events     []Event
 	lastID     int64
+	checks     []CheckRecord // compliance checks, append-only
+	overrides  []Override    // compliance overrides, append-only
 }
 
 // NewMemStore returns an empty store that knows securities.

@@ -30,6 +30,7 @@ type Order struct {
 	Notes       string
 	ProposedBy  string
 	AmendedBy   string // last user to amend it before approval; may not approve it either
+	Amendments  int    // how many times it was amended; each voids the compliance overrides given before it
 	ApprovedBy  string
 	Override    string // reason a trader gave to approve over a soft compliance warning
 	Status      Status

@@ -60,7 +60,10 @@ type CheckRecord struct {
 }
 
 // Override clears one soft breach (a rule and group) of one order at the
-// rule version in force, by a compliance officer, with a reason.
+// rule version in force, by a compliance officer, with a reason. It holds for
+// the order's terms as the officer saw them: an amendment of the order voids
+// it (it stays in the record, but clears nothing), and the amended order's
+// breaches need an override of their own.
 type Override struct {
 	ID          int64
 	OrderID     int64
@@ -71,21 +74,31 @@ type Override struct {
 	Reason      string // free text, required
 	Officer     string
 	At          time.Time
+	Amendment   int  // the order's Amendments when the override was given
+	Voided      bool // set by the store: the order was amended after the override was given
 }
 
-// Matches reports whether the override clears result r.
+// Matches reports whether the override clears result r: it names r's rule,
+// group and rule version, and no amendment of the order has voided it.
 func (ov Override) Matches(r ResultRecord) bool {
-	return ov.RuleID == r.RuleID && ov.Group == r.Group && ov.RuleVersion == r.Version
+	return !ov.Voided && ov.RuleID == r.RuleID && ov.Group == r.Group && ov.RuleVersion == r.Version
 }
+
+// VoidedBy reports whether an amendment of o voids the override: o was
+// amended after the override was given. Stores set Voided with it.
+func (ov Override) VoidedBy(o Order) bool { return ov.Amendment < o.Amendments }
 
 // ComplianceTx is the part of a Store transaction that keeps compliance
 // checks and overrides; Service.Override needs the Store's Tx to implement it.
 type ComplianceTx interface {
 	// LatestCheck returns the order's most recent check (ErrNotFound when none).
 	LatestCheck(ctx context.Context, orderID int64) (CheckRecord, error)
-	// Overrides lists the order's overrides, oldest first.
+	// Overrides lists the order's overrides, oldest first, each with Voided
+	// set when the order was amended after it was given (VoidedBy).
 	Overrides(ctx context.Context, orderID int64) ([]Override, error)
 	// InsertOverride appends an override; there is no update or delete.
+	// An order has at most one override per rule, group, rule version and
+	// amendment.
 	InsertOverride(ctx context.Context, ov Override) (int64, error)
 	// SaveChecks appends checks with their results.
 	SaveChecks(ctx context.Context, checks []CheckRecord) error
@@ -154,6 +167,7 @@ func (s *Service) override(ctx context.Context, tx Tx, ct ComplianceTx, o *Order
 		return err
 	}
 	ov.ID, ov.OrderID, ov.Group, ov.RuleVersion, ov.Officer, ov.At = 0, o.ID, target.Group, target.Version, actor, now
+	ov.Amendment, ov.Voided = o.Amendments, false
 	ov.Reason = strings.TrimSpace(ov.Reason)
 	if _, err := ct.InsertOverride(ctx, ov); err != nil {
 		return err

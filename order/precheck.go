@@ -26,7 +26,8 @@ type PrecheckStore interface {
 	// PreTradeOrders lists the orders of proposal in portfolio that still wait
 	// for approval (blocked, awaiting_override, ready).
 	PreTradeOrders(ctx context.Context, proposalID int64, portfolio string) ([]Order, error)
-	// OrderOverrides lists an order's overrides.
+	// OrderOverrides lists an order's overrides, each with Voided set when
+	// the order was amended after it was given (Override.VoidedBy).
 	OrderOverrides(ctx context.Context, orderID int64) ([]Override, error)
 	// SaveChecks stores checks with their results.
 	SaveChecks(ctx context.Context, checks []CheckRecord) error
