@@ -24,8 +24,8 @@ type ConditionEvent struct {
 }
 
 const conditionColumns = `c.id, c.portfolio, c.symbol, c.kind, c.trigger_price, c.percent, c.amount, c.activation_price,
-	c.quantity, c.order_type, c.collar_bps, c.valid_until, c.oco_with, c.level, c.created_by, coalesce(c.approved_by, ''),
-	c.state, c.state_reason, c.version, c.created_at, c.approved_at, c.updated_at, c.fired_price, c.fired_at,
+	c.quantity, c.order_type, c.collar_bps, c.valid_until, c.oco_with, c.level, c.created_by, coalesce(c.amended_by, ''),
+	coalesce(c.approved_by, ''), c.state, c.state_reason, c.version, c.created_at, c.approved_at, c.updated_at, c.fired_price, c.fired_at,
 	c.template_id, c.order_id, c.alert, coalesce(h.high, '0')`
 
 const conditionFrom = ` FROM conditions c LEFT JOIN condition_highs h ON h.condition_id = c.id`
@@ -46,7 +46,7 @@ func scanCondition(r scanner) (StoredCondition, error) {
 	var kind, otype, state, until, created, approved, updated, firedAt string
 	var dec [8]string
 	err := r.Scan(&c.ID, &c.Portfolio, &c.Symbol, &kind, &dec[0], &dec[1], &dec[2], &dec[3], &dec[4], &otype,
-		&c.CollarBps, &until, &c.OCOWith, &dec[5], &c.CreatedBy, &c.ApprovedBy, &state, &c.StateReason, &c.Version,
+		&c.CollarBps, &until, &c.OCOWith, &dec[5], &c.CreatedBy, &c.AmendedBy, &c.ApprovedBy, &state, &c.StateReason, &c.Version,
 		&created, &approved, &updated, &dec[6], &firedAt, &s.TemplateID, &s.OrderID, &s.Alert, &dec[7])
 	if err != nil {
 		return s, err
@@ -63,19 +63,20 @@ func scanCondition(r scanner) (StoredCondition, error) {
 
 // InsertCondition stores a new condition (its ID is assigned) with its audit
 // event and returns it. The portfolio and symbol must exist; an approver
-// equal to the creator is refused.
+// equal to the creator or the last modifier is refused.
 func (d *DB) InsertCondition(ctx context.Context, c trigger.Condition, templateID int64, ev ConditionEvent) (trigger.Condition, error) {
 	err := d.inTx(ctx, func(tx *sql.Tx) error {
 		if err := holdingRefs(ctx, tx, c.Portfolio, c.Symbol); err != nil {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO conditions (portfolio, symbol, kind, trigger_price, percent, amount,
-			activation_price, quantity, order_type, collar_bps, valid_until, oco_with, level, created_by, approved_by,
-			state, state_reason, version, created_at, approved_at, updated_at, template_id)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			activation_price, quantity, order_type, collar_bps, valid_until, oco_with, level, created_by, amended_by,
+			approved_by, state, state_reason, version, created_at, approved_at, updated_at, template_id)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			c.Portfolio, c.Symbol, string(c.Kind), c.TriggerPrice.String(), c.Percent.String(), c.Amount.String(),
 			c.ActivationPrice.String(), c.Quantity.String(), orderTypeOrMarket(c.OrderType), c.CollarBps,
-			formatTime(c.ValidUntil), c.OCOWith, c.Level.String(), c.CreatedBy, nullText(c.ApprovedBy), string(c.State), c.StateReason, c.Version,
+			formatTime(c.ValidUntil), c.OCOWith, c.Level.String(), c.CreatedBy, nullText(c.AmendedBy), nullText(c.ApprovedBy),
+			string(c.State), c.StateReason, c.Version,
 			formatTime(c.CreatedAt), fmtOptTime(c.ApprovedAt), formatTime(c.UpdatedAt), templateID)
 		if err != nil {
 			return conditionWriteErr(err)
@@ -142,11 +143,11 @@ func (d *DB) UpdateCondition(ctx context.Context, c trigger.Condition, prev int6
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE conditions SET trigger_price = ?, percent = ?, amount = ?,
 			activation_price = ?, quantity = ?, order_type = ?, collar_bps = ?, valid_until = ?, oco_with = ?, level = ?,
-			approved_by = ?, state = ?, state_reason = ?, version = ?, approved_at = ?, updated_at = ?
+			amended_by = ?, approved_by = ?, state = ?, state_reason = ?, version = ?, approved_at = ?, updated_at = ?
 			WHERE id = ? AND version = ?`,
 			c.TriggerPrice.String(), c.Percent.String(), c.Amount.String(), c.ActivationPrice.String(),
 			c.Quantity.String(), string(c.OrderType), c.CollarBps, formatTime(c.ValidUntil), c.OCOWith, c.Level.String(),
-			nullText(c.ApprovedBy), string(c.State), c.StateReason, c.Version, fmtOptTime(c.ApprovedAt),
+			nullText(c.AmendedBy), nullText(c.ApprovedBy), string(c.State), c.StateReason, c.Version, fmtOptTime(c.ApprovedAt),
 			formatTime(c.UpdatedAt), c.ID, prev)
 		if err != nil {
 			return conditionWriteErr(err)
@@ -234,7 +235,7 @@ func describeCondition(c trigger.Condition) string {
 func conditionWriteErr(err error) error {
 	switch {
 	case isCheckViolation(err):
-		return fmt.Errorf("the approver cannot be the creator (four eyes), or a field is out of range: %w", ErrConflict)
+		return fmt.Errorf("the approver cannot be the creator or the last to modify it (four eyes), or a field is out of range: %w", ErrConflict)
 	case sqliteCode(err) == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
 		return fmt.Errorf("unknown portfolio or symbol: %w", ErrNotFound)
 	}

@@ -112,7 +112,8 @@ type Condition struct {
 	High decimal.Decimal
 
 	CreatedBy   string
-	ApprovedBy  string
+	AmendedBy   string // the last user to modify its terms; may not approve it either
+	ApprovedBy  string // the trader who approved its current terms; empty while they await approval
 	State       State
 	StateReason string // why it was cancelled, expired or fired
 	Version     int64  // bumped on every change of terms or state, for optimistic updates

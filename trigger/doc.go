@@ -40,12 +40,14 @@
 // States move only through one table (CanTransition):
 //
 //	pending_approval → active | expired | cancelled
-//	active           → triggered | expired | cancelled
+//	active           → triggered | expired | cancelled | pending_approval (modified)
 //
-// New creates a condition pending approval. Approve needs a trader who is not
-// the creator. Modify re-validates new Terms of a pending or active condition
-// (an active one stays active: approval is given once; a tracking trailing stop
-// keeps its High). Triggered, expired and cancelled are final. Every change of
+// New creates a condition pending approval. Approve needs a trader who neither
+// created it nor last modified it (four eyes). Modify re-validates new Terms of
+// a pending or active condition and records who modified it (AmendedBy); an
+// active one goes back to pending approval with its approval withdrawn, since
+// its new terms need four eyes too (a tracking trailing stop keeps its High).
+// Triggered, expired and cancelled are final. Every change of
 // terms or state bumps Version, for optimistic updates in storage
 // (UPDATE … WHERE id = ? AND version = ?); trailing highs change without a
 // version bump and are stored on their own.

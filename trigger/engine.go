@@ -72,8 +72,8 @@ func NewEngine(opts Options, conds []Condition) (*Engine, error) {
 }
 
 // Add starts watching an active condition, or re-indexes it when the engine
-// already holds one with its ID (after Modify). A trailing stop keeps the higher
-// of its stored and tracked highs.
+// already holds one with its ID. A trailing stop keeps the higher of its
+// stored and tracked highs.
 func (e *Engine) Add(c Condition) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()

@@ -49,7 +49,7 @@ func (t Template) Check() error {
 
 // Approve records a trader other than the creator as the template's approver.
 func (t Template) Approve(by string, roles []user.Role) (Template, error) {
-	if err := checkApprover(by, roles, t.CreatedBy); err != nil {
+	if err := checkApprover(by, roles, t.CreatedBy, ""); err != nil {
 		return t, fmt.Errorf("trigger: approve default %d: %w", t.ID, err)
 	}
 	t.ApprovedBy = by

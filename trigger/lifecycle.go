@@ -13,7 +13,7 @@ import (
 // transitions is the one table of allowed state changes.
 var transitions = map[State][]State{
 	PendingApproval: {Active, Expired, Cancelled},
-	Active:          {Triggered, Expired, Cancelled},
+	Active:          {Triggered, Expired, Cancelled, PendingApproval}, // back to approval when its terms are modified
 }
 
 // CanTransition reports whether a condition may move from one state to another.
@@ -38,11 +38,11 @@ func (c Condition) to(s State, at time.Time, reason string) (Condition, error) {
 }
 
 // Approve activates a condition pending approval. The approver must hold the
-// trader role and must not be the creator; a condition already past its
-// validity cannot be approved.
+// trader role and be neither its creator nor the last to modify it (four
+// eyes); a condition already past its validity cannot be approved.
 func (c Condition) Approve(by string, roles []user.Role, now time.Time) (Condition, error) {
 	op := fmt.Sprintf("trigger: approve %d", c.ID)
-	if err := checkApprover(by, roles, c.CreatedBy); err != nil {
+	if err := checkApprover(by, roles, c.CreatedBy, c.AmendedBy); err != nil {
 		return c, fmt.Errorf("%s: %w", op, err)
 	}
 	if c.State == PendingApproval && now.After(c.ValidUntil) {
@@ -56,17 +56,26 @@ func (c Condition) Approve(by string, roles []user.Role, now time.Time) (Conditi
 	return next, nil
 }
 
-// checkApprover applies the four-eyes rule: a trader who is not the creator.
-func checkApprover(by string, roles []user.Role, creator string) error {
+// checkApprover applies the four-eyes rule: a trader who neither created the
+// condition nor last modified it (names compared as the database does:
+// trimmed, in any case).
+func checkApprover(by string, roles []user.Role, creator, amender string) error {
 	switch {
 	case strings.TrimSpace(by) == "":
 		return fmt.Errorf("no approver: %w", ErrForbidden)
 	case !(user.User{Roles: roles}).Has(user.Trader):
 		return fmt.Errorf("%s is not a trader: %w", by, ErrForbidden)
-	case by == creator:
+	case sameUser(by, creator):
 		return fmt.Errorf("%s created it and cannot also approve it: %w", by, ErrForbidden)
+	case sameUser(by, amender):
+		return fmt.Errorf("%s modified it and cannot also approve it: %w", by, ErrForbidden)
 	}
 	return nil
+}
+
+// sameUser reports whether two user names are the same person's.
+func sameUser(a, b string) bool {
+	return strings.TrimSpace(b) != "" && strings.EqualFold(strings.TrimSpace(a), strings.TrimSpace(b))
 }
 
 // Cancel cancels a condition that is pending approval or active.
@@ -95,12 +104,18 @@ func (c Condition) Expire(now time.Time) (Condition, error) {
 }
 
 // Modify replaces the terms of a condition that is pending approval or active
-// and re-validates it against s. Portfolio, symbol, kind, creator and approval
-// stay; an active condition stays active (it was approved once). A trailing
+// with those by chose, re-validated against s, and records by as the last to
+// modify it. The new terms need four eyes like the first ones: an active
+// condition goes back to pending approval, its approval withdrawn, and is
+// not watched until a trader who neither created nor last modified it
+// approves it again. Portfolio, symbol, kind and creator stay; a trailing
 // stop that is already tracking keeps its high. The version is bumped; a
 // triggered, expired or cancelled condition cannot be modified.
-func (c Condition) Modify(t Terms, s Snapshot) (Condition, error) {
+func (c Condition) Modify(by string, t Terms, s Snapshot) (Condition, error) {
 	op := fmt.Sprintf("trigger: modify %d", c.ID)
+	if strings.TrimSpace(by) == "" {
+		return c, fmt.Errorf("%s: no one named as modifying it: %w", op, ErrForbidden)
+	}
 	if c.State != PendingApproval && c.State != Active {
 		return c, fmt.Errorf("%s: it is %s: %w", op, c.State, ErrConflict)
 	}
@@ -112,6 +127,15 @@ func (c Condition) Modify(t Terms, s Snapshot) (Condition, error) {
 	}
 	if next.Kind != TrailingStop {
 		next.High = decimal.Zero
+	}
+	next.AmendedBy = by
+	if c.State == Active {
+		reason := fmt.Sprintf("modified by %s after %s approved it: awaits a trader's approval again", by, c.ApprovedBy)
+		if next, err = next.to(PendingApproval, s.Now, reason); err != nil {
+			return c, fmt.Errorf("%s: %w", op, err)
+		}
+		next.ApprovedBy, next.ApprovedAt = "", time.Time{}
+		return next, nil
 	}
 	next.Version++
 	next.UpdatedAt = s.Now.UTC()

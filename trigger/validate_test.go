@@ -122,6 +122,7 @@ func TestTransitionTable(t *testing.T) {
 	allowed := map[[2]State]bool{
 		{PendingApproval, Active}: true, {PendingApproval, Expired}: true, {PendingApproval, Cancelled}: true,
 		{Active, Triggered}: true, {Active, Expired}: true, {Active, Cancelled}: true,
+		{Active, PendingApproval}: true, // modified: its new terms await approval
 	}
 	for _, from := range all {
 		for _, to := range all {
@@ -175,7 +176,7 @@ func TestFinalStatesRefuseChanges(t *testing.T) {
 	for _, s := range []State{Triggered, Expired, Cancelled} {
 		c := cond(1, StopLoss, Terms{TriggerPrice: dec("90")})
 		c.State = s
-		if _, err := c.Modify(Terms{TriggerPrice: dec("80")}, snap); !errors.Is(err, ErrConflict) {
+		if _, err := c.Modify("bob", Terms{TriggerPrice: dec("80")}, snap); !errors.Is(err, ErrConflict) {
 			t.Errorf("%s: modify err %v", s, err)
 		}
 		if _, err := c.Cancel("bob", "", t0); !errors.Is(err, ErrConflict) {
@@ -190,7 +191,7 @@ func TestFinalStatesRefuseChanges(t *testing.T) {
 	if err != nil || got.State != Cancelled || got.StateReason != "cancelled by bob: changed my mind" || got.Version != c.Version+1 {
 		t.Fatalf("cancel %+v %v", got, err)
 	}
-	if _, err := c.Modify(Terms{TriggerPrice: dec("101")}, snap); !errors.Is(err, ErrInvalid) {
+	if _, err := c.Modify("bob", Terms{TriggerPrice: dec("101")}, snap); !errors.Is(err, ErrInvalid) {
 		t.Fatalf("modify to a crossed level: %v", err)
 	}
 	if _, err := c.Expire(t0); !errors.Is(err, ErrConflict) {

@@ -73,6 +73,7 @@ type conditionJSON struct {
 	ValidUntil      string `json:"valid_until"`
 	OCOWith         int64  `json:"oco_with"`
 	CreatedBy       string `json:"created_by"`
+	AmendedBy       string `json:"amended_by,omitempty"` // the last to modify its terms; may not approve them
 	ApprovedBy      string `json:"approved_by"`
 	Version         int64  `json:"version"`
 	FiredPrice      string `json:"fired_price,omitempty"`
@@ -88,7 +89,7 @@ func toConditionJSON(v ConditionView) conditionJSON {
 		Amount: c.Amount.String(), ActivationPrice: c.ActivationPrice.String(), Quantity: c.Quantity.String(),
 		Level: c.Level.String(), High: c.High.String(), StopLevel: c.StopLevel().String(), OrderType: string(c.OrderType),
 		CollarBps: c.CollarBps, ValidUntil: c.ValidUntil.UTC().Format(time.RFC3339), OCOWith: c.OCOWith,
-		CreatedBy: c.CreatedBy, ApprovedBy: c.ApprovedBy, Version: c.Version, OrderID: v.OrderID, Alert: v.Alert}
+		CreatedBy: c.CreatedBy, AmendedBy: c.AmendedBy, ApprovedBy: c.ApprovedBy, Version: c.Version, OrderID: v.OrderID, Alert: v.Alert}
 	if c.State == trigger.Triggered {
 		out.FiredPrice, out.FiredAt = c.FiredPrice.String(), c.FiredAt.UTC().Format(time.RFC3339)
 	}

@@ -186,7 +186,8 @@ func (s *server) conditionCreate(w http.ResponseWriter, r *http.Request) {
 	s.afterConditionForm(w, r, f, err, "Auto order added: it waits for a trader's approval.")
 }
 
-// conditionModify saves new terms of a waiting condition.
+// conditionModify saves new terms of a waiting condition, which then waits
+// for a trader's approval (again, when it was active), and says so.
 func (s *server) conditionModify(w http.ResponseWriter, r *http.Request) {
 	if !s.conditionsReady(w, r) {
 		return
@@ -208,11 +209,16 @@ func (s *server) conditionModify(w http.ResponseWriter, r *http.Request) {
 	}
 	f, c, err := readConditionForm(r)
 	f.ID, f.Portfolio = id, stored.Portfolio
+	done := fmt.Sprintf("Auto order #%d saved.", id)
 	if err == nil {
 		u, _ := userFrom(r.Context())
-		_, err = s.live.conds.Modify(r.Context(), u, id, f.Version, c.Terms)
+		var v ConditionView
+		if v, err = s.live.conds.Modify(r.Context(), u, id, f.Version, c.Terms); err == nil && v.State == trigger.PendingApproval {
+			done = fmt.Sprintf("Auto order #%d saved. Its new terms need a trader's approval (not yours, nor its creator's): "+
+				"it is not watched until then, even if it was active before.", id)
+		}
 	}
-	s.afterConditionForm(w, r, f, err, fmt.Sprintf("Auto order #%d saved.", id))
+	s.afterConditionForm(w, r, f, err, done)
 }
 
 // afterConditionForm redirects to the portfolio's panel after a change, or

@@ -116,12 +116,12 @@ func (f *fakeConditions) change(id int64, fn func(trigger.Condition) (trigger.Co
 	return ConditionView{Condition: c}, nil
 }
 
-func (f *fakeConditions) Modify(_ context.Context, _ user.User, id, version int64, t trigger.Terms) (ConditionView, error) {
+func (f *fakeConditions) Modify(_ context.Context, u user.User, id, version int64, t trigger.Terms) (ConditionView, error) {
 	return f.change(id, func(c trigger.Condition) (trigger.Condition, error) {
 		if version != c.Version {
 			return c, fmt.Errorf("changed: %w", trigger.ErrConflict)
 		}
-		return c.Modify(t, trigger.Snapshot{Price: dec("100"), Holding: dec("10"), AvgCost: dec("90"), Now: liveNow})
+		return c.Modify(u.Name, t, trigger.Snapshot{Price: dec("100"), Holding: dec("10"), AvgCost: dec("90"), Now: liveNow})
 	})
 }
 
@@ -302,6 +302,50 @@ func TestConditionPagesHideAndRefuseSelfApproval(t *testing.T) {
 	wantContains(t, "bad form", res.body, `is not a decimal`, `value="abc"`)
 	res = la.get(la.signedIn("pm"), "/portfolios/GROWTH/conditions")
 	wantContains(t, "panel", res.body, "Add an auto order on AAA", `sse-connect="/events/prices?portfolio=GROWTH"`)
+}
+
+// TestConditionModifiedNeedsApprovalAgain: a trader who modifies an active
+// condition sends it back for approval, is told so, sees it pending with why,
+// is shown no approve button for it and is refused approving it; another
+// trader approves the new terms.
+func TestConditionModifiedNeedsApprovalAgain(t *testing.T) {
+	la := newLiveApp(t)
+	pm, tc, t2 := la.signedIn("pm"), la.signedIn("trader"), la.signedIn("trader2")
+	res := la.postForm(pm, "/conditions", url.Values{"portfolio": {"GROWTH"}, "symbol": {"AAA"}, "kind": {"stop_loss"},
+		"trigger_price": {"90"}, "quantity": {"5"}})
+	wantStatus(t, "pm adds", res, http.StatusSeeOther)
+	res = la.postForm(tc, "/conditions/1/approve", url.Values{"back": {"/conditions"}})
+	wantStatus(t, "trader approves", res, http.StatusSeeOther)
+
+	res = la.postForm(tc, "/conditions/1", url.Values{"portfolio": {"GROWTH"}, "symbol": {"AAA"}, "kind": {"stop_loss"},
+		"trigger_price": {"99"}, "quantity": {"10"}, "version": {"2"}})
+	wantStatus(t, "the approver modifies", res, http.StatusSeeOther)
+	c, _ := la.conds.Get(context.Background(), 1)
+	if c.State != trigger.PendingApproval || c.ApprovedBy != "" || c.AmendedBy != "trader" {
+		t.Fatalf("after the modification: state %s, approved by %q, modified by %q", c.State, c.ApprovedBy, c.AmendedBy)
+	}
+	res = la.get(tc, "/conditions")
+	wantContains(t, "after saving", res.body, `class="flash"`, "Its new terms need a trader&#39;s approval",
+		"not watched until then", `data-testid="condition-reapproval"`, "modified by trader after trader approved it",
+		"awaits a trader&#39;s approval again")
+	if strings.Contains(res.body, "/conditions/1/approve") {
+		t.Error("the modifier is shown an approve button")
+	}
+	res = la.postForm(tc, "/conditions/1", url.Values{"portfolio": {"GROWTH"}, "symbol": {"AAA"}, "kind": {"stop_loss"},
+		"trigger_price": {"95"}, "version": {"2"}})
+	wantStatus(t, "a stale edit", res, http.StatusConflict)
+	res = la.postForm(tc, "/conditions/1/approve", url.Values{})
+	wantStatus(t, "the modifier approves anyway", res, http.StatusForbidden)
+	if c, _ := la.conds.Get(context.Background(), 1); c.State != trigger.PendingApproval {
+		t.Fatalf("the modifier's approval changed the state to %s", c.State)
+	}
+	res = la.get(t2, "/conditions?state=pending_approval")
+	wantContains(t, "another trader", res.body, "/conditions/1/approve")
+	res = la.postForm(t2, "/conditions/1/approve", url.Values{"back": {"/conditions"}})
+	wantStatus(t, "another trader approves", res, http.StatusSeeOther)
+	if c, _ := la.conds.Get(context.Background(), 1); c.State != trigger.Active || c.ApprovedBy != "trader2" || !c.Level.Equal(dec("99")) {
+		t.Fatalf("approved: %s by %q at %s", c.State, c.ApprovedBy, c.Level)
+	}
 }
 
 func TestPriceEventsSendChangedSymbolsWithMarketValues(t *testing.T) {

@@ -28,7 +28,8 @@ func (s *server) portfolioDetail(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, s.page(r, d.Portfolio.Name, "portfolios"), views.PortfolioPage(d), nil)
+	// With the flash: saving an auto order comes back here (its panel is a fragment, with no room for it).
+	s.render(w, r, s.pageWithFlash(r, d.Portfolio.Name, "portfolios"), views.PortfolioPage(d), nil)
 }
 
 // valueAll values every portfolio at the latest prices.

@@ -92,7 +92,10 @@ func (td *triggerDesk) snapshot(ctx context.Context, pf, symbol string) (trigger
 	return s, nil
 }
 
-// Modify replaces the terms of a waiting condition still at version.
+// Modify replaces the terms of a waiting condition still at version, with u
+// as the last to modify it: an active condition goes back to pending approval
+// (and out of the engine) until a trader who neither created nor modified it
+// approves the new terms.
 func (td *triggerDesk) Modify(ctx context.Context, u user.User, id, version int64, t trigger.Terms) (web.ConditionView, error) {
 	if !u.Has(user.PM, user.Trader) {
 		return web.ConditionView{}, fmt.Errorf("%s is neither pm nor trader: %w", u.Name, trigger.ErrForbidden)
@@ -107,7 +110,7 @@ func (td *triggerDesk) Modify(ctx context.Context, u user.User, id, version int6
 			return c, err
 		}
 		t.OCOWith = c.OCOWith // a pair is made when a condition is created
-		return c.Modify(t, snap)
+		return c.Modify(u.Name, t, snap)
 	})
 }
 
@@ -142,7 +145,11 @@ func (td *triggerDesk) change(ctx context.Context, id int64, actor, action strin
 	if err != nil {
 		return web.ConditionView{}, err
 	}
-	if err := td.d.UpdateCondition(ctx, next, cur.Version, db.ConditionEvent{Actor: actor, Action: action, Reason: next.StateReason}); err != nil {
+	ev := db.ConditionEvent{Actor: actor, Action: action}
+	if next.State != cur.State {
+		ev.Reason = next.StateReason // e.g. "modified by … after … approved it: awaits a trader's approval again"
+	}
+	if err := td.d.UpdateCondition(ctx, next, cur.Version, ev); err != nil {
 		return web.ConditionView{}, triggerErr(err)
 	}
 	td.follow(next)

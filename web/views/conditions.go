@@ -2,6 +2,7 @@ package views
 
 import (
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/a-h/templ"
@@ -19,11 +20,26 @@ type ConditionRow struct {
 	Price   decimal.Decimal // the last price of its security; zero when unknown
 }
 
-// CanApprove reports whether u may approve the condition: a trader who did
-// not create it, while it is pending. The button is hidden otherwise, and the
-// server refuses anyway.
+// CanApprove reports whether u may approve the condition: a trader who
+// neither created it nor last modified it, while it is pending. The button is
+// hidden otherwise, and the server refuses anyway.
 func (r ConditionRow) CanApprove(u *CurrentUser) bool {
-	return r.State == trigger.PendingApproval && u != nil && u.Has(user.Trader) && u.Name != r.CreatedBy
+	return r.State == trigger.PendingApproval && u != nil && u.Has(user.Trader) && !sameName(u.Name, r.CreatedBy) &&
+		!sameName(u.Name, r.AmendedBy)
+}
+
+// sameName reports whether two user names are the same person's (trimmed, in any case).
+func sameName(a, b string) bool {
+	return strings.TrimSpace(b) != "" && strings.EqualFold(strings.TrimSpace(a), strings.TrimSpace(b))
+}
+
+// Reapproval is why a pending condition waits for approval again (its terms
+// were modified after an approval), or empty.
+func (r ConditionRow) Reapproval() string {
+	if r.State != trigger.PendingApproval || r.AmendedBy == "" {
+		return ""
+	}
+	return r.StateReason
 }
 
 // Waiting reports whether the condition can still be modified or cancelled.
