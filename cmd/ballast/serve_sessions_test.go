@@ -196,7 +196,7 @@ func TestSessionStoreMergesConcurrentChanges(t *testing.T) {
 
 	a, b := load("tok"), load("tok")
 	commit(a, "tok", map[string]any{"user": int64(1), "flash": "old", "theme": "light"}) // a setting, in one tab
-	commit(b, "tok", map[string]any{"user": int64(1), "flash": "Block 7 released."})    // an action, in another
+	commit(b, "tok", map[string]any{"user": int64(1), "flash": "Block 7 released."})     // an action, in another
 	if v := values("tok"); v["theme"] != "light" || v["flash"] != "Block 7 released." || v["user"] != int64(1) {
 		t.Fatalf("after two changing requests: %v, want both changes", v)
 	}
