@@ -143,7 +143,9 @@ func (s *server) readModelForm(r *http.Request) (views.ModelForm, portfolio.Mode
 	switch {
 	case f.Name == "":
 		f.Errors["name"] = "Give the model a name."
-	case len(f.Name) > 64 || strings.ContainsAny(f.Name, "/?#"):
+	case (len(f.Name) > 64 || strings.ContainsAny(f.Name, "/?#")) && !(f.Existing && s.modelStored(r, f.Name)):
+		// Only a name being given: a stored one (an imported model's) is
+		// saved under the name it has.
 		f.Errors["name"] = "Use at most 64 characters, without / ? or #."
 	}
 	if f.Band != "" {
@@ -177,6 +179,12 @@ func (s *server) readModelForm(r *http.Request) (views.ModelForm, portfolio.Mode
 	}
 	f.Rows = append(f.Rows, make([]views.ModelRow, blankModelRows)...)
 	return f, m, nil
+}
+
+// modelStored reports whether a model of that name is saved.
+func (s *server) modelStored(r *http.Request, name string) bool {
+	_, err := s.store.Model(r.Context(), name)
+	return err == nil
 }
 
 // readTarget checks one typed target line; the problem is empty when it is fine.

@@ -59,6 +59,9 @@ func (s *server) targetsSave(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	// The name is the portfolio's code, as imported: not a model name being
+	// given, so the rules for new names do not apply to it.
+	delete(f.Errors, "name")
 	f.Portfolio, f.Follows = code, follows
 	if len(f.Errors) > 0 {
 		s.renderModelForm(w, r, http.StatusUnprocessableEntity, f)
