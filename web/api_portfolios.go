@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"net/http"
 
-	"github.com/go-chi/chi/v5"
-
 	"github.com/ballast-oms/ballast/portfolio"
 )
 
@@ -64,7 +62,7 @@ func (s *server) apiPortfolios(w http.ResponseWriter, r *http.Request) {
 
 // apiPortfolio is one portfolio valued at the latest prices.
 func (s *server) apiPortfolio(w http.ResponseWriter, r *http.Request) {
-	d, err := s.valueOne(r, chi.URLParam(r, "code"))
+	d, err := s.valueOne(r, pathParam(r, "code"))
 	if err != nil {
 		s.apiFail(w, r, err)
 		return
@@ -74,7 +72,7 @@ func (s *server) apiPortfolio(w http.ResponseWriter, r *http.Request) {
 
 // apiPositions lists one portfolio's valued positions, by symbol.
 func (s *server) apiPositions(w http.ResponseWriter, r *http.Request) {
-	code := chi.URLParam(r, "code")
+	code := pathParam(r, "code")
 	d, err := s.valueOne(r, code)
 	if err != nil {
 		s.apiFail(w, r, fmt.Errorf("web: api positions: %w", err))

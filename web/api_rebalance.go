@@ -9,8 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/go-chi/chi/v5"
-
 	"github.com/ballast-oms/ballast/compliance"
 	"github.com/ballast-oms/ballast/rebalance"
 	"github.com/ballast-oms/ballast/user"
@@ -55,7 +53,7 @@ type planCashJSON struct {
 // apiRebalance plans one portfolio: a dry run unless "save": true, which
 // saves the trades as a proposal (pm or trader only).
 func (s *server) apiRebalance(w http.ResponseWriter, r *http.Request) {
-	code := chi.URLParam(r, "code")
+	code := pathParam(r, "code")
 	var req rebalanceRequest
 	dec := json.NewDecoder(io.LimitReader(r.Body, 1<<16))
 	dec.DisallowUnknownFields()

@@ -85,7 +85,7 @@ func (s *server) autoOrders(w http.ResponseWriter, r *http.Request) {
 	if !s.conditionsReady(w, r) {
 		return
 	}
-	a, err := s.autoOrdersOf(r, chi.URLParam(r, "code"), nil)
+	a, err := s.autoOrdersOf(r, pathParam(r, "code"), nil)
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"net/http"
 
-	"github.com/go-chi/chi/v5"
-
 	"github.com/ballast-oms/ballast/portfolio"
 	"github.com/ballast-oms/ballast/user"
 	"github.com/ballast-oms/ballast/web/views"
@@ -65,7 +63,7 @@ func (s *server) portfolioDriftData(r *http.Request, code string) (views.Portfol
 
 // portfolioDrift is one portfolio's drift page with its chart.
 func (s *server) portfolioDrift(w http.ResponseWriter, r *http.Request) {
-	d, err := s.portfolioDriftData(r, chi.URLParam(r, "code"))
+	d, err := s.portfolioDriftData(r, pathParam(r, "code"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -75,7 +73,7 @@ func (s *server) portfolioDrift(w http.ResponseWriter, r *http.Request) {
 
 // portfolioDriftCSV exports one portfolio's drift as CSV.
 func (s *server) portfolioDriftCSV(w http.ResponseWriter, r *http.Request) {
-	d, err := s.portfolioDriftData(r, chi.URLParam(r, "code"))
+	d, err := s.portfolioDriftData(r, pathParam(r, "code"))
 	if err == nil && !d.HasModel {
 		err = fault(kindNotFound, fmt.Sprintf("Portfolio %q has no targets to measure drift against.", d.Portfolio.Code))
 	}
@@ -117,7 +115,7 @@ type driftLineJSON struct {
 
 // apiDrift is GET /api/v1/portfolios/{code}/drift.
 func (s *server) apiDrift(w http.ResponseWriter, r *http.Request) {
-	d, err := s.portfolioDriftData(r, chi.URLParam(r, "code"))
+	d, err := s.portfolioDriftData(r, pathParam(r, "code"))
 	if err == nil && !d.HasModel {
 		err = fault(kindNotFound, "portfolio has no model and no targets")
 	}

@@ -111,7 +111,7 @@ func (s *server) sessionLogout(w http.ResponseWriter, r *http.Request) {
 
 func (s *server) sessionAction(w http.ResponseWriter, r *http.Request, what string, do func(context.Context, string, string) error) {
 	u, _ := userFrom(r.Context())
-	broker := chi.URLParam(r, "broker")
+	broker := pathParam(r, "broker")
 	msg := fmt.Sprintf("Session %s: %s requested.", broker, what)
 	if err := do(r.Context(), u.Name, broker); err != nil {
 		msg = fmt.Sprintf("Session %s: %s refused: %s", broker, what, s.refusal(r, err))
@@ -122,7 +122,7 @@ func (s *server) sessionAction(w http.ResponseWriter, r *http.Request, what stri
 
 // sessionResetForm is the confirmation step of a sequence reset.
 func (s *server) sessionResetForm(w http.ResponseWriter, r *http.Request) {
-	broker := chi.URLParam(r, "broker")
+	broker := pathParam(r, "broker")
 	ss, err := s.fix.Sessions(r.Context())
 	if err != nil {
 		s.fail(w, r, err)
@@ -144,7 +144,7 @@ func (s *server) sessionReset(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, fault(kindInvalid, "The form could not be read."))
 		return
 	}
-	broker := chi.URLParam(r, "broker")
+	broker := pathParam(r, "broker")
 	u, _ := userFrom(r.Context())
 	f := r.PostForm
 	sender, err1 := strconv.Atoi(strings.TrimSpace(f.Get("next_sender")))

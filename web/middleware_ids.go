@@ -33,7 +33,7 @@ func routeIDAttrs(r *http.Request) []slog.Attr {
 	var out []slog.Attr
 	for _, id := range routeIDs {
 		if strings.Contains(pattern, id.segment) {
-			if v := rc.URLParam(id.param); v != "" {
+			if v := pathParam(r, id.param); v != "" {
 				out = append(out, slog.String(id.key, v))
 			}
 		}

@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/go-chi/chi/v5"
 	"github.com/shopspring/decimal"
 
 	"github.com/ballast-oms/ballast/portfolio"
@@ -46,7 +45,7 @@ func (s *server) modelNew(w http.ResponseWriter, r *http.Request) {
 
 // modelEdit shows a saved model in the form (read-only for roles other than pm).
 func (s *server) modelEdit(w http.ResponseWriter, r *http.Request) {
-	name := chi.URLParam(r, "name")
+	name := pathParam(r, "name")
 	m, err := s.store.Model(r.Context(), name)
 	if err != nil {
 		if s.isNotFound(err) {

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 
-	"github.com/go-chi/chi/v5"
 	"github.com/shopspring/decimal"
 
 	"github.com/ballast-oms/ballast/portfolio"
@@ -23,7 +22,7 @@ func (s *server) portfolioList(w http.ResponseWriter, r *http.Request) {
 
 // portfolioDetail shows one portfolio's positions, weights and P&L.
 func (s *server) portfolioDetail(w http.ResponseWriter, r *http.Request) {
-	d, err := s.valueOne(r, chi.URLParam(r, "code"))
+	d, err := s.valueOne(r, pathParam(r, "code"))
 	if err != nil {
 		s.fail(w, r, err)
 		return

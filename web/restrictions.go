@@ -61,7 +61,7 @@ func (s *server) restrictionPages(r chi.Router) {
 // restrictionList shows a portfolio's restrictions, the add form for PMs,
 // and the changes made so far.
 func (s *server) restrictionList(w http.ResponseWriter, r *http.Request) {
-	v, err := s.restrictionsView(r, chi.URLParam(r, "code"))
+	v, err := s.restrictionsView(r, pathParam(r, "code"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -74,7 +74,7 @@ func (s *server) restrictionList(w http.ResponseWriter, r *http.Request) {
 // restriction of a portfolio. Bad input re-renders the page with 422 and
 // says what is wrong; a change is audited and redirects to the page.
 func (s *server) restrictionChange(w http.ResponseWriter, r *http.Request) {
-	code := chi.URLParam(r, "code")
+	code := pathParam(r, "code")
 	v, err := s.restrictionsView(r, code)
 	if err != nil {
 		s.fail(w, r, err)

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"net/http"
 
-	"github.com/go-chi/chi/v5"
-
 	"github.com/ballast-oms/ballast/portfolio"
 	"github.com/ballast-oms/ballast/web/views"
 )
@@ -13,7 +11,7 @@ import (
 // targetsEdit shows a portfolio's own targets in the model form. A portfolio
 // without targets starts from its held symbols and CASH, weights empty.
 func (s *server) targetsEdit(w http.ResponseWriter, r *http.Request) {
-	code := chi.URLParam(r, "code")
+	code := pathParam(r, "code")
 	h, follows, err := s.portfolioAndModel(r, code)
 	if err != nil {
 		s.fail(w, r, err)
@@ -43,7 +41,7 @@ func (s *server) targetsEdit(w http.ResponseWriter, r *http.Request) {
 // targetsSave validates and saves a portfolio's own targets (422 with field
 // problems otherwise) and, when asked, stops it following its model.
 func (s *server) targetsSave(w http.ResponseWriter, r *http.Request) {
-	code := chi.URLParam(r, "code")
+	code := pathParam(r, "code")
 	_, follows, err := s.portfolioAndModel(r, code)
 	if err != nil {
 		s.fail(w, r, err)
