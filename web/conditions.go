@@ -3,7 +3,6 @@ package web
 import (
 	"fmt"
 	"net/http"
-	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -224,7 +223,7 @@ func (s *server) conditionModify(w http.ResponseWriter, r *http.Request) {
 // afterConditionForm redirects to the portfolio's panel after a change, or
 // shows the panel again with the problems (422) or the refusal.
 func (s *server) afterConditionForm(w http.ResponseWriter, r *http.Request, f views.ConditionForm, err error, done string) {
-	back := "/portfolios/" + url.PathEscape(f.Portfolio) + "#auto-orders"
+	back := views.PortfolioURL(f.Portfolio) + "#auto-orders"
 	if err == nil {
 		s.setFlash(r, done)
 		seeOther(w, r, back)

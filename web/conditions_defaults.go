@@ -127,7 +127,7 @@ func (s *server) defaultButton(w http.ResponseWriter, r *http.Request, act func(
 func (s *server) afterDefault(w http.ResponseWriter, r *http.Request, pf string, err error, done string) {
 	if err == nil {
 		s.setFlash(r, done)
-		seeOther(w, r, "/conditions/defaults?portfolio="+pf)
+		seeOther(w, r, views.WithQuery("/conditions/defaults", "portfolio", pf))
 		return
 	}
 	k, ok := conditionKind(err)

@@ -91,7 +91,7 @@ func (s *server) modelSave(w http.ResponseWriter, r *http.Request) {
 	}
 	s.log.InfoContext(r.Context(), "model saved", "model", m.Name, "targets", len(m.Targets))
 	s.setFlash(r, fmt.Sprintf("Saved model %s: %d targets.", m.Name, len(m.Targets)))
-	seeOther(w, r, "/models/"+m.Name)
+	seeOther(w, r, views.ModelURL(m.Name))
 }
 
 // modelCheck answers the form's inline check with the running sum and problems (always 200).

@@ -95,7 +95,7 @@ func (s *server) restrictionChange(w http.ResponseWriter, r *http.Request) {
 		if err == nil {
 			s.log.InfoContext(r.Context(), "restriction changed", "portfolio", code, "symbol", f.Symbol, "kind", f.Kind, "add", add)
 			s.setFlash(r, restrictionDone(code, f.Symbol, f.Kind, add))
-			seeOther(w, r, "/portfolios/"+code+"/restrictions")
+			seeOther(w, r, views.PortfolioURL(code, "restrictions"))
 			return
 		}
 		k, msg := s.classify(err)

@@ -77,7 +77,7 @@ func (s *server) targetsSave(w http.ResponseWriter, r *http.Request) {
 	}
 	s.log.InfoContext(r.Context(), "portfolio targets saved", "portfolio", code, "targets", len(m.Targets))
 	s.setFlash(r, fmt.Sprintf("Saved %d targets of %s.", len(m.Targets), code))
-	seeOther(w, r, "/portfolios/"+code+"/drift")
+	seeOther(w, r, views.PortfolioURL(code, "drift"))
 }
 
 // portfolioAndModel returns a portfolio's holdings and the shared model it follows ("" for none).

@@ -270,9 +270,9 @@ func conditionTable(u *CurrentUser, rows []ConditionRow, showHolding bool, back 
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var12 templ.SafeURL
-				templ_7745c5c3_Var12, templ_7745c5c3_Err = templ.JoinURLErrs(templ.SafeURL("/portfolios/" + r.Portfolio))
+				templ_7745c5c3_Var12, templ_7745c5c3_Err = templ.JoinURLErrs(templ.SafeURL(PortfolioURL(r.Portfolio)))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/views/conditions.templ`, Line: 68, Col: 75}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/views/conditions.templ`, Line: 68, Col: 72}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var12))
 				if templ_7745c5c3_Err != nil {
@@ -285,7 +285,7 @@ func conditionTable(u *CurrentUser, rows []ConditionRow, showHolding bool, back 
 				var templ_7745c5c3_Var13 string
 				templ_7745c5c3_Var13, templ_7745c5c3_Err = templ.JoinStringErrs(r.Portfolio)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/views/conditions.templ`, Line: 68, Col: 91}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/views/conditions.templ`, Line: 68, Col: 88}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var13))
 				if templ_7745c5c3_Err != nil {
@@ -671,9 +671,9 @@ func AutoOrdersPanel(u *CurrentUser, a AutoOrders) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var35 string
-		templ_7745c5c3_Var35, templ_7745c5c3_Err = templ.JoinStringErrs("/events/prices?portfolio=" + a.Portfolio)
+		templ_7745c5c3_Var35, templ_7745c5c3_Err = templ.JoinStringErrs(PriceEventsURL(a.Portfolio))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/views/conditions.templ`, Line: 129, Col: 95}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/views/conditions.templ`, Line: 129, Col: 81}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var35))
 		if templ_7745c5c3_Err != nil {
@@ -787,7 +787,7 @@ func AutoOrdersPanel(u *CurrentUser, a AutoOrders) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if len(h.Conditions) > 0 {
-				templ_7745c5c3_Err = conditionTable(u, h.Conditions, false, "/portfolios/"+a.Portfolio+"/conditions").Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = conditionTable(u, h.Conditions, false, PortfolioURL(a.Portfolio, "conditions")).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
