@@ -35,16 +35,10 @@ func (dk *desk) releasedOne(t *testing.T, pf string, side portfolio.Side, qty st
 // Block 1 buys 100 @ 20 (A: 200 @ 15); block 2 then sells 100 @ 15
 // (realised 0 against the 15 average). The broker busts block 1's fill. The
 // only trade left is the sale of the original 100 @ 10 at 15, so A must end
-// flat with realised P&L +500 and cash +1500. Reverse() undoes the buy's
-// stored CostDelta against a position the sale has since changed: quantity and
-// cash come back, but the 500 of P&L disappears (realised stays 0, the
-// position is flat, so the −500 residual cost basis is dropped).
+// flat with realised P&L +500 and cash +1500: reversing the buy past the sale
+// leaves a residue of cost basis on a flat position, which is realised.
 func TestBustAfterALaterSaleRealisesTheResidue(t *testing.T) {
-	dk := newDesk(t)
-	ctx := context.Background()
-	_ = dk.store.InTx(ctx, func(tx Tx) error {
-		return tx.SavePosition(ctx, portfolio.Position{Portfolio: "A", Symbol: "VOD", Quantity: d("100"), AvgCost: d("10")})
-	})
+	dk := deskHolding(t, "100", "10")
 	b1 := dk.releasedOne(t, "A", portfolio.Buy, "100")
 	dk.book(t, report(ExecFill, "e1", b1.ClOrdID, "100", "20"))
 	b2 := dk.releasedOne(t, "A", portfolio.Sell, "100")
@@ -71,11 +65,7 @@ func TestBustAfterALaterSaleRealisesTheResidue(t *testing.T) {
 // with +500 realised — the 100 @ 10 sold at 15 — rather than the 200 @ 17.5
 // that booking each fill apart at its own price would show.
 func TestRebookAcrossAnotherBlockKeepsTheMoney(t *testing.T) {
-	dk := newDesk(t)
-	ctx := context.Background()
-	_ = dk.store.InTx(ctx, func(tx Tx) error {
-		return tx.SavePosition(ctx, portfolio.Position{Portfolio: "A", Symbol: "VOD", Quantity: d("100"), AvgCost: d("10")})
-	})
+	dk := deskHolding(t, "100", "10")
 	b1 := dk.releasedOne(t, "A", portfolio.Buy, "200")
 	dk.book(t, report(ExecPartialFill, "e1", b1.ClOrdID, "100", "20"))
 	b2 := dk.releasedOne(t, "A", portfolio.Sell, "100")
@@ -86,4 +76,17 @@ func TestRebookAcrossAnotherBlockKeepsTheMoney(t *testing.T) {
 	if got != want {
 		t.Fatalf("after the second fill of block 1:\n got %s\nwant %s", got, want)
 	}
+}
+
+// deskHolding is a desk whose portfolio A holds qty VOD at avg.
+func deskHolding(t *testing.T, qty, avg string) *desk {
+	t.Helper()
+	dk := newDesk(t)
+	ctx := context.Background()
+	if err := dk.store.InTx(ctx, func(tx Tx) error {
+		return tx.SavePosition(ctx, portfolio.Position{Portfolio: "A", Symbol: "VOD", Quantity: d(qty), AvgCost: d(avg)})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return dk
 }

@@ -93,14 +93,7 @@ func TestSessionStoreSkipsDeadlineOnlyRewrites(t *testing.T) {
 // renewed. The message must survive, and the deadline still move.
 func TestSessionStoreKeepsAMessageLeftDuringAReadOnlyRequest(t *testing.T) {
 	d, s := openSessionStore(t)
-	deadline := time.Now().Add(12 * time.Hour).Truncate(time.Second)
-	enc := func(values map[string]any) []byte {
-		b, err := scs.GobCodec{}.Encode(deadline, values)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return b
-	}
+	enc := sessionEncoder(t)
 	t0 := time.Now().Add(2 * time.Hour).Truncate(time.Second)
 	if err := s.Commit("tok", enc(map[string]any{"user": int64(1), "theme": "dark"}), t0); err != nil {
 		t.Fatal(err)
@@ -158,14 +151,7 @@ func TestSessionStoreKeepsAMessageLeftDuringAReadOnlyRequest(t *testing.T) {
 // however it changed it; a session under a new token (a sign-in) is written.
 func TestSessionStoreMergesConcurrentChanges(t *testing.T) {
 	_, s := openSessionStore(t)
-	deadline := time.Now().Add(12 * time.Hour).Truncate(time.Second)
-	enc := func(values map[string]any) []byte {
-		b, err := scs.GobCodec{}.Encode(deadline, values)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return b
-	}
+	enc := sessionEncoder(t)
 	values := func(token string) map[string]any {
 		b, ok, err := s.Find(token)
 		if err != nil || !ok {
@@ -242,4 +228,17 @@ func openSessionStore(t *testing.T) (*db.DB, sessionStore) {
 		d.Close()
 	})
 	return d, s
+}
+
+// sessionEncoder encodes a session's values as scs does, with a deadline
+// twelve hours ahead.
+func sessionEncoder(t *testing.T) func(map[string]any) []byte {
+	deadline := time.Now().Add(12 * time.Hour).Truncate(time.Second)
+	return func(values map[string]any) []byte {
+		b, err := scs.GobCodec{}.Encode(deadline, values)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
 }
