@@ -104,7 +104,7 @@ func (c Condition) Expire(now time.Time) (Condition, error) {
 }
 
 // Modify replaces the terms of a condition that is pending approval or active
-// with those by chose, re-validated against s, and records by as the last to
+// with t, re-validated against s, and records by as the last to
 // modify it. The new terms need four eyes like the first ones: an active
 // condition goes back to pending approval, its approval withdrawn, and is
 // not watched until a trader who neither created nor last modified it
