@@ -23,9 +23,7 @@ func offSite(loc string) bool {
 func TestConditionBackStaysOnSite(t *testing.T) {
 	la := newLiveApp(t)
 	tc := la.signedIn("trader")
-	res := la.postForm(tc, "/conditions", url.Values{"portfolio": {"GROWTH"}, "symbol": {"AAA"}, "kind": {"stop_loss"},
-		"trigger_price": {"90"}})
-	wantStatus(t, "add", res, http.StatusSeeOther)
+	res := addStopLoss(t, la, tc)
 	res = la.postForm(tc, "/conditions/1/cancel", url.Values{"back": {`/\evil.example/phish`}})
 	wantStatus(t, "cancel", res, http.StatusSeeOther)
 	if loc := res.header.Get("Location"); offSite(loc) {
@@ -40,9 +38,7 @@ func TestConditionBackStaysOnSite(t *testing.T) {
 func TestConditionModifyGoesBackToItsPortfolio(t *testing.T) {
 	la := newLiveApp(t)
 	tc := la.signedIn("trader")
-	res := la.postForm(tc, "/conditions", url.Values{"portfolio": {"GROWTH"}, "symbol": {"AAA"}, "kind": {"stop_loss"},
-		"trigger_price": {"90"}})
-	wantStatus(t, "add", res, http.StatusSeeOther)
+	res := addStopLoss(t, la, tc)
 	c, err := la.conds.Get(context.Background(), 1)
 	if err != nil {
 		t.Fatal(err)

@@ -276,9 +276,7 @@ func TestAPIConditionsFourEyesAndErrors(t *testing.T) {
 func TestConditionPagesHideAndRefuseSelfApproval(t *testing.T) {
 	la := newLiveApp(t)
 	tc := la.signedIn("trader")
-	res := la.postForm(tc, "/conditions", url.Values{"portfolio": {"GROWTH"}, "symbol": {"AAA"}, "kind": {"stop_loss"},
-		"trigger_price": {"90"}})
-	wantStatus(t, "add from the panel", res, http.StatusSeeOther)
+	res := addStopLoss(t, la, tc)
 	res = la.get(tc, "/conditions")
 	wantStatus(t, "list as creator", res, http.StatusOK)
 	wantContains(t, "list", res.body, "stop_loss", "at 90.00", "pending_approval", `sse-swap="dist-1"`)
@@ -381,4 +379,15 @@ func TestPriceEventsSendChangedSymbolsWithMarketValues(t *testing.T) {
 	if _, ok := got["price-BBB"]; ok {
 		t.Error("an unchanged symbol was sent")
 	}
+}
+
+// addStopLoss adds, as the client c, a stop-loss on GROWTH's AAA at 90 from
+// the portfolio panel, checks that it was saved (condition 1 on a fresh
+// app), and returns the answer.
+func addStopLoss(t *testing.T, la *liveApp, c *http.Client) response {
+	t.Helper()
+	res := la.postForm(c, "/conditions", url.Values{"portfolio": {"GROWTH"}, "symbol": {"AAA"}, "kind": {"stop_loss"},
+		"trigger_price": {"90"}})
+	wantStatus(t, "add a stop-loss", res, http.StatusSeeOther)
+	return res
 }
