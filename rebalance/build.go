@@ -47,6 +47,9 @@ func (p *planner) result() Result {
 	if cashx.cmp(fxOf(need)) < 0 {
 		r.Shortfall = need.Sub(cash)
 	}
+	if p.opts.TradesOnly {
+		return r
+	}
 	r.Lines = make([]Line, len(p.lines), len(p.lines)+1)
 	for i := range p.lines {
 		p.outLine(&r.Lines[i], &p.lines[i], navAfter)

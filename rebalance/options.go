@@ -82,6 +82,12 @@ type Options struct {
 	Raise       decimal.Decimal // raise this much cash above the cash target: sells only
 	MinTrade    decimal.Decimal // trades worth less than this at their limit price are not proposed
 	CollarBps   int64           // limit = last ± CollarBps basis points, rounded to the tick
+	// TradesOnly leaves Result.Lines empty: the trades and the portfolio's
+	// cash and NAV figures are planned as always, but not each security's
+	// weights before and after. Whole-book runs that print or save trades
+	// set it; building a hundred lines of eleven decimals a portfolio was
+	// about half of planning's work, for figures they never read.
+	TradesOnly bool
 }
 
 // Validate reports contradictory or out-of-range options.

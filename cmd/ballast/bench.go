@@ -50,6 +50,7 @@ func benchRebalance(ctx context.Context, e *env, args []string) error {
 	dbPath := fs.String("db", "", "with --save: a new database file to keep (default: a temporary one)")
 	profile := fs.String("cpuprofile", "", "write a CPU profile to this file: of the planning rounds, or with --save of the load, plan and save")
 	memProfile := fs.String("memprofile", "", "write an allocation profile of the planning rounds to this file")
+	lines := fs.Bool("lines", false, "also work out each security's weights before and after, as the browser's preview does (ballast rebalance plans the trades and cash only)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return flagErr("bench rebalance", err)
@@ -61,7 +62,12 @@ func benchRebalance(ctx context.Context, e *env, args []string) error {
 	book := rebalance.Synthetic(*portfolios, *positions, *seed)
 	fmt.Fprintf(e.stdout, "built %d portfolios × %d positions in %s (GOMAXPROCS %d)\n",
 		*portfolios, *positions, time.Since(start).Round(time.Millisecond), runtime.GOMAXPROCS(0))
-	opts := rebalance.Options{Mode: rebalance.ModeTarget, MinTrade: decimal.NewFromInt(500), CollarBps: 50}
+	opts := rebalance.Options{Mode: rebalance.ModeTarget, MinTrade: decimal.NewFromInt(500), CollarBps: 50, TradesOnly: !*lines}
+	if *lines {
+		fmt.Fprintln(e.stdout, "planning trades, cash and every security's weights before and after (--lines)")
+	} else {
+		fmt.Fprintln(e.stdout, "planning trades and cash, as ballast rebalance does (--lines adds every security's weights)")
+	}
 	roundProfile := *profile
 	if *save {
 		roundProfile = ""

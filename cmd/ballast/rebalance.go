@@ -144,6 +144,7 @@ func (cfg *rebalanceConfig) parseOptions(mode, reserve, minTrade, raise string) 
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
+	cfg.opts.TradesOnly = true // every format prints trades and cash figures, never a security's weights
 	return cfg.opts.Validate()
 }
 
