@@ -45,7 +45,7 @@ func (s *server) auditCSV(w http.ResponseWriter, r *http.Request) {
 	name := "ballast-audit-" + s.now().UTC().Format("20060102-150405") + ".csv"
 	h := w.Header()
 	h.Set("Content-Type", "text/csv; charset=utf-8")
-	h.Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	setAttachment(h, name)
 	h.Set("Cache-Control", "no-store")
 	var buf strings.Builder
 	if err := s.orders.WriteAuditCSV(r.Context(), &buf, f); err != nil {

@@ -113,7 +113,7 @@ func (s *server) blockReportCSV(w http.ResponseWriter, r *http.Request) {
 	b := v.Block
 	h := w.Header()
 	h.Set("Content-Type", "text/csv; charset=utf-8")
-	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="ballast-block-%d-allocations.csv"`, b.ID))
+	setAttachment(h, fmt.Sprintf("ballast-block-%d-allocations.csv", b.ID))
 	h.Set("Cache-Control", "no-store")
 	cw := csv.NewWriter(w)
 	write := func(rec ...string) {

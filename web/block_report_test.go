@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"mime"
 	"net/http"
 	"regexp"
 	"slices"
@@ -128,6 +129,9 @@ func TestBlockReportExports(t *testing.T) {
 	wantStatus(t, "csv", res, http.StatusOK)
 	if ct := res.header.Get("Content-Type"); !strings.HasPrefix(ct, "text/csv") {
 		t.Errorf("csv content type %q", ct)
+	}
+	if _, p, err := mime.ParseMediaType(res.header.Get("Content-Disposition")); err != nil || p["filename"] != fmt.Sprintf("ballast-block-%d-allocations.csv", id) {
+		t.Errorf("csv Content-Disposition %q: %v", res.header.Get("Content-Disposition"), err)
 	}
 	recs, err := csv.NewReader(strings.NewReader(res.body)).ReadAll()
 	if err != nil {

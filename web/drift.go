@@ -83,7 +83,7 @@ func (s *server) portfolioDriftCSV(w http.ResponseWriter, r *http.Request) {
 	}
 	h := w.Header()
 	h.Set("Content-Type", "text/csv; charset=utf-8")
-	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="drift-%s.csv"`, d.Portfolio.Code))
+	setAttachment(h, "drift-"+d.Portfolio.Code+".csv")
 	h.Set("Cache-Control", "no-store")
 	cw := csv.NewWriter(w)
 	_ = cw.Write([]string{"portfolio", "model", "symbol", "in_model", "target", "weight", "drift", "band", "lower", "upper", "out_of_band", "value"})

@@ -1,11 +1,16 @@
 package web
 
 import (
+	"context"
 	"encoding/csv"
 	"encoding/json"
+	"mime"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/ballast-oms/ballast/portfolio"
 )
 
 func TestPortfolioDriftPage(t *testing.T) {
@@ -55,6 +60,44 @@ func TestDriftCSV(t *testing.T) {
 		t.Errorf("AAA row %v", rows[1])
 	}
 	wantStatus(t, "csv without targets", app.get(app.signedIn("pm"), "/portfolios/EMPTY/drift.csv"), http.StatusNotFound)
+}
+
+// TestDriftCSVFileNameOfAnyCode: the download's file name carries the
+// portfolio code whatever it holds (a quote, a semicolon, a backslash, a
+// non-ASCII letter, a line break), and the header reads back to that name
+// rather than ending early or gaining parameters.
+func TestDriftCSVFileNameOfAnyCode(t *testing.T) {
+	app := newTestApp(t)
+	f := app.store
+	if _, err := f.Models(context.Background()); err != nil { // fills in the default models
+		t.Fatal(err)
+	}
+	codes := []string{`A"B;C é`, `x\y; filename="evil.exe"`, "CR\r\nSet-Cookie: a=b", "GROWTH"}
+	f.mu.Lock()
+	for _, code := range codes[:3] {
+		f.holdings = append(f.holdings, portfolio.Holdings{Portfolio: portfolio.Portfolio{Code: code, Name: "Odd", BaseCurrency: "USD",
+			Cash: dec("100"), Model: "Core"}})
+		f.rb.follows[code] = "Core"
+	}
+	f.mu.Unlock()
+	pm := app.signedIn("pm")
+	for _, code := range codes {
+		res := app.get(pm, "/portfolios/"+url.PathEscape(code)+"/drift.csv")
+		wantStatus(t, code, res, http.StatusOK)
+		cd := res.header.Values("Content-Disposition")
+		if len(cd) != 1 {
+			t.Fatalf("%q: Content-Disposition %q", code, cd)
+		}
+		kind, params, err := mime.ParseMediaType(cd[0])
+		if err != nil || kind != "attachment" || len(params) != 1 || params["filename"] != "drift-"+code+".csv" {
+			t.Errorf("%q: Content-Disposition %q reads as %q %q, %v", code, cd[0], kind, params, err)
+		}
+		for _, c := range res.header.Values("Set-Cookie") {
+			if strings.HasPrefix(c, "a=") {
+				t.Errorf("%q: the file name set a cookie: %q", code, c)
+			}
+		}
+	}
 }
 
 func TestDriftListSortedAndFiltered(t *testing.T) {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"mime"
 	"net/http"
 
 	"github.com/a-h/templ"
@@ -81,4 +82,17 @@ func (s *server) renderStatus(w http.ResponseWriter, r *http.Request, status int
 // seeOther redirects after a successful change (POST-redirect-GET).
 func seeOther(w http.ResponseWriter, r *http.Request, target string) {
 	http.Redirect(w, r, target, http.StatusSeeOther)
+}
+
+// setAttachment makes the response a download saved as name. The name is
+// sent as a quoted string (a quote or backslash in it escaped) or, when it
+// holds what a quoted string cannot (a non-ASCII letter, a control character
+// such as CR or LF), percent-encoded as filename* (RFC 2231): a portfolio
+// code from an import can hold any of them.
+func setAttachment(h http.Header, name string) {
+	v := mime.FormatMediaType("attachment", map[string]string{"filename": name})
+	if v == "" { // cannot happen for this type and parameter; a download without a name is still one
+		v = "attachment"
+	}
+	h.Set("Content-Disposition", v)
 }
