@@ -97,14 +97,28 @@ func roleRefusal(name string, roles []user.Role) string {
 }
 
 // apiFail answers a failed API request with the status of its kind of error.
+// An internal error answers {"error": "internal error", "request_id": id},
+// never the error's text: the id finds the line that logged it.
 func (s *server) apiFail(w http.ResponseWriter, r *http.Request, err error) {
 	k, msg := s.classify(err)
 	if k == kindInternal {
+		id := requestID(r.Context())
 		s.log.ErrorContext(r.Context(), "api request failed", "method", r.Method, "path", r.URL.Path,
-			"request_id", requestID(r.Context()), "err", err)
-		msg = "internal error"
+			"request_id", id, "err", err)
+		s.writeJSON(w, r, k.status(), internalErrorJSON(id))
+		return
 	}
 	s.apiError(w, r, k.status(), msg)
+}
+
+// internalErrorJSON is the body of an internal error's answer: what
+// happened, in general, and the request's id, when it has one.
+func internalErrorJSON(requestID string) map[string]string {
+	body := map[string]string{"error": "internal error"}
+	if requestID != "" {
+		body["request_id"] = requestID
+	}
+	return body
 }
 
 // apiError writes {"error": msg} with status.
@@ -116,8 +130,10 @@ func (s *server) apiError(w http.ResponseWriter, r *http.Request, status int, ms
 func (s *server) writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
 	b, err := json.Marshal(v)
 	if err != nil {
-		s.log.ErrorContext(r.Context(), "encode json", "path", r.URL.Path, "err", err)
-		status, b = http.StatusInternalServerError, []byte(`{"error":"internal error"}`)
+		id := requestID(r.Context())
+		s.log.ErrorContext(r.Context(), "encode json", "path", r.URL.Path, "request_id", id, "err", err)
+		status = http.StatusInternalServerError
+		b, _ = json.Marshal(internalErrorJSON(id)) // a map of strings always encodes
 	}
 	h := w.Header()
 	h.Set("Content-Type", "application/json")

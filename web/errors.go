@@ -95,14 +95,17 @@ func (s *server) classify(err error) (kind, string) {
 }
 
 // fail answers a page request that failed with an error page (never a blank
-// one), logging the cause of internal errors.
+// one), logging the cause of internal errors. The page of an internal error
+// shows the request's id, never the error's text: the id finds the log line.
 func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	k, msg := s.classify(err)
+	id := ""
 	if k == kindInternal {
+		id = requestID(r.Context())
 		s.log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path,
-			"request_id", requestID(r.Context()), "err", err)
+			"request_id", id, "err", err)
 	}
-	s.renderError(w, r, k.status(), k.title(), msg)
+	s.renderError(w, r, k.status(), k.title(), msg, id)
 }
 
 // refusal is what a flash or a form may say about err from the order book
@@ -120,9 +123,10 @@ func (s *server) refusal(r *http.Request, err error, args ...any) string {
 	return fmt.Sprintf("an internal error, logged as request %s", id)
 }
 
-// renderError writes an error page with status; an htmx request gets the bare message.
-func (s *server) renderError(w http.ResponseWriter, r *http.Request, status int, title, msg string) {
+// renderError writes an error page with status, and requestID when it is
+// not empty (an internal error's); an htmx request gets the bare message.
+func (s *server) renderError(w http.ResponseWriter, r *http.Request, status int, title, msg, requestID string) {
 	page := s.page(r, title, "")
 	page.Flash = ""
-	s.renderStatus(w, r, status, page, views.ErrorPage(status, title, msg), nil)
+	s.renderStatus(w, r, status, page, views.ErrorPage(status, title, msg, requestID), nil)
 }

@@ -212,8 +212,9 @@ func (s *server) metricsAllowed(w http.ResponseWriter, r *http.Request) bool {
 	u, err := s.store.UserByTokenHash(r.Context(), user.HashToken(token))
 	switch {
 	case err != nil && !s.isNotFound(err):
-		s.log.ErrorContext(r.Context(), "metrics: read token", "err", err)
-		http.Error(w, "internal error", http.StatusInternalServerError)
+		id := requestID(r.Context())
+		s.log.ErrorContext(r.Context(), "metrics: read token", "request_id", id, "err", err)
+		http.Error(w, "internal error, logged as request "+id, http.StatusInternalServerError)
 		return false
 	case err != nil || u.Disabled:
 		w.Header().Set("WWW-Authenticate", `Bearer realm="ballast", error="invalid_token"`)

@@ -135,7 +135,7 @@ func (s *server) crossOriginProtection(next http.Handler) http.Handler {
 	c.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.log.WarnContext(r.Context(), "cross-origin request refused", "method", r.Method, "path", r.URL.Path)
 		s.renderError(w, r, http.StatusForbidden, "Request refused",
-			"This form was sent from another site, so Ballast refused it. Reload the page and try again.")
+			"This form was sent from another site, so Ballast refused it. Reload the page and try again.", "")
 	}))
 	return c.Handler(next)
 }

@@ -62,11 +62,12 @@ func (s *server) renderStatus(w http.ResponseWriter, r *http.Request, status int
 	}
 	var buf bytes.Buffer
 	if err := c.Render(r.Context(), &buf); err != nil {
-		s.log.ErrorContext(r.Context(), "render page", "path", r.URL.Path, "err", err)
+		id := requestID(r.Context())
+		s.log.ErrorContext(r.Context(), "render page", "path", r.URL.Path, "request_id", id, "err", err)
 		status = http.StatusInternalServerError
 		buf.Reset()
 		msg := "Ballast could not draw this page. The problem has been logged."
-		if err := views.Layout(p, views.ErrorPage(status, "Something went wrong", msg)).Render(r.Context(), &buf); err != nil {
+		if err := views.Layout(p, views.ErrorPage(status, "Something went wrong", msg, id)).Render(r.Context(), &buf); err != nil {
 			http.Error(w, msg, status)
 			return
 		}

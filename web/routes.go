@@ -83,5 +83,5 @@ func (s *server) notFound(w http.ResponseWriter, r *http.Request) {
 
 // methodNotAllowed answers a known address asked with the wrong method.
 func (s *server) methodNotAllowed(w http.ResponseWriter, r *http.Request) {
-	s.renderError(w, r, http.StatusMethodNotAllowed, "Not allowed here", "This address does not accept that kind of request.")
+	s.renderError(w, r, http.StatusMethodNotAllowed, "Not allowed here", "This address does not accept that kind of request.", "")
 }
