@@ -2,6 +2,7 @@ package web
 
 import (
 	"net"
+	"net/netip"
 	"strings"
 	"sync"
 	"time"
@@ -9,8 +10,8 @@ import (
 
 // Sign-in limits: five failed sign-ins for one user name within fifteen
 // minutes lock that name for fifteen minutes, whether or not a user has that
-// name; each client address may fail twenty times at once, then once every
-// thirty seconds.
+// name; each client address (an IPv6 client's /64) may fail twenty times at
+// once, then once every thirty seconds.
 const (
 	nameMaxFailures = 5
 	nameWindow      = 15 * time.Minute
@@ -57,6 +58,30 @@ func clientAddr(remote string) string {
 	return remote
 }
 
+// ipv6LimitBits is the prefix an IPv6 client is limited by: a /64 is the
+// least a network hands one client (one LAN, SLAAC's privacy addresses), so
+// a client can change the address within it at will, but not the prefix.
+const ipv6LimitBits = 64
+
+// addrKey is what the per-address limit counts addr under: an IPv6 address
+// by its /64 ("2001:db8:1:2::/64"), an IPv4 address (IPv4-mapped IPv6 too)
+// by itself. What does not parse as an address counts as it is.
+func addrKey(addr string) string {
+	ip, err := netip.ParseAddr(addr)
+	if err != nil {
+		return addr
+	}
+	ip = ip.WithZone("").Unmap()
+	if ip.Is4() {
+		return ip.String()
+	}
+	p, err := ip.Prefix(ipv6LimitBits)
+	if err != nil { // cannot happen: 64 bits fit an IPv6 address
+		return ip.String()
+	}
+	return p.String()
+}
+
 // attempt decides whether a sign-in for name from addr may be tried now and,
 // when it may, counts it as failed until succeed says otherwise: counting
 // before the password is checked keeps concurrent guesses within the limits.
@@ -67,7 +92,7 @@ func (l *signInLimits) attempt(name, addr string) (refused, nameLocked, locking 
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
-	key := nameKey(name)
+	key, addr := nameKey(name), addrKey(addr)
 	if f := l.names[key]; f != nil && now.Before(f.lockedUntil) {
 		return true, true, false
 	}
@@ -101,7 +126,7 @@ func (l *signInLimits) succeed(name, addr string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	delete(l.names, nameKey(name))
-	if b := l.addrs[addr]; b != nil {
+	if b := l.addrs[addrKey(addr)]; b != nil {
 		b.tokens = min(b.tokens+1, addrBurst)
 	}
 }

@@ -102,6 +102,58 @@ func TestSignInLimitsThrottleAnAddress(t *testing.T) {
 	}
 }
 
+// TestSignInLimitsThrottleAnIPv6ClientByItsSlash64: an IPv6 client can
+// use any address of its /64, so the addresses of one /64 share one bucket;
+// another /64 has its own, and IPv4 addresses (IPv4-mapped ones too) are
+// counted one by one.
+func TestSignInLimitsThrottleAnIPv6ClientByItsSlash64(t *testing.T) {
+	clock := &testClock{t: orderNow}
+	l := newSignInLimits(clock.Now)
+	burst := func(addr func(i int) string) {
+		t.Helper()
+		for i := range addrBurst {
+			if refused, _, _ := l.attempt("user"+string(rune('a'+i)), addr(i)); refused {
+				t.Fatalf("attempt %d of the burst from %s refused", i+1, addr(i))
+			}
+		}
+	}
+	burst(func(i int) string { return fmt.Sprintf("2001:db8:1:2::%x", i+1) }) // a new address for each guess
+	for _, addr := range []string{"2001:db8:1:2::1", "2001:db8:1:2:ffff:ffff:ffff:ffff", "2001:DB8:1:2:0:0:0:abc"} {
+		if refused, _, _ := l.attempt("someone", addr); !refused {
+			t.Errorf("after a burst from 2001:db8:1:2::/64, %s is not throttled", addr)
+		}
+	}
+	if refused, _, _ := l.attempt("someone", "2001:db8:1:3::1"); refused {
+		t.Error("another /64 is throttled")
+	}
+	l.succeed("someone", "2001:db8:1:2::beef")
+	if refused, _, _ := l.attempt("else", "2001:db8:1:2::cafe"); refused {
+		t.Error("a success from the /64 did not give it its token back")
+	}
+
+	burst(func(int) string { return "::ffff:192.0.2.7" })
+	if refused, _, _ := l.attempt("someone", "192.0.2.7"); !refused {
+		t.Error("an IPv4 address and its IPv4-mapped form are counted apart")
+	}
+	for _, addr := range []string{"192.0.2.8", "::ffff:192.0.2.6"} {
+		if refused, _, _ := l.attempt("someone", addr); refused {
+			t.Errorf("after a burst from 192.0.2.7, %s is throttled", addr)
+		}
+	}
+}
+
+func TestAddrKey(t *testing.T) {
+	for in, want := range map[string]string{
+		"192.0.2.1": "192.0.2.1", "::ffff:192.0.2.1": "192.0.2.1",
+		"2001:db8:1:2:3:4:5:6": "2001:db8:1:2::/64", "2001:db8::1": "2001:db8::/64", "fe80::1%eth0": "fe80::/64",
+		"odd": "odd",
+	} {
+		if got := addrKey(in); got != want {
+			t.Errorf("addrKey(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
 // TestSignInLimitsHoldUnderConcurrentGuesses: many guesses for one name at
 // once (each still checking its password) cannot exceed the limit.
 func TestSignInLimitsHoldUnderConcurrentGuesses(t *testing.T) {
