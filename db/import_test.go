@@ -131,6 +131,33 @@ func TestImportHoldingsChecksReferences(t *testing.T) {
 	}
 }
 
+// TestImportRefusesDotNames: a portfolio code or a model name "." or ".."
+// would have pages no link reaches; the file is refused, naming it.
+func TestImportRefusesDotNames(t *testing.T) {
+	d := openTest(t)
+	ctx := context.Background()
+	importOK(t, d, ImportSecurities, securitiesFile(1, 0))
+	for _, tc := range []struct{ kind, body, want string }{
+		{ImportPortfolios, "portfolio,name,base_currency,cash\nGLB,Global,USD,1\n..,Up,USD,1\n", `line 3: portfolio ".." cannot be a portfolio code`},
+		{ImportPortfolios, "portfolio,name,base_currency,cash\n.,Here,USD,1\n", `line 2: portfolio "." cannot be a portfolio code`},
+		{ImportModels, "model,symbol,weight\n.,S0002,100\n", `line 2: model "." cannot be a model name`},
+	} {
+		_, err := d.ImportCSV(ctx, tc.kind, strings.NewReader(tc.body))
+		var ie portfolio.ImportErrors
+		if !errors.As(err, &ie) || len(ie) != 1 || !strings.HasPrefix(ie[0].Error(), tc.want) {
+			t.Errorf("import %q: %v, want %q", tc.body, err, tc.want)
+		}
+	}
+	for _, code := range []string{"GLB", ".", ".."} {
+		if _, err := d.Portfolio(ctx, code); !errors.Is(err, ErrNotFound) {
+			t.Errorf("portfolio %q: %v, want it not imported", code, err)
+		}
+	}
+	if _, err := d.Model(ctx, "."); !errors.Is(err, ErrNotFound) {
+		t.Errorf("model \".\": %v, want it not imported", err)
+	}
+}
+
 func TestImportPortfoliosKeepsAbsentOptionalColumns(t *testing.T) {
 	d := openTest(t)
 	ctx := context.Background()

@@ -109,7 +109,7 @@ func TestSessionSettings(t *testing.T) {
 	if st := c.Status(); len(st) != 2 || st[0].State != StateStopped || st[1].BeginString != "FIX.4.2" {
 		t.Errorf("status before start %+v", st)
 	}
-	for _, bad := range []string{"BallastThrottle=fast\n", "BallastThrottle=-1\n", "BallastBroker=Second\n"} {
+	for _, bad := range []string{"BallastThrottle=fast\n", "BallastThrottle=-1\n", "BallastBroker=Second\n", "BallastBroker=.\n", "BallastBroker=..\n"} {
 		if c, err := newClient(bad); err == nil {
 			c.Stop()
 			t.Errorf("New accepted %q", bad)

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/quickfixgo/quickfix"
+
+	"github.com/ballast-oms/ballast/portfolio"
 )
 
 // Client is Ballast's FIX initiator: one quickfixgo session per broker. It
@@ -132,6 +134,9 @@ func (c *Client) newSession(id quickfix.SessionID, ss *quickfix.SessionSettings,
 	broker := id.TargetCompID
 	if ss.HasSetting(BrokerSetting) {
 		broker, _ = ss.Setting(BrokerSetting)
+	}
+	if portfolio.DotName(broker) {
+		return nil, fmt.Errorf("fixclient: session %s: broker %q cannot be a broker name: a link to its session's page would lead elsewhere; set %s", id, broker, BrokerSetting)
 	}
 	one := quickfix.NewSettings()
 	inner, err := c.storeFactory(id, ss, one, dsn)

@@ -199,3 +199,25 @@ func TestParsePortfoliosAndHoldingsCSV(t *testing.T) {
 		t.Errorf("holding errors = %v", hf.Errors)
 	}
 }
+
+// TestParsePortfoliosCSVRefusesDotCodes: "." and ".." cannot be linked to
+// (a browser drops them from the path); codes that only start with a dot can.
+func TestParsePortfoliosCSVRefusesDotCodes(t *testing.T) {
+	pf, err := ParsePortfoliosCSV(strings.NewReader("portfolio,name,base_currency,cash\n" +
+		".,Dot,USD,1\n..,Dots,USD,1\n...,Three,USD,1\n.A,Hidden,USD,1\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pf.Rows) != 2 || pf.Rows[0].Value.Code != "..." || pf.Rows[1].Value.Code != ".A" {
+		t.Errorf("portfolio rows = %+v", pf.Rows)
+	}
+	want := []string{`line 2: portfolio "." cannot be a portfolio code`, `line 3: portfolio ".." cannot be a portfolio code`}
+	if len(pf.Errors) != len(want) {
+		t.Fatalf("errors %v, want %v", pf.Errors, want)
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(pf.Errors[i].Error(), w) {
+			t.Errorf("error %q, want %q", pf.Errors[i].Error(), w)
+		}
+	}
+}

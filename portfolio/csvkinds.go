@@ -75,6 +75,9 @@ func ParsePortfoliosCSV(r io.Reader) (ImportFile[Portfolio], error) {
 			Tags:          parseTags(c.text("tags", false)),
 			DefaultBroker: c.text("default_broker", false),
 		}
+		if DotName(p.Code) {
+			c.fail("portfolio %q cannot be a portfolio code: a link to its page would lead elsewhere", p.Code)
+		}
 		if p.Code != "" {
 			c.reasons = append(c.reasons, seen.check("portfolio", p.Code, rec.line)...)
 		}

@@ -28,6 +28,9 @@ func ParseModelsCSV(r io.Reader) (ImportFile[ModelLine], error) {
 	cols, bad, err := readCSV(r, modelsSpec, func(rec csvRecord) []string {
 		c := fieldCheck{rec: rec}
 		l := ModelLine{Model: c.text("model", true)}
+		if DotName(l.Model) {
+			c.fail("model %q cannot be a model name: a link to its page would lead elsewhere", l.Model)
+		}
 		l.Target.Symbol = c.key("symbol")
 		if strings.EqualFold(l.Target.Symbol, CashSymbol) {
 			l.Target.Symbol = CashSymbol

@@ -19,6 +19,8 @@ func TestParseModelsCSV(t *testing.T) {
 		{"duplicate", "model,symbol,weight\nA,X,50\nA,X,50\n", 1, []string{"line 3: duplicate target A X (first on line 2)"}},
 		{"bad band", "model,symbol,weight,band\nA,X,100,wide\n", 0, []string{`line 2: bad band: band "wide"`}},
 		{"missing column", "model,symbol\nA,X\n", 0, []string{`line 1: missing column "weight"`}},
+		{"dot names", "model,symbol,weight\n.,X,100\n..,X,100\n...,X,100\n.A,X,100\n", 2,
+			[]string{`line 2: model "." cannot be a model name`, `line 3: model ".." cannot be a model name`}},
 	}
 	for _, tc := range tests {
 		f, err := ParseModelsCSV(strings.NewReader(tc.file))

@@ -18,6 +18,13 @@ type Portfolio struct {
 	DefaultBroker string
 }
 
+// DotName reports whether name is "." or "..". Browsers and routers resolve
+// such a path segment away ("/portfolios/.." is "/"), so a portfolio, a
+// model or a broker of that name would have pages no link can reach:
+// Ballast refuses these names where portfolios and models are imported or
+// created and where FIX sessions name their brokers.
+func DotName(name string) bool { return name == "." || name == ".." }
+
 // HasTag reports whether the portfolio carries tag.
 func (p Portfolio) HasTag(tag string) bool {
 	for _, t := range p.Tags {

@@ -146,6 +146,8 @@ func (s *server) readModelForm(r *http.Request) (views.ModelForm, portfolio.Mode
 		// Only a name being given: a stored one (an imported model's) is
 		// saved under the name it has.
 		f.Errors["name"] = "Use at most 64 characters, without / ? or #."
+	case portfolio.DotName(f.Name) && !(f.Existing && s.modelStored(r, f.Name)):
+		f.Errors["name"] = fmt.Sprintf("%q cannot be a model name: a link to its page would lead elsewhere.", f.Name)
 	}
 	if f.Band != "" {
 		if m.Band, err = portfolio.ParseBand(f.Band); err != nil {

@@ -61,6 +61,8 @@ func TestModelSaveValidates(t *testing.T) {
 		{"bad band", modelForm("Tilt", "AAA,100,wide"), []string{"band &#34;wide&#34;"}},
 		{"no name", modelForm("", "AAA,100"), []string{"Give the model a name."}},
 		{"taken", modelForm("Core", "AAA,100"), []string{"A model with this name exists"}},
+		{"dot", modelForm(".", "AAA,100"), []string{"&#34;.&#34; cannot be a model name"}},
+		{"dot dot", modelForm("..", "AAA,100"), []string{"&#34;..&#34; cannot be a model name"}},
 		{"empty", modelForm("Tilt"), []string{"Add at least one target"}},
 	}
 	for _, tc := range tests {
