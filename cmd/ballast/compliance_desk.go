@@ -40,6 +40,16 @@ func (d *orderDesk) storeEntryCheck(ctx context.Context, o order.Order) error {
 	return err
 }
 
+// keepEntryCheck stores order o's findings (storeEntryCheck). A failure is
+// logged, not returned: the order stands as entered or amended, and its
+// review page computes the findings again.
+func (d *orderDesk) keepEntryCheck(ctx context.Context, o order.Order) {
+	if err := d.storeEntryCheck(ctx, o); err != nil {
+		d.log.WarnContext(ctx, "compliance findings not stored; the review page computes them again",
+			"order_id", o.ID, "error", err)
+	}
+}
+
 // approveChecked approves order id after re-checking it with current prices
 // (order.Precheck.Approve). A trader's override reason is never used: only a
 // compliance officer overrides a soft breach, one by one.
@@ -68,7 +78,7 @@ func (d *orderDesk) bulkApproveChecked(ctx context.Context, actor order.Actor, i
 func (d *orderDesk) amendChecked(ctx context.Context, actor order.Actor, id int64, qty, limit decimal.Decimal, c order.Check) (order.Order, error) {
 	o, err := d.svc.AmendOrder(ctx, actor, id, qty, limit, c)
 	if err == nil {
-		_ = d.storeEntryCheck(ctx, o) // on failure the review page computes the findings again
+		d.keepEntryCheck(ctx, o)
 	}
 	return o, err
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -30,6 +31,7 @@ type orderConfig struct {
 	sender      order.Sender // nil: no broker session configured
 	brokers     []string     // broker names the blotter offers
 	now         func() time.Time
+	log         *slog.Logger // what the desk cannot return (findings not stored); nil: slog.Default()
 }
 
 // serveOrderConfig is the order book "ballast serve" runs: the trading day
@@ -62,9 +64,13 @@ func newOrderBook(d *db.DB, cfg orderConfig) (*orderDesk, error) {
 	}
 	svc := &order.Service{Store: store, Sender: sender, Clock: order.ClockFunc(now), TradingDay: td,
 		NewClOrdID: clOrdIDs(now()), BlockAccount: "BLOCK"}
+	logger := cfg.log
+	if logger == nil {
+		logger = slog.Default()
+	}
 	changes := web.NewBroadcaster()
 	return &orderDesk{svc: svc, store: store, hasBroker: cfg.sender != nil, brokers: cfg.brokers, changes: changes,
-		publish: changes.Publish, check: complianceHook(d, svc.Clock), pre: newPrecheck(d, svc.Clock)}, nil
+		publish: changes.Publish, check: complianceHook(d, svc.Clock), pre: newPrecheck(d, svc.Clock), log: logger}, nil
 }
 
 // clOrdIDs returns a generator of ClOrdIDs unique across restarts: "B", the

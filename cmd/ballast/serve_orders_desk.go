@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"slices"
 
 	"github.com/shopspring/decimal"
@@ -28,6 +29,7 @@ type orderDesk struct {
 	pre       *order.Precheck // pre-trade compliance: stored findings, re-check at approval (nil: none)
 	// booked counts and logs each booking (serve_metrics.go); nil: nothing.
 	booked func(context.Context, order.ExecutionReport, order.BookResult, error)
+	log    *slog.Logger // what it cannot return: findings it could not store
 }
 
 // Enter runs compliance on a manual order and proposes it.
@@ -40,7 +42,7 @@ func (d *orderDesk) Enter(ctx context.Context, actor order.Actor, o order.Order)
 	if err != nil {
 		return order.Order{}, c, err
 	}
-	_ = d.storeEntryCheck(ctx, os[0]) // on failure the review page computes the findings again
+	d.keepEntryCheck(ctx, os[0])
 	d.publish(web.Change{What: "order", OrderIDs: []int64{os[0].ID}})
 	return os[0], c, nil
 }

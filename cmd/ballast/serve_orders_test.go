@@ -1,8 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"log/slog"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -126,5 +129,57 @@ func TestClOrdIDsAreUnique(t *testing.T) {
 			}
 			seen[id] = true
 		}
+	}
+}
+
+// unsavedFindings is the pre-trade store of a database that cannot store
+// findings: every SaveChecks fails.
+type unsavedFindings struct{ order.PrecheckStore }
+
+func (unsavedFindings) SaveChecks(context.Context, []order.CheckRecord) error {
+	return errors.New("sql: database is locked")
+}
+
+// TestDeskLogsFindingsItCouldNotStore: an order entered or amended stands
+// when its compliance findings cannot be stored (its review page computes
+// them again), and the failure is logged at warn with the order's id.
+func TestDeskLogsFindingsItCouldNotStore(t *testing.T) {
+	desk, d := testOrderBook(t, nil)
+	var logs bytes.Buffer
+	desk.log = slog.New(slog.NewJSONHandler(&logs, nil))
+	desk.pre = &order.Precheck{Store: unsavedFindings{d}, Clock: desk.svc.Clock}
+	ctx := context.Background()
+	pm := order.Actor{Name: "pm", Roles: []user.Role{user.PM}}
+	o, _, err := desk.Enter(ctx, pm, order.Order{Portfolio: "P1", Symbol: "AAA", Side: portfolio.Buy, Quantity: decimal.NewFromInt(10),
+		Type: order.Market, TimeInForce: order.Day})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantFindingsWarning(t, logs.String(), o.ID)
+	logs.Reset()
+	amended, err := desk.Replace(ctx, pm, o.ID, decimal.NewFromInt(12), decimal.Zero)
+	if err != nil || !amended.Quantity.Equal(decimal.NewFromInt(12)) {
+		t.Fatalf("amend: %+v, %v; want the order amended to 12", amended, err)
+	}
+	wantFindingsWarning(t, logs.String(), o.ID)
+}
+
+// wantFindingsWarning wants one warning in logs that order id's findings
+// were not stored, with the store's error.
+func wantFindingsWarning(t *testing.T, logs string, id int64) {
+	t.Helper()
+	var entry struct {
+		Level   string `json:"level"`
+		Msg     string `json:"msg"`
+		OrderID int64  `json:"order_id"`
+		Error   string `json:"error"`
+	}
+	lines := strings.Split(strings.TrimSpace(logs), "\n")
+	if len(lines) != 1 || json.Unmarshal([]byte(lines[0]), &entry) != nil {
+		t.Fatalf("logs %q: want one line", logs)
+	}
+	if entry.Level != "WARN" || !strings.Contains(entry.Msg, "findings not stored") || entry.OrderID != id ||
+		!strings.Contains(entry.Error, "sql: database is locked") {
+		t.Errorf("log line %s: want a warning that order %d's findings were not stored, with the error", lines[0], id)
 	}
 }

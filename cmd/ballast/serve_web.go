@@ -21,7 +21,9 @@ type handlerExtra func(cfg *web.Config, orders *orderDesk) error
 // configuration; stop ends the session store's cleanup goroutine and must be
 // called once the server has stopped.
 func newHandler(d *db.DB, logger *slog.Logger, secureCookies bool, extras ...handlerExtra) (h http.Handler, stop func(), err error) {
-	orders, err := newOrderBook(d, serveOrderConfig())
+	ocfg := serveOrderConfig()
+	ocfg.log = logger
+	orders, err := newOrderBook(d, ocfg)
 	if err != nil {
 		return nil, nil, err
 	}
