@@ -112,7 +112,7 @@ type Condition struct {
 	High decimal.Decimal
 
 	CreatedBy   string
-	AmendedBy   string // the last user to modify its terms; may not approve it either
+	AmendedBy   string // the last to modify its current terms (an approved amendment's author); may not approve them either
 	ApprovedBy  string // the trader who approved its current terms; empty while they await approval
 	State       State
 	StateReason string // why it was cancelled, expired or fired
@@ -123,6 +123,66 @@ type Condition struct {
 	UpdatedAt  time.Time
 	FiredPrice decimal.Decimal
 	FiredAt    time.Time
+
+	// Amendment is the latest change of terms proposed while the condition
+	// was active, nil when there has been none. While it is pending the
+	// condition stays active and is watched on its approved terms above.
+	// An Amendment is never changed in place: every change makes a new one,
+	// so copies of a Condition may share it.
+	Amendment *Amendment
+}
+
+// AmendmentState is where a proposed amendment is in its life.
+type AmendmentState string
+
+// The states of an amendment. Only a pending amendment can change; the others
+// say how it ended.
+const (
+	AmendmentPending   AmendmentState = "pending"   // awaits a trader's approval
+	AmendmentApproved  AmendmentState = "approved"  // its terms became the condition's
+	AmendmentRejected  AmendmentState = "rejected"  // a trader turned it down
+	AmendmentWithdrawn AmendmentState = "withdrawn" // its author took it back
+	AmendmentReplaced  AmendmentState = "replaced"  // a later modification took its place
+	AmendmentVoid      AmendmentState = "void"      // the condition fired, was cancelled or expired first
+)
+
+// Amendment is new terms proposed for an active condition. They take effect
+// only when a trader who neither created the condition nor proposed the
+// amendment approves them (Condition.ApproveAmendment); until then the
+// condition keeps its approved terms and approver and is watched on them.
+type Amendment struct {
+	ID    int64 // assigned by storage; zero until stored
+	Terms       // the proposed terms; OCOWith is not among them, the condition's pair stays
+	// Level is the proposed terms' resolved level, as Condition.Level.
+	Level decimal.Decimal
+	By    string // who proposed it; may not approve it
+	At    time.Time
+	State AmendmentState
+	// DecidedBy is who approved, rejected or withdrew it (empty when it was
+	// replaced or void), at DecidedAt; Reason says how it ended.
+	DecidedBy string
+	DecidedAt time.Time
+	Reason    string
+}
+
+// PendingAmendment returns the amendment awaiting approval, or nil.
+func (c Condition) PendingAmendment() *Amendment {
+	if c.Amendment == nil || c.Amendment.State != AmendmentPending {
+		return nil
+	}
+	return c.Amendment
+}
+
+// Proposed is c as it would be with its pending amendment's terms approved:
+// what the amendment would make it watch. Without one it is c.
+func (c Condition) Proposed() Condition {
+	a := c.PendingAmendment()
+	if a == nil {
+		return c
+	}
+	oco := c.OCOWith
+	c.Terms, c.Level, c.OCOWith = a.Terms, a.Level, oco
+	return c
 }
 
 // Tracking reports whether a trailing stop has been activated and follows its high.

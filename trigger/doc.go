@@ -13,7 +13,8 @@
 //     level is a TriggerPrice, or a Percent loss/gain from the position's
 //     average cost, resolved into Level by Validate (rounded to the nearest
 //     tick). The level is fixed then: a later change of average cost does not
-//     move it until the condition is modified.
+//     move it until the condition is modified (an active one: until the
+//     amendment is approved).
 //   - trailing_stop: with an ActivationPrice it starts tracking when price ≥
 //     activation; without one, on the first price seen after it becomes
 //     active. Once tracking, High is the highest price since activation and it
@@ -40,15 +41,22 @@
 // States move only through one table (CanTransition):
 //
 //	pending_approval → active | expired | cancelled
-//	active           → triggered | expired | cancelled | pending_approval (modified)
+//	active           → triggered | expired | cancelled
 //
 // New creates a condition pending approval. Approve needs a trader who neither
-// created it nor last modified it (four eyes). Modify re-validates new Terms of
-// a pending or active condition and records who modified it (AmendedBy); an
-// active one goes back to pending approval with its approval withdrawn, since
-// its new terms need four eyes too (a tracking trailing stop keeps its High).
-// Triggered, expired and cancelled are final. Every change of
-// terms or state bumps Version, for optimistic updates in storage
+// created it nor last modified it (four eyes). Modify re-validates new Terms
+// of a pending or active condition. A pending condition takes them at once
+// and records who modified it (AmendedBy). An active condition keeps its
+// approved terms and approver and stays watched on them: the new terms become
+// its pending Amendment (replacing one already pending), which
+// ApproveAmendment makes its terms — for a trader who neither created the
+// condition nor proposed the amendment, who becomes the approver, the author
+// becoming AmendedBy — and RejectAmendment discards (a trader who could
+// approve it rejects it; its author withdraws it). A condition that fires,
+// is cancelled or expires voids its pending amendment, which can then never
+// apply. A tracking trailing stop keeps its High through all of this.
+// Triggered, expired and cancelled are final. Every change of terms, state
+// or amendment bumps Version, for optimistic updates in storage
 // (UPDATE … WHERE id = ? AND version = ?); trailing highs change without a
 // version bump and are stored on their own.
 //

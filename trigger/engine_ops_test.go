@@ -75,17 +75,20 @@ func TestModifyReindexes(t *testing.T) {
 	snap := Snapshot{Price: dec("100"), AvgCost: dec("100"), Holding: dec("10"), Now: t0}
 	sl := cond(1, StopLoss, Terms{TriggerPrice: dec("90")})
 	e := mustEngine(t, Options{Holding: fixedHolding("10")}, []Condition{sl})
-	moved, err := sl.Modify("pm", Terms{TriggerPrice: dec("80")}, snap)
+	moved, err := sl.Modify("pm2", Terms{TriggerPrice: dec("80")}, snap)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if moved.State != PendingApproval || moved.Version != sl.Version+1 || !moved.Level.Equal(dec("80")) {
+	if moved.State != Active || moved.Version != sl.Version+1 || !moved.Level.Equal(dec("90")) {
 		t.Fatalf("modified %+v", moved)
 	}
-	if err := e.Add(moved); err == nil {
-		t.Fatal("the engine took new terms awaiting approval")
+	if err := e.Add(moved); err != nil {
+		t.Fatalf("the engine refused a condition with an amendment awaiting approval: %v", err)
 	}
-	if moved, err = moved.Approve("trader2", []user.Role{user.Trader}, t0); err != nil {
+	if r := e.OnPrices([]Tick{{"ACME", dec("90.01"), t0}}); len(r.Fired) != 0 {
+		t.Fatalf("fired above the approved level: %v", firedIDs(r))
+	}
+	if moved, err = moved.ApproveAmendment("trader2", []user.Role{user.Trader}, t0); err != nil {
 		t.Fatal(err)
 	}
 	if err := e.Add(moved); err != nil {
@@ -107,11 +110,11 @@ func TestModifyTrailingKeepsHigh(t *testing.T) {
 	e := mustEngine(t, Options{Holding: fixedHolding("10")}, []Condition{ts})
 	e.OnPrices([]Tick{{"ACME", dec("100"), t0}, {"ACME", dec("120"), t0}})
 	stored := ts // storage may lag behind the tracked high
-	wider, err := stored.Modify("pm", Terms{Percent: dec("10")}, Snapshot{Price: dec("115"), Holding: dec("10"), Now: t0})
+	wider, err := stored.Modify("pm2", Terms{Percent: dec("10")}, Snapshot{Price: dec("115"), Holding: dec("10"), Now: t0})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if wider, err = wider.Approve("trader2", []user.Role{user.Trader}, t0); err != nil {
+	if wider, err = wider.ApproveAmendment("trader2", []user.Role{user.Trader}, t0); err != nil {
 		t.Fatal(err)
 	}
 	if err := e.Add(wider); err != nil {

@@ -84,10 +84,15 @@ func (t Template) Attach(symbol string, s Snapshot) (Condition, error) {
 // the whole holding (Quantity zero) follows the holding and is returned
 // unchanged; a partial quantity keeps its share of the holding — scaled by
 // to/from, rounded down to lot and capped at `to` — with its version bumped.
-// When nothing is left it is cancelled. Buys and final conditions are returned
-// unchanged; compare Version to know whether to store the result.
+// When nothing is left it is cancelled. A pending amendment's partial quantity
+// is scaled the same way (the amendment is void when nothing of it is left),
+// so that approving it later does not restore the old share. Buys and final
+// conditions are returned unchanged; compare Version to know whether to store
+// the result.
 func (c Condition) Resize(from, to, lot decimal.Decimal, now time.Time) (Condition, error) {
-	if !c.Kind.Sells() || c.State.Final() || c.Quantity.IsZero() || !to.LessThan(from) {
+	a := c.PendingAmendment()
+	amended := a != nil && !a.Quantity.IsZero()
+	if !c.Kind.Sells() || c.State.Final() || (c.Quantity.IsZero() && !amended) || !to.LessThan(from) {
 		return c, nil
 	}
 	if !from.IsPositive() || to.IsNegative() {
@@ -96,12 +101,26 @@ func (c Condition) Resize(from, to, lot decimal.Decimal, now time.Time) (Conditi
 	if !lot.IsPositive() {
 		lot = decimal.NewFromInt(1)
 	}
-	q := c.Quantity.Mul(to).Div(from).Div(lot).Floor().Mul(lot)
-	q = decimal.Min(q, to)
-	if !q.IsPositive() {
-		return c.to(Cancelled, now, fmt.Sprintf("the holding was reduced from %s to %s", from, to))
+	share := func(q decimal.Decimal) decimal.Decimal {
+		return decimal.Min(q.Mul(to).Div(from).Div(lot).Floor().Mul(lot), to)
 	}
-	c.Quantity = q
+	reduced := fmt.Sprintf("the holding was reduced from %s to %s", from, to)
+	if !c.Quantity.IsZero() {
+		q := share(c.Quantity)
+		if !q.IsPositive() {
+			return c.to(Cancelled, now, reduced)
+		}
+		c.Quantity = q
+	}
+	if amended {
+		if q := share(a.Quantity); q.IsPositive() {
+			scaled := *a
+			scaled.Quantity = q
+			c.Amendment = &scaled
+		} else {
+			c.Amendment = a.void("void: "+reduced, now)
+		}
+	}
 	c.Version++
 	c.UpdatedAt = now.UTC()
 	return c, nil

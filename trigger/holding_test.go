@@ -96,3 +96,38 @@ func TestResize(t *testing.T) {
 		t.Fatalf("bad holdings accepted: %v", err)
 	}
 }
+
+// TestResizeScalesPendingAmendment: a reduced holding scales a pending
+// amendment's partial quantity like the condition's, so approving it later
+// does not sell more than its share; an amendment left with nothing is void.
+func TestResizeScalesPendingAmendment(t *testing.T) {
+	snap := Snapshot{Price: dec("100"), Holding: dec("100"), Now: t0}
+	whole := cond(1, StopLoss, Terms{TriggerPrice: dec("90")})
+	amended, err := whole.Modify("pm2", Terms{TriggerPrice: dec("95"), Quantity: dec("50")}, snap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := amended.Resize(dec("100"), dec("40"), dec("1"), t0.Add(time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := got.PendingAmendment()
+	if a == nil || !a.Quantity.Equal(dec("20")) || !got.Quantity.IsZero() || got.Version != amended.Version+1 {
+		t.Fatalf("resized: quantity %s, amendment %+v, version %d", got.Quantity, a, got.Version)
+	}
+	if !amended.Amendment.Quantity.Equal(dec("50")) {
+		t.Error("resizing changed the original's amendment")
+	}
+	small, err := whole.Modify("pm2", Terms{TriggerPrice: dec("95"), Quantity: dec("5")}, snap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err = small.Resize(dec("100"), dec("10"), dec("1"), t0.Add(time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := got.Amendment; v.State != AmendmentVoid || v.Reason != "void: the holding was reduced from 100 to 10" ||
+		got.State != Active || got.Version != small.Version+1 {
+		t.Fatalf("an amendment with nothing left: %+v, condition %s v%d", v, got.State, got.Version)
+	}
+}

@@ -222,6 +222,6 @@ func New(c Condition, creator string, s Snapshot) (Condition, error) {
 	}
 	c.CreatedBy, c.State, c.Version = creator, PendingApproval, 1
 	c.CreatedAt, c.UpdatedAt = s.Now.UTC(), s.Now.UTC()
-	c.ApprovedBy, c.AmendedBy, c.High, c.StateReason = "", "", decimal.Zero, ""
+	c.ApprovedBy, c.AmendedBy, c.High, c.StateReason, c.Amendment = "", "", decimal.Zero, "", nil
 	return c, nil
 }

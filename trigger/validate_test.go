@@ -122,7 +122,6 @@ func TestTransitionTable(t *testing.T) {
 	allowed := map[[2]State]bool{
 		{PendingApproval, Active}: true, {PendingApproval, Expired}: true, {PendingApproval, Cancelled}: true,
 		{Active, Triggered}: true, {Active, Expired}: true, {Active, Cancelled}: true,
-		{Active, PendingApproval}: true, // modified: its new terms await approval
 	}
 	for _, from := range all {
 		for _, to := range all {
