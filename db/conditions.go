@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/ballast-oms/ballast/trigger"
@@ -26,9 +27,18 @@ type ConditionEvent struct {
 const conditionColumns = `c.id, c.portfolio, c.symbol, c.kind, c.trigger_price, c.percent, c.amount, c.activation_price,
 	c.quantity, c.order_type, c.collar_bps, c.valid_until, c.oco_with, c.level, c.created_by, coalesce(c.amended_by, ''),
 	coalesce(c.approved_by, ''), c.state, c.state_reason, c.version, c.created_at, c.approved_at, c.updated_at, c.fired_price, c.fired_at,
-	c.template_id, c.order_id, c.alert, coalesce(h.high, '0')`
+	c.template_id, c.order_id, c.alert, coalesce(h.high, '0'), ` + amendmentColumns
 
-const conditionFrom = ` FROM conditions c LEFT JOIN condition_highs h ON h.condition_id = c.id`
+// amendmentColumns are a condition's latest amendment (conditionFrom joins
+// it as a), each empty or zero when it has none.
+const amendmentColumns = `coalesce(a.id, 0), coalesce(a.trigger_price, ''), coalesce(a.percent, ''),
+	coalesce(a.amount, ''), coalesce(a.activation_price, ''), coalesce(a.quantity, ''), coalesce(a.order_type, ''),
+	coalesce(a.collar_bps, 0), coalesce(a.valid_until, ''), coalesce(a.level, ''), coalesce(a.proposed_by, ''),
+	coalesce(a.proposed_at, ''), coalesce(a.state, ''), coalesce(a.decided_by, ''), coalesce(a.decided_at, ''),
+	coalesce(a.reason, '')`
+
+const conditionFrom = ` FROM conditions c LEFT JOIN condition_highs h ON h.condition_id = c.id
+	LEFT JOIN condition_amendments a ON a.id = (SELECT max(id) FROM condition_amendments WHERE condition_id = c.id)`
 
 // StoredCondition is a condition as stored: the trigger.Condition with what
 // only storage knows — the template it came from, the order it created when
@@ -45,9 +55,10 @@ func scanCondition(r scanner) (StoredCondition, error) {
 	c := &s.Condition
 	var kind, otype, state, until, created, approved, updated, firedAt string
 	var dec [8]string
-	err := r.Scan(&c.ID, &c.Portfolio, &c.Symbol, &kind, &dec[0], &dec[1], &dec[2], &dec[3], &dec[4], &otype,
+	var am amendmentRow
+	err := r.Scan(append([]any{&c.ID, &c.Portfolio, &c.Symbol, &kind, &dec[0], &dec[1], &dec[2], &dec[3], &dec[4], &otype,
 		&c.CollarBps, &until, &c.OCOWith, &dec[5], &c.CreatedBy, &c.AmendedBy, &c.ApprovedBy, &state, &c.StateReason, &c.Version,
-		&created, &approved, &updated, &dec[6], &firedAt, &s.TemplateID, &s.OrderID, &s.Alert, &dec[7])
+		&created, &approved, &updated, &dec[6], &firedAt, &s.TemplateID, &s.OrderID, &s.Alert, &dec[7]}, am.dest()...)...)
 	if err != nil {
 		return s, err
 	}
@@ -57,8 +68,14 @@ func scanCondition(r scanner) (StoredCondition, error) {
 		&c.Quantity, &c.Level, &c.FiredPrice, &c.High}); err != nil {
 		return s, err
 	}
-	return s, parseTimes(key, []string{until, created, approved, updated, firedAt},
-		[]*time.Time{&c.ValidUntil, &c.CreatedAt, &c.ApprovedAt, &c.UpdatedAt, &c.FiredAt})
+	if err := parseTimes(key, []string{until, created, approved, updated, firedAt},
+		[]*time.Time{&c.ValidUntil, &c.CreatedAt, &c.ApprovedAt, &c.UpdatedAt, &c.FiredAt}); err != nil {
+		return s, err
+	}
+	if c.Amendment, err = am.amendment(); err != nil {
+		return s, fmt.Errorf("%s: %w", key, err)
+	}
+	return s, nil
 }
 
 // InsertCondition stores a new condition (its ID is assigned) with its audit
@@ -129,16 +146,27 @@ func linkOCO(ctx context.Context, tx *sql.Tx, c trigger.Condition) error {
 	return nil
 }
 
-// UpdateCondition stores a change of terms or state made by a user, when the
-// stored version is still prev (optimistic update; otherwise ErrConflict),
-// with its audit event.
+// UpdateCondition stores a change of terms, state or amendment made by a
+// user, when the stored version is still prev (optimistic update; otherwise
+// ErrConflict), with its audit event. The amendment c carries is stored with
+// it (see saveAmendment): a new one replaces the one pending, and a final
+// state voids the one pending; each with an audit event of its own after ev.
 func (d *DB) UpdateCondition(ctx context.Context, c trigger.Condition, prev int64, ev ConditionEvent) error {
 	err := d.inTx(ctx, func(tx *sql.Tx) error {
 		var from string
-		if err := tx.QueryRowContext(ctx, `SELECT state FROM conditions WHERE id = ?`, c.ID).Scan(&from); err != nil {
-			if errors.Is(err, sql.ErrNoRows) {
-				return fmt.Errorf("condition %d: %w", c.ID, ErrNotFound)
-			}
+		var version int64
+		err := tx.QueryRowContext(ctx, `SELECT state, version FROM conditions WHERE id = ?`, c.ID).Scan(&from, &version)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("condition %d: %w", c.ID, ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		if version != prev {
+			return fmt.Errorf("condition %d changed since version %d: %w", c.ID, prev, ErrConflict)
+		}
+		after, err := saveAmendment(ctx, tx, c, ev.Actor)
+		if err != nil {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE conditions SET trigger_price = ?, percent = ?, amount = ?,
@@ -155,7 +183,10 @@ func (d *DB) UpdateCondition(ctx context.Context, c trigger.Condition, prev int6
 		if n, _ := res.RowsAffected(); n == 0 {
 			return fmt.Errorf("condition %d changed since version %d: %w", c.ID, prev, ErrConflict)
 		}
-		return conditionAudit(ctx, tx, c, trigger.State(from), ev)
+		if err := conditionAudit(ctx, tx, c, trigger.State(from), ev); err != nil {
+			return err
+		}
+		return conditionAudits(ctx, tx, c, after)
 	})
 	if err != nil {
 		return fmt.Errorf("db: update condition %d: %w", c.ID, err)
@@ -192,6 +223,17 @@ func conditionAudit(ctx context.Context, tx *sql.Tx, c trigger.Condition, from t
 	return conditionAuditOrder(ctx, tx, c, from, 0, ev)
 }
 
+// conditionAudits appends the events of what a change did to c's amendment
+// besides what its own event says; c is in its new state.
+func conditionAudits(ctx context.Context, tx *sql.Tx, c trigger.Condition, events []ConditionEvent) error {
+	for _, ev := range events {
+		if err := conditionAudit(ctx, tx, c, c.State, ev); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func conditionAuditOrder(ctx context.Context, tx *sql.Tx, c trigger.Condition, from trigger.State, orderID int64, ev ConditionEvent) error {
 	details := ev.Details
 	if details == "" {
@@ -211,35 +253,69 @@ func conditionAuditOrder(ctx context.Context, tx *sql.Tx, c trigger.Condition, f
 	return nil
 }
 
-// describeCondition is the audit details of a condition: what it watches.
+// describeCondition is the audit details of a condition: what it watches,
+// and the terms of its amendment while pending or when this change ended it.
 func describeCondition(c trigger.Condition) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "condition #%d %s %s/%s", c.ID, c.Kind, c.Portfolio, c.Symbol)
-	for _, f := range []struct {
-		name string
-		v    decimal.Decimal
-	}{{"trigger_price", c.TriggerPrice}, {"percent", c.Percent}, {"amount", c.Amount},
-		{"activation_price", c.ActivationPrice}, {"quantity", c.Quantity}, {"level", c.Level}} {
-		if !f.v.IsZero() {
-			fmt.Fprintf(&b, " %s=%s", f.name, f.v)
-		}
-	}
-	fmt.Fprintf(&b, " order=%s valid_until=%s v%d", c.OrderType, c.ValidUntil.UTC().Format(time.RFC3339), c.Version)
+	describeTerms(&b, c.Terms, c.Level)
+	fmt.Fprintf(&b, " v%d", c.Version)
 	if c.OCOWith != 0 {
 		fmt.Fprintf(&b, " oco_with=%d", c.OCOWith)
 	}
+	if a := c.Amendment; a != nil && (a.State == trigger.AmendmentPending || a.DecidedAt.Equal(c.UpdatedAt)) {
+		fmt.Fprintf(&b, "; %s amendment by %s:", a.State, a.By)
+		describeTerms(&b, a.Terms, a.Level)
+	}
 	return b.String()
+}
+
+// describeTerms writes the terms that are set, as name=value.
+func describeTerms(b *strings.Builder, t trigger.Terms, level decimal.Decimal) {
+	for _, f := range []struct {
+		name string
+		v    decimal.Decimal
+	}{{"trigger_price", t.TriggerPrice}, {"percent", t.Percent}, {"amount", t.Amount},
+		{"activation_price", t.ActivationPrice}, {"quantity", t.Quantity}, {"level", level}} {
+		if !f.v.IsZero() {
+			fmt.Fprintf(b, " %s=%s", f.name, f.v)
+		}
+	}
+	fmt.Fprintf(b, " order=%s", t.OrderType)
+	if t.CollarBps != 0 {
+		fmt.Fprintf(b, " collar_bps=%d", t.CollarBps)
+	}
+	fmt.Fprintf(b, " valid_until=%s", t.ValidUntil.UTC().Format(time.RFC3339))
 }
 
 // conditionWriteErr maps constraint failures to ErrConflict with a reason.
 func conditionWriteErr(err error) error {
 	switch {
 	case isCheckViolation(err):
-		return fmt.Errorf("the approver cannot be the creator or the last to modify it (four eyes), or a field is out of range: %w", ErrConflict)
+		return fmt.Errorf("the approver cannot be the creator or the last to modify it, nor an amendment's author (four eyes), "+
+			"or a field is out of range: %w", ErrConflict)
+	case sqliteCode(err) == sqlite3.SQLITE_CONSTRAINT_TRIGGER:
+		return fmt.Errorf("%s: %w", constraintMessage(err), ErrConflict)
+	case sqliteCode(err) == sqlite3.SQLITE_CONSTRAINT_UNIQUE:
+		return fmt.Errorf("another amendment is already pending: %w", ErrConflict)
 	case sqliteCode(err) == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
 		return fmt.Errorf("unknown portfolio or symbol: %w", ErrNotFound)
 	}
 	return err
+}
+
+// constraintMessage is the reason a trigger of the schema gave for refusing
+// a write (its RAISE text), without SQLite's wrapping.
+func constraintMessage(err error) string {
+	var e *sqlite.Error
+	if !errors.As(err, &e) {
+		return err.Error()
+	}
+	msg := strings.TrimPrefix(e.Error(), "constraint failed: ")
+	if i := strings.LastIndex(msg, " ("); i > 0 {
+		msg = msg[:i]
+	}
+	return msg
 }
 
 func nullText(s string) any {

@@ -119,13 +119,19 @@ func (d *DB) ExpirePending(ctx context.Context, now time.Time) ([]trigger.Condit
 
 // settleCondition moves a condition to the final state c carries when its
 // stored state is one of from, bumping the stored version, with an audit
-// event; it reports whether it did.
+// event; it reports whether it did. The amendment pending in storage, if
+// any, is void (with an audit event of its own), whatever c carries: the
+// engine's copy may predate it.
 func settleCondition(ctx context.Context, tx *sql.Tx, c trigger.Condition, from, action, details string) (bool, error) {
 	var prev string
 	err := tx.QueryRowContext(ctx, `SELECT state FROM conditions WHERE id = ? AND state IN (`+from+`)`, c.ID).Scan(&prev)
 	if err == sql.ErrNoRows {
 		return false, nil
 	}
+	if err != nil {
+		return false, fmt.Errorf("condition %d: %w", c.ID, err)
+	}
+	voided, err := voidPending(ctx, tx, c, TriggerActor)
 	if err != nil {
 		return false, fmt.Errorf("condition %d: %w", c.ID, err)
 	}
@@ -136,7 +142,10 @@ func settleCondition(ctx context.Context, tx *sql.Tx, c trigger.Condition, from,
 		return false, fmt.Errorf("condition %d: %w", c.ID, err)
 	}
 	ev := ConditionEvent{Actor: TriggerActor, Action: action, Reason: c.StateReason, Details: details}
-	return true, conditionAudit(ctx, tx, c, trigger.State(prev), ev)
+	if err := conditionAudit(ctx, tx, c, trigger.State(prev), ev); err != nil {
+		return false, err
+	}
+	return true, conditionAudits(ctx, tx, c, voided)
 }
 
 func cancelPartner(ctx context.Context, tx *sql.Tx, f trigger.Fired) error {

@@ -83,48 +83,6 @@ func TestConditionFourEyesInDatabase(t *testing.T) {
 	}
 }
 
-// TestConditionModifiedAwaitsApprovalAgain: an approved condition whose terms
-// are modified is stored pending approval with its modifier and no approver,
-// leaves the active conditions, and the database refuses its modifier as its
-// approver.
-func TestConditionModifiedAwaitsApprovalAgain(t *testing.T) {
-	d := openTest(t)
-	seedSmall(t, d)
-	ctx := context.Background()
-	c := newTrailing(t, d)
-	a, _ := c.Approve("trader", []user.Role{user.Trader}, condT0)
-	if err := d.UpdateCondition(ctx, a, 1, ConditionEvent{Actor: "trader", Action: "condition_approve"}); err != nil {
-		t.Fatal(err)
-	}
-	snap := trigger.Snapshot{Price: dec("90"), Holding: dec("10"), Now: condT0.Add(time.Minute)}
-	m, err := a.Modify("trader", trigger.Terms{Percent: dec("10"), ActivationPrice: dec("100")}, snap)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := d.UpdateCondition(ctx, m, a.Version, ConditionEvent{Actor: "trader", Action: "condition_modify", Reason: m.StateReason}); err != nil {
-		t.Fatal(err)
-	}
-	got, err := d.Condition(ctx, c.ID)
-	if err != nil || got.State != trigger.PendingApproval || got.AmendedBy != "trader" || got.ApprovedBy != "" ||
-		!got.ApprovedAt.IsZero() || got.Version != 3 {
-		t.Fatalf("stored after the modification: %+v %v", got.Condition, err)
-	}
-	if active, _ := d.ActiveConditions(ctx); len(active) != 0 {
-		t.Errorf("the modified condition is still loaded as active: %+v", active)
-	}
-	self := got.Condition
-	self.ApprovedBy, self.State, self.Version = " TRADER", trigger.Active, 4
-	if err := d.UpdateCondition(ctx, self, 3, ConditionEvent{Actor: "trader", Action: "condition_approve"}); !errors.Is(err, ErrConflict) ||
-		!strings.Contains(err.Error(), "four eyes") {
-		t.Fatalf("the modifier approves in the database: %v", err)
-	}
-	var reason string
-	if err := d.reader.QueryRow(`SELECT reason FROM audit_events WHERE condition_id = ? AND action = 'condition_modify'`, c.ID).Scan(&reason); err != nil ||
-		!strings.Contains(reason, "approval again") {
-		t.Errorf("modification audit reason %q, %v", reason, err)
-	}
-}
-
 func TestConditionUnknownHoldingRefused(t *testing.T) {
 	d := openTest(t)
 	seedSmall(t, d)
