@@ -18,7 +18,9 @@ import (
 )
 
 // conditionsAPI adds the conditional orders to the JSON API: everyone reads
-// them; PMs and traders create and cancel; traders approve (never their own).
+// them; PMs and traders create and cancel, and withdraw the amendments they
+// proposed; traders approve conditions and approve or reject amendments
+// (never their own).
 func (s *server) conditionsAPI(r chi.Router) {
 	r.Group(func(r chi.Router) {
 		r.Use(s.apiRequireRole(user.PM, user.Trader, user.Compliance, user.Admin))
@@ -29,10 +31,12 @@ func (s *server) conditionsAPI(r chi.Router) {
 		r.Use(s.apiRequireRole(user.PM, user.Trader))
 		r.Post("/conditions", s.apiCreateCondition)
 		r.Post("/conditions/{id}/cancel", s.apiCancelCondition)
+		r.Post("/conditions/{id}/amendment/reject", s.apiRejectAmendment)
 	})
 	r.Group(func(r chi.Router) {
 		r.Use(s.apiRequireRole(user.Trader))
 		r.Post("/conditions/{id}/approve", s.apiApproveCondition)
+		r.Post("/conditions/{id}/amendment/approve", s.apiApproveAmendment)
 	})
 }
 
@@ -80,6 +84,43 @@ type conditionJSON struct {
 	FiredAt         string `json:"fired_at,omitempty"`
 	OrderID         int64  `json:"order_id,omitempty"`
 	Alert           string `json:"alert,omitempty"`
+	// Amendment is the latest amendment proposed while it was active; its
+	// terms apply only once approved, while "state" is "pending".
+	Amendment *amendmentJSON `json:"amendment,omitempty"`
+}
+
+// amendmentJSON is an amendment as the API shows it.
+type amendmentJSON struct {
+	State           string `json:"state"`
+	ProposedBy      string `json:"proposed_by"`
+	ProposedAt      string `json:"proposed_at"`
+	TriggerPrice    string `json:"trigger_price"`
+	Percent         string `json:"percent"`
+	Amount          string `json:"amount"`
+	ActivationPrice string `json:"activation_price"`
+	Quantity        string `json:"quantity"`
+	Level           string `json:"level"`
+	OrderType       string `json:"order_type"`
+	CollarBps       int    `json:"collar_bps"`
+	ValidUntil      string `json:"valid_until"`
+	DecidedBy       string `json:"decided_by,omitempty"`
+	DecidedAt       string `json:"decided_at,omitempty"`
+	Reason          string `json:"reason,omitempty"`
+}
+
+func toAmendmentJSON(a *trigger.Amendment) *amendmentJSON {
+	if a == nil {
+		return nil
+	}
+	out := &amendmentJSON{State: string(a.State), ProposedBy: a.By, ProposedAt: a.At.UTC().Format(time.RFC3339),
+		TriggerPrice: a.TriggerPrice.String(), Percent: a.Percent.String(), Amount: a.Amount.String(),
+		ActivationPrice: a.ActivationPrice.String(), Quantity: a.Quantity.String(), Level: a.Level.String(),
+		OrderType: string(a.OrderType), CollarBps: a.CollarBps, ValidUntil: a.ValidUntil.UTC().Format(time.RFC3339),
+		DecidedBy: a.DecidedBy, Reason: a.Reason}
+	if !a.DecidedAt.IsZero() {
+		out.DecidedAt = a.DecidedAt.UTC().Format(time.RFC3339)
+	}
+	return out
 }
 
 func toConditionJSON(v ConditionView) conditionJSON {
@@ -89,7 +130,8 @@ func toConditionJSON(v ConditionView) conditionJSON {
 		Amount: c.Amount.String(), ActivationPrice: c.ActivationPrice.String(), Quantity: c.Quantity.String(),
 		Level: c.Level.String(), High: c.High.String(), StopLevel: c.StopLevel().String(), OrderType: string(c.OrderType),
 		CollarBps: c.CollarBps, ValidUntil: c.ValidUntil.UTC().Format(time.RFC3339), OCOWith: c.OCOWith,
-		CreatedBy: c.CreatedBy, AmendedBy: c.AmendedBy, ApprovedBy: c.ApprovedBy, Version: c.Version, OrderID: v.OrderID, Alert: v.Alert}
+		CreatedBy: c.CreatedBy, AmendedBy: c.AmendedBy, ApprovedBy: c.ApprovedBy, Version: c.Version, OrderID: v.OrderID, Alert: v.Alert,
+		Amendment: toAmendmentJSON(c.Amendment)}
 	if c.State == trigger.Triggered {
 		out.FiredPrice, out.FiredAt = c.FiredPrice.String(), c.FiredAt.UTC().Format(time.RFC3339)
 	}
@@ -194,19 +236,44 @@ func (s *server) apiApproveCondition(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+func (s *server) apiApproveAmendment(w http.ResponseWriter, r *http.Request) {
+	s.conditionAction(w, r, http.StatusOK, func(u user.User, id int64) (ConditionView, error) {
+		return s.live.conds.ApproveAmendment(r.Context(), u, id)
+	})
+}
+
+func (s *server) apiRejectAmendment(w http.ResponseWriter, r *http.Request) {
+	reason, ok := s.apiReason(w, r)
+	if !ok {
+		return
+	}
+	s.conditionAction(w, r, http.StatusOK, func(u user.User, id int64) (ConditionView, error) {
+		return s.live.conds.RejectAmendment(r.Context(), u, id, reason)
+	})
+}
+
 func (s *server) apiCancelCondition(w http.ResponseWriter, r *http.Request) {
+	reason, ok := s.apiReason(w, r)
+	if !ok {
+		return
+	}
+	s.conditionAction(w, r, http.StatusOK, func(u user.User, id int64) (ConditionView, error) {
+		return s.live.conds.Cancel(r.Context(), u, id, reason)
+	})
+}
+
+// apiReason reads an optional {"reason"} body; false when it answered 400.
+func (s *server) apiReason(w http.ResponseWriter, r *http.Request) (string, bool) {
 	var body struct {
 		Reason string `json:"reason"`
 	}
 	if r.ContentLength != 0 {
 		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 8<<10)).Decode(&body); err != nil {
 			s.apiError(w, r, http.StatusBadRequest, "body must be empty or {\"reason\"}: "+err.Error())
-			return
+			return "", false
 		}
 	}
-	s.conditionAction(w, r, http.StatusOK, func(u user.User, id int64) (ConditionView, error) {
-		return s.live.conds.Cancel(r.Context(), u, id, body.Reason)
-	})
+	return body.Reason, true
 }
 
 // conditionAction runs act on the {id} of the path for the token's user.

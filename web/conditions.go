@@ -16,8 +16,9 @@ import (
 )
 
 // conditionPages adds the auto-order pages: everyone reads them; PMs and
-// traders add, edit and cancel; traders approve (never what they created —
-// the button is hidden and the desk refuses).
+// traders add, edit and cancel, and withdraw the amendments they proposed;
+// traders approve conditions and approve or reject amendments (never what
+// they created or proposed — the buttons are hidden and the desk refuses).
 func (s *server) conditionPages(r chi.Router) {
 	r.Group(func(r chi.Router) {
 		r.Use(s.requireRole(user.PM, user.Trader, user.Compliance, user.Admin))
@@ -30,12 +31,14 @@ func (s *server) conditionPages(r chi.Router) {
 		r.Post("/conditions", s.conditionCreate)
 		r.Post("/conditions/{id}", s.conditionModify)
 		r.Post("/conditions/{id}/cancel", s.conditionCancel)
+		r.Post("/conditions/{id}/amendment/reject", s.conditionRejectAmendment)
 		r.Post("/conditions/defaults", s.defaultAdd)
 		r.Post("/conditions/defaults/{id}/remove", s.defaultRemove)
 	})
 	r.Group(func(r chi.Router) {
 		r.Use(s.requireRole(user.Trader))
 		r.Post("/conditions/{id}/approve", s.conditionApprove)
+		r.Post("/conditions/{id}/amendment/approve", s.conditionApproveAmendment)
 		r.Post("/conditions/defaults/{id}/approve", s.defaultApprove)
 	})
 }
@@ -185,8 +188,9 @@ func (s *server) conditionCreate(w http.ResponseWriter, r *http.Request) {
 	s.afterConditionForm(w, r, f, err, "Auto order added: it waits for a trader's approval.")
 }
 
-// conditionModify saves new terms of a waiting condition, which then waits
-// for a trader's approval (again, when it was active), and says so.
+// conditionModify saves new terms of a waiting condition and says what
+// happens next: a condition pending approval still waits for it; an active
+// one's terms wait as an amendment while it is watched on its approved terms.
 func (s *server) conditionModify(w http.ResponseWriter, r *http.Request) {
 	if !s.conditionsReady(w, r) {
 		return
@@ -212,9 +216,15 @@ func (s *server) conditionModify(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		u, _ := userFrom(r.Context())
 		var v ConditionView
-		if v, err = s.live.conds.Modify(r.Context(), u, id, f.Version, c.Terms); err == nil && v.State == trigger.PendingApproval {
-			done = fmt.Sprintf("Auto order #%d saved. Its new terms need a trader's approval (not yours, nor its creator's): "+
-				"it is not watched until then, even if it was active before.", id)
+		v, err = s.live.conds.Modify(r.Context(), u, id, f.Version, c.Terms)
+		switch {
+		case err != nil:
+		case v.PendingAmendment() != nil:
+			done = fmt.Sprintf("Auto order #%d: your new terms are an amendment awaiting a trader's approval (not yours, "+
+				"nor its creator's). Until then it stays active and is watched on its approved terms.", id)
+		case v.State == trigger.PendingApproval:
+			done = fmt.Sprintf("Auto order #%d saved. It still needs a trader's approval (not yours, nor its creator's) "+
+				"before it is watched.", id)
 		}
 	}
 	s.afterConditionForm(w, r, f, err, done)
@@ -277,6 +287,22 @@ func (s *server) conditionApprove(w http.ResponseWriter, r *http.Request) {
 	s.conditionButton(w, r, func(u user.User, id int64) (ConditionView, error) {
 		return s.live.conds.Approve(r.Context(), u, id)
 	}, "Auto order #%d approved: it is active.")
+}
+
+// conditionApproveAmendment approves an active condition's pending
+// amendment for the signed-in trader.
+func (s *server) conditionApproveAmendment(w http.ResponseWriter, r *http.Request) {
+	s.conditionButton(w, r, func(u user.User, id int64) (ConditionView, error) {
+		return s.live.conds.ApproveAmendment(r.Context(), u, id)
+	}, "Auto order #%d: its amendment is approved; it is watched on the new terms.")
+}
+
+// conditionRejectAmendment rejects (or, for its author, withdraws) an active
+// condition's pending amendment.
+func (s *server) conditionRejectAmendment(w http.ResponseWriter, r *http.Request) {
+	s.conditionButton(w, r, func(u user.User, id int64) (ConditionView, error) {
+		return s.live.conds.RejectAmendment(r.Context(), u, id, r.PostFormValue("reason"))
+	}, "Auto order #%d: its amendment is discarded; it stays watched on its approved terms.")
 }
 
 // conditionCancel cancels a waiting condition.

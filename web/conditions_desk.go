@@ -21,10 +21,21 @@ type ConditionDesk interface {
 	// Create validates a new condition from u against the holding and the
 	// last price, and stores it pending approval.
 	Create(ctx context.Context, u user.User, c trigger.Condition) (ConditionView, error)
-	// Modify replaces the terms of a waiting condition at version.
+	// Modify changes the terms of a waiting condition at version: those of
+	// one pending approval at once; an active one's become its pending
+	// amendment, while it stays watched on its approved terms.
 	Modify(ctx context.Context, u user.User, id, version int64, t trigger.Terms) (ConditionView, error)
-	// Approve activates a pending condition: u must be a trader who did not create it.
+	// Approve activates a pending condition: u must be a trader who neither
+	// created it nor last modified it.
 	Approve(ctx context.Context, u user.User, id int64) (ConditionView, error)
+	// ApproveAmendment makes an active condition's pending amendment its
+	// terms: u must be a trader who neither created the condition nor
+	// proposed the amendment.
+	ApproveAmendment(ctx context.Context, u user.User, id int64) (ConditionView, error)
+	// RejectAmendment discards an active condition's pending amendment,
+	// which keeps its approved terms: its author withdraws it, or a trader
+	// who could approve it rejects it.
+	RejectAmendment(ctx context.Context, u user.User, id int64, reason string) (ConditionView, error)
 	// Cancel cancels a waiting condition.
 	Cancel(ctx context.Context, u user.User, id int64, reason string) (ConditionView, error)
 	// Defaults lists the default conditions of portfolio (all when empty).

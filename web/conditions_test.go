@@ -129,6 +129,18 @@ func (f *fakeConditions) Approve(_ context.Context, u user.User, id int64) (Cond
 	return f.change(id, func(c trigger.Condition) (trigger.Condition, error) { return c.Approve(u.Name, u.Roles, liveNow) })
 }
 
+func (f *fakeConditions) ApproveAmendment(_ context.Context, u user.User, id int64) (ConditionView, error) {
+	return f.change(id, func(c trigger.Condition) (trigger.Condition, error) {
+		return c.ApproveAmendment(u.Name, u.Roles, liveNow)
+	})
+}
+
+func (f *fakeConditions) RejectAmendment(_ context.Context, u user.User, id int64, reason string) (ConditionView, error) {
+	return f.change(id, func(c trigger.Condition) (trigger.Condition, error) {
+		return c.RejectAmendment(u.Name, u.Roles, reason, liveNow)
+	})
+}
+
 func (f *fakeConditions) Cancel(_ context.Context, u user.User, id int64, reason string) (ConditionView, error) {
 	return f.change(id, func(c trigger.Condition) (trigger.Condition, error) { return c.Cancel(u.Name, reason, liveNow) })
 }
@@ -302,11 +314,73 @@ func TestConditionPagesHideAndRefuseSelfApproval(t *testing.T) {
 	wantContains(t, "panel", res.body, "Add an auto order on AAA", `sse-connect="/events/prices?portfolio=GROWTH"`)
 }
 
-// TestConditionModifiedNeedsApprovalAgain: a trader who modifies an active
-// condition sends it back for approval, is told so, sees it pending with why,
-// is shown no approve button for it and is refused approving it; another
-// trader approves the new terms.
-func TestConditionModifiedNeedsApprovalAgain(t *testing.T) {
+// TestAPIConditionAmendment: the API shows an active condition's pending
+// amendment beside its approved terms, approves it only for a trader who is
+// neither its author nor the creator, and lets its author withdraw one.
+func TestAPIConditionAmendment(t *testing.T) {
+	la := newLiveApp(t)
+	pm, trader, trader2 := la.addToken(1), la.addToken(5), la.addToken(6)
+	res, out := la.apiPost(pm, "/api/v1/conditions", `{"portfolio":"GROWTH","symbol":"AAA","kind":"stop_loss","trigger_price":"90"}`)
+	wantStatus(t, "create", res, http.StatusCreated)
+	id := int64(out["id"].(float64))
+	res, _ = la.apiPost(trader, fmt.Sprintf("/api/v1/conditions/%d/approve", id), "")
+	wantStatus(t, "approve", res, http.StatusOK)
+	terms := trigger.Terms{TriggerPrice: dec("95"), Quantity: dec("4")}
+	if _, err := la.conds.Modify(context.Background(), user.User{Name: "trader", Roles: []user.Role{user.Trader}}, id, 2, terms); err != nil {
+		t.Fatal(err)
+	}
+	res = la.apiGet(pm, fmt.Sprintf("/api/v1/conditions/%d", id))
+	var got conditionJSON
+	if err := json.Unmarshal([]byte(res.body), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.State != "active" || got.Level != "90" || got.ApprovedBy != "trader" || got.Amendment == nil ||
+		got.Amendment.State != "pending" || got.Amendment.ProposedBy != "trader" || got.Amendment.Level != "95" ||
+		got.Amendment.Quantity != "4" || got.Amendment.ProposedAt != liveNow.Format(time.RFC3339) {
+		t.Fatalf("the condition with its amendment: %s", res.body)
+	}
+	approve := fmt.Sprintf("/api/v1/conditions/%d/amendment/approve", id)
+	res, _ = la.apiPost(trader, approve, "")
+	wantJSONError(t, "the author approves", res, http.StatusForbidden)
+	wantContains(t, "the author approves", res.body, "proposed the amendment")
+	res, _ = la.apiPost(pm, approve, "")
+	wantJSONError(t, "a pm approves", res, http.StatusForbidden)
+	res, out = la.apiPost(trader2, approve, "")
+	wantStatus(t, "another trader approves", res, http.StatusOK)
+	if out["level"] != "95" || out["approved_by"] != "trader2" || out["amended_by"] != "trader" {
+		t.Fatalf("approved: %v", out)
+	}
+	if a, _ := out["amendment"].(map[string]any); a["state"] != "approved" || a["decided_by"] != "trader2" {
+		t.Fatalf("the approved amendment: %v", out["amendment"])
+	}
+	res, _ = la.apiPost(trader2, approve, "")
+	wantJSONError(t, "approving twice", res, http.StatusConflict)
+
+	if _, err := la.conds.Modify(context.Background(), user.User{Name: "pm", Roles: []user.Role{user.PM}}, id, 4, terms); err != nil {
+		t.Fatal(err)
+	}
+	res, out = la.apiPost(pm, fmt.Sprintf("/api/v1/conditions/%d/amendment/reject", id), `{"reason":"second thoughts"}`)
+	wantStatus(t, "the author withdraws", res, http.StatusOK)
+	if a, _ := out["amendment"].(map[string]any); a["state"] != "withdrawn" || a["reason"] != "withdrawn by pm: second thoughts" ||
+		out["level"] != "95" {
+		t.Fatalf("withdrawn: %v", out)
+	}
+}
+
+// modifyStop posts new terms for the stop-loss 1 on GROWTH's AAA as c.
+func modifyStop(la *liveApp, c *http.Client, level, qty, version string) response {
+	return la.postForm(c, "/conditions/1", url.Values{"portfolio": {"GROWTH"}, "symbol": {"AAA"}, "kind": {"stop_loss"},
+		"trigger_price": {level}, "quantity": {qty}, "version": {version}})
+}
+
+// TestConditionModifiedActiveAwaitsAmendmentApproval: a trader who modifies
+// an active condition proposes an amendment and is told that it stays
+// watched on its approved terms. The pages show the amendment's author and
+// its terms beside the approved ones, to everyone; the approve and reject
+// buttons only to traders who are neither its author nor the creator, who
+// are refused anyway; a withdraw button to its author. A second modification
+// replaces the amendment, and another trader's approval applies it.
+func TestConditionModifiedActiveAwaitsAmendmentApproval(t *testing.T) {
 	la := newLiveApp(t)
 	pm, tc, t2 := la.signedIn("pm"), la.signedIn("trader"), la.signedIn("trader2")
 	res := la.postForm(pm, "/conditions", url.Values{"portfolio": {"GROWTH"}, "symbol": {"AAA"}, "kind": {"stop_loss"},
@@ -315,35 +389,118 @@ func TestConditionModifiedNeedsApprovalAgain(t *testing.T) {
 	res = la.postForm(tc, "/conditions/1/approve", url.Values{"back": {"/conditions"}})
 	wantStatus(t, "trader approves", res, http.StatusSeeOther)
 
-	res = la.postForm(tc, "/conditions/1", url.Values{"portfolio": {"GROWTH"}, "symbol": {"AAA"}, "kind": {"stop_loss"},
-		"trigger_price": {"99"}, "quantity": {"10"}, "version": {"2"}})
-	wantStatus(t, "the approver modifies", res, http.StatusSeeOther)
+	wantStatus(t, "the approver modifies", modifyStop(la, tc, "95", "10", "2"), http.StatusSeeOther)
 	c, _ := la.conds.Get(context.Background(), 1)
-	if c.State != trigger.PendingApproval || c.ApprovedBy != "" || c.AmendedBy != "trader" {
-		t.Fatalf("after the modification: state %s, approved by %q, modified by %q", c.State, c.ApprovedBy, c.AmendedBy)
+	a := c.PendingAmendment()
+	if c.State != trigger.Active || c.ApprovedBy != "trader" || !c.Level.Equal(dec("90")) || a == nil || a.By != "trader" ||
+		!a.Level.Equal(dec("95")) {
+		t.Fatalf("after the modification: %s approved by %q at %s, amendment %+v", c.State, c.ApprovedBy, c.Level, a)
 	}
 	res = la.get(tc, "/conditions")
-	wantContains(t, "after saving", res.body, `class="flash"`, "Its new terms need a trader&#39;s approval",
-		"not watched until then", `data-testid="condition-reapproval"`, "modified by trader after trader approved it",
-		"awaits a trader&#39;s approval again")
-	if strings.Contains(res.body, "/conditions/1/approve") {
-		t.Error("the modifier is shown an approve button")
+	wantContains(t, "the author's list", res.body, `class="flash"`, "your new terms are an amendment awaiting a trader&#39;s approval",
+		"stays active and is watched on its approved terms", `data-testid="condition-amendment"`, "amendment pending",
+		"Amendment proposed by trader", "Approved (watched): at 90.00; quantity 5", "Proposed: at 95.00; quantity 10",
+		"Withdraw amendment", `action="/conditions/1/amendment/reject"`)
+	if strings.Contains(res.body, "/conditions/1/amendment/approve") {
+		t.Error("the author is shown an approve button for their amendment")
 	}
-	res = la.postForm(tc, "/conditions/1", url.Values{"portfolio": {"GROWTH"}, "symbol": {"AAA"}, "kind": {"stop_loss"},
-		"trigger_price": {"95"}, "version": {"2"}})
-	wantStatus(t, "a stale edit", res, http.StatusConflict)
-	res = la.postForm(tc, "/conditions/1/approve", url.Values{})
-	wantStatus(t, "the modifier approves anyway", res, http.StatusForbidden)
-	if c, _ := la.conds.Get(context.Background(), 1); c.State != trigger.PendingApproval {
-		t.Fatalf("the modifier's approval changed the state to %s", c.State)
+	res = la.get(pm, "/conditions")
+	wantContains(t, "the creator's list", res.body, "Amendment proposed by trader", "Proposed: at 95.00")
+	if strings.Contains(res.body, "/conditions/1/amendment/") {
+		t.Error("the creator is shown amendment buttons")
 	}
-	res = la.get(t2, "/conditions?state=pending_approval")
-	wantContains(t, "another trader", res.body, "/conditions/1/approve")
-	res = la.postForm(t2, "/conditions/1/approve", url.Values{"back": {"/conditions"}})
+	res = la.get(t2, "/portfolios/GROWTH/conditions")
+	wantContains(t, "another trader's panel", res.body, `action="/conditions/1/amendment/approve"`, "Reject amendment",
+		"Approved (watched): at 90.00", "Saving proposes these terms as an amendment", `name="trigger_price" value="95"`,
+		"(its pending amendment)")
+	if strings.Contains(res.body, "Withdraw amendment") {
+		t.Error("another trader is shown a withdraw button")
+	}
+
+	wantStatus(t, "the author approves anyway", la.postForm(tc, "/conditions/1/amendment/approve", url.Values{}), http.StatusForbidden)
+	wantStatus(t, "the creator approves (no trader)", la.postForm(pm, "/conditions/1/amendment/approve", url.Values{}), http.StatusForbidden)
+	wantStatus(t, "the approval of the condition instead", la.postForm(t2, "/conditions/1/approve", url.Values{}), http.StatusConflict)
+	wantStatus(t, "a stale edit", modifyStop(la, pm, "92", "", "2"), http.StatusConflict)
+	if c, _ := la.conds.Get(context.Background(), 1); !c.Level.Equal(dec("90")) || c.PendingAmendment() == nil || c.PendingAmendment().By != "trader" {
+		t.Fatalf("a refused request changed the condition: level %s, amendment %+v", c.Level, c.PendingAmendment())
+	}
+
+	wantStatus(t, "the creator modifies again", modifyStop(la, pm, "93", "", "3"), http.StatusSeeOther)
+	if c, _ := la.conds.Get(context.Background(), 1); c.PendingAmendment() == nil || c.PendingAmendment().By != "pm" ||
+		!c.PendingAmendment().Level.Equal(dec("93")) || !c.Level.Equal(dec("90")) {
+		t.Fatalf("the second modification: level %s, amendment %+v", c.Level, c.PendingAmendment())
+	}
+	res = la.postForm(t2, "/conditions/1/amendment/approve", url.Values{"back": {"/portfolios/GROWTH"}})
 	wantStatus(t, "another trader approves", res, http.StatusSeeOther)
-	if c, _ := la.conds.Get(context.Background(), 1); c.State != trigger.Active || c.ApprovedBy != "trader2" || !c.Level.Equal(dec("99")) {
-		t.Fatalf("approved: %s by %q at %s", c.State, c.ApprovedBy, c.Level)
+	if loc := res.header.Get("Location"); loc != "/portfolios/GROWTH" {
+		t.Errorf("back to %q", loc)
 	}
+	c, _ = la.conds.Get(context.Background(), 1)
+	if c.State != trigger.Active || !c.Level.Equal(dec("93")) || !c.Quantity.IsZero() || c.ApprovedBy != "trader2" ||
+		c.AmendedBy != "pm" || c.PendingAmendment() != nil {
+		t.Fatalf("approved: %s at %s × %s by %q, amended by %q", c.State, c.Level, c.Quantity, c.ApprovedBy, c.AmendedBy)
+	}
+	res = la.get(t2, "/conditions")
+	wantContains(t, "after approving", res.body, "its amendment is approved", "at 93.00")
+	if strings.Contains(res.body, `data-testid="condition-amendment"`) {
+		t.Error("an approved amendment is still shown as pending")
+	}
+}
+
+// TestConditionAmendmentRejectedOrWithdrawn: another trader rejects an
+// amendment with a reason, or its author withdraws it; the approved terms
+// stay and the list says how the amendment ended. The creator may not reject
+// it, and a cross-site post is refused.
+func TestConditionAmendmentRejectedOrWithdrawn(t *testing.T) {
+	la := newLiveApp(t)
+	pm, tc, t2 := la.signedIn("pm"), la.signedIn("trader"), la.signedIn("trader2")
+	addStopLoss(t, la, pm)
+	wantStatus(t, "approve", la.postForm(tc, "/conditions/1/approve", url.Values{}), http.StatusSeeOther)
+	wantStatus(t, "amend", modifyStop(la, tc, "95", "", "2"), http.StatusSeeOther)
+
+	req := la.request(http.MethodPost, "/conditions/1/amendment/reject", strings.NewReader(""))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	wantStatus(t, "a cross-site rejection", la.do(t2, req), http.StatusForbidden)
+	wantStatus(t, "the creator rejects", la.postForm(pm, "/conditions/1/amendment/reject", url.Values{}), http.StatusForbidden)
+	if c, _ := la.conds.Get(context.Background(), 1); c.PendingAmendment() == nil {
+		t.Fatal("a refused rejection discarded the amendment")
+	}
+	res := la.postForm(t2, "/conditions/1/amendment/reject", url.Values{"reason": {"too tight"}, "back": {"/conditions"}})
+	wantStatus(t, "another trader rejects", res, http.StatusSeeOther)
+	c, _ := la.conds.Get(context.Background(), 1)
+	if c.State != trigger.Active || !c.Level.Equal(dec("90")) || c.Amendment == nil || c.Amendment.State != trigger.AmendmentRejected {
+		t.Fatalf("after the rejection: %s at %s, amendment %+v", c.State, c.Level, c.Amendment)
+	}
+	res = la.get(t2, "/conditions")
+	wantContains(t, "after the rejection", res.body, "its amendment is discarded; it stays watched on its approved terms",
+		`data-testid="condition-amendment-note"`, "rejected by trader2: too tight")
+	wantStatus(t, "approving the rejected amendment", la.postForm(t2, "/conditions/1/amendment/approve", url.Values{}), http.StatusConflict)
+
+	wantStatus(t, "amend again", modifyStop(la, tc, "96", "", "4"), http.StatusSeeOther)
+	wantStatus(t, "the author withdraws", la.postForm(tc, "/conditions/1/amendment/reject", url.Values{}), http.StatusSeeOther)
+	if c, _ := la.conds.Get(context.Background(), 1); c.Amendment.State != trigger.AmendmentWithdrawn || !c.Level.Equal(dec("90")) {
+		t.Fatalf("after the withdrawal: %+v at %s", c.Amendment, c.Level)
+	}
+	res = la.get(pm, "/conditions")
+	wantContains(t, "after the withdrawal", res.body, "withdrawn by trader")
+}
+
+// TestConditionModifiedPendingChangesInPlace: modifying a condition never
+// approved changes its terms at once; it still needs a trader's approval.
+func TestConditionModifiedPendingChangesInPlace(t *testing.T) {
+	la := newLiveApp(t)
+	pm := la.signedIn("pm")
+	addStopLoss(t, la, pm)
+	res := la.get(pm, "/portfolios/GROWTH/conditions")
+	wantContains(t, "the edit form", res.body, "Saving changes its terms; it still waits for a trader's approval")
+	wantStatus(t, "modify", modifyStop(la, pm, "95", "", "1"), http.StatusSeeOther)
+	c, _ := la.conds.Get(context.Background(), 1)
+	if c.State != trigger.PendingApproval || !c.Level.Equal(dec("95")) || c.Amendment != nil || c.AmendedBy != "pm" {
+		t.Fatalf("after modifying: %s at %s, amendment %+v, amended by %q", c.State, c.Level, c.Amendment, c.AmendedBy)
+	}
+	res = la.get(pm, "/conditions")
+	wantContains(t, "after modifying", res.body, "It still needs a trader&#39;s approval")
 }
 
 func TestPriceEventsSendChangedSymbolsWithMarketValues(t *testing.T) {

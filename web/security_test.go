@@ -56,6 +56,8 @@ var routeMatrix = map[string]string{
 	"POST /conditions": "pm,trader", "POST /conditions/{id}": "pm,trader", "POST /conditions/{id}/cancel": "pm,trader",
 	"POST /conditions/defaults": "pm,trader", "POST /conditions/defaults/{id}/remove": "pm,trader",
 	"POST /conditions/{id}/approve": "trader", "POST /conditions/defaults/{id}/approve": "trader",
+	// An amendment of an active condition: traders approve or reject it; its author (pm or trader) withdraws it.
+	"POST /conditions/{id}/amendment/approve": "trader", "POST /conditions/{id}/amendment/reject": "pm,trader",
 
 	// FIX sessions.
 	"GET /sessions": "trader,admin", "POST /sessions/{broker}/logon": "trader,admin",
@@ -86,6 +88,7 @@ var routeMatrix = map[string]string{
 	"POST /api/v1/blocks/{id}/replace": "trader", "POST /api/v1/prices": "trader,admin",
 	"GET /api/v1/conditions": "all", "GET /api/v1/conditions/{id}": "all",
 	"POST /api/v1/conditions": "pm,trader", "POST /api/v1/conditions/{id}/cancel": "pm,trader",
+	"POST /api/v1/conditions/{id}/amendment/approve": "trader", "POST /api/v1/conditions/{id}/amendment/reject": "pm,trader",
 	"POST /api/v1/conditions/{id}/approve": "trader",
 	"GET /api/v1/sessions":                 "trader,admin",
 }

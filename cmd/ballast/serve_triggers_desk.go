@@ -92,10 +92,11 @@ func (td *triggerDesk) snapshot(ctx context.Context, pf, symbol string) (trigger
 	return s, nil
 }
 
-// Modify replaces the terms of a waiting condition still at version, with u
-// as the last to modify it: an active condition goes back to pending approval
-// (and out of the engine) until a trader who neither created nor modified it
-// approves the new terms.
+// Modify changes the terms of a waiting condition still at version, for u:
+// a condition pending approval takes them at once (u its last amender); an
+// active one stays active, and watched by the engine on its approved terms,
+// with the new terms as its pending amendment until a trader who neither
+// created it nor proposed them approves them.
 func (td *triggerDesk) Modify(ctx context.Context, u user.User, id, version int64, t trigger.Terms) (web.ConditionView, error) {
 	if !u.Has(user.PM, user.Trader) {
 		return web.ConditionView{}, fmt.Errorf("%s is neither pm nor trader: %w", u.Name, trigger.ErrForbidden)
@@ -121,6 +122,26 @@ func (td *triggerDesk) Approve(ctx context.Context, u user.User, id int64) (web.
 	})
 }
 
+// ApproveAmendment makes an active condition's pending amendment its terms,
+// for a trader who neither created the condition nor proposed the amendment;
+// the engine then watches the new terms.
+func (td *triggerDesk) ApproveAmendment(ctx context.Context, u user.User, id int64) (web.ConditionView, error) {
+	return td.change(ctx, id, u.Name, "condition_amendment_approve", func(c trigger.Condition) (trigger.Condition, error) {
+		return c.ApproveAmendment(u.Name, u.Roles, td.now())
+	})
+}
+
+// RejectAmendment discards an active condition's pending amendment: its
+// author withdraws it, or a trader who could approve it rejects it.
+func (td *triggerDesk) RejectAmendment(ctx context.Context, u user.User, id int64, reason string) (web.ConditionView, error) {
+	if !u.Has(user.PM, user.Trader) {
+		return web.ConditionView{}, fmt.Errorf("%s is neither pm nor trader: %w", u.Name, trigger.ErrForbidden)
+	}
+	return td.change(ctx, id, u.Name, "condition_amendment_reject", func(c trigger.Condition) (trigger.Condition, error) {
+		return c.RejectAmendment(u.Name, u.Roles, reason, td.now())
+	})
+}
+
 // Cancel cancels a waiting condition.
 func (td *triggerDesk) Cancel(ctx context.Context, u user.User, id int64, reason string) (web.ConditionView, error) {
 	if !u.Has(user.PM, user.Trader) {
@@ -132,7 +153,8 @@ func (td *triggerDesk) Cancel(ctx context.Context, u user.User, id int64, reason
 }
 
 // change applies one user's change to a stored condition (with the engine's
-// live high), stores it at the version it read, and updates the engine.
+// live high), stores it at the version it read with its audit event, and
+// updates the engine.
 func (td *triggerDesk) change(ctx context.Context, id int64, actor, action string, fn func(trigger.Condition) (trigger.Condition, error)) (web.ConditionView, error) {
 	td.mu.Lock()
 	defer td.mu.Unlock()
@@ -145,16 +167,40 @@ func (td *triggerDesk) change(ctx context.Context, id int64, actor, action strin
 	if err != nil {
 		return web.ConditionView{}, err
 	}
-	ev := db.ConditionEvent{Actor: actor, Action: action}
-	if next.State != cur.State {
-		ev.Reason = next.StateReason // e.g. "modified by … after … approved it: awaits a trader's approval again"
-	}
-	if err := td.d.UpdateCondition(ctx, next, cur.Version, ev); err != nil {
+	if err := td.d.UpdateCondition(ctx, next, cur.Version, changeEvent(actor, action, cur.Condition, next)); err != nil {
 		return web.ConditionView{}, triggerErr(err)
 	}
 	td.follow(next)
 	cur.Condition = next
 	return cur, nil
+}
+
+// changeEvent is the audit event of a user's change of a condition from cur
+// to next under action: a change of state gives its reason; a modification
+// that proposed an amendment is condition_amend, saying what stays watched
+// and which amendment it replaced; a decision on an amendment gives how it
+// ended, a withdrawal by its author being condition_amendment_withdraw.
+func changeEvent(actor, action string, cur, next trigger.Condition) db.ConditionEvent {
+	ev := db.ConditionEvent{Actor: actor, Action: action}
+	a := next.Amendment
+	switch {
+	case next.State != cur.State:
+		ev.Reason = next.StateReason
+	case a == nil || a == cur.Amendment:
+	case a.State == trigger.AmendmentPending:
+		ev.Action = "condition_amend"
+		ev.Reason = fmt.Sprintf("amendment proposed by %s: awaits a trader's approval; watched on the terms %s approved until then",
+			a.By, next.ApprovedBy)
+		if p := cur.PendingAmendment(); p != nil {
+			ev.Reason += fmt.Sprintf("; replaces the amendment %s proposed", p.By)
+		}
+	default:
+		if a.State == trigger.AmendmentWithdrawn {
+			ev.Action = "condition_amendment_withdraw"
+		}
+		ev.Reason = a.Reason
+	}
+	return ev
 }
 
 // triggerErr maps storage's kinds of error to trigger's, which the web layer knows.

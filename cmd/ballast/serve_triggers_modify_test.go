@@ -9,13 +9,24 @@ import (
 	"testing"
 )
 
-// TestModifiedConditionIsWatchedOnlyOnceApprovedAgain: a trader who modifies
-// an active stop-loss through its page is told it needs approving again; it
-// leaves the engine, its approval is withdrawn, the modifier may not approve
-// it, and once another trader approves the new level it fires with the order
-// approved in that trader's name.
-func TestModifiedConditionIsWatchedOnlyOnceApprovedAgain(t *testing.T) {
-	ld := newLiveDesk(t)
+// amendmentOut is a condition with its amendment, as the API shows it.
+type amendmentOut struct {
+	State      string `json:"state"`
+	Level      string `json:"level"`
+	ApprovedBy string `json:"approved_by"`
+	AmendedBy  string `json:"amended_by"`
+	Amendment  *struct {
+		State      string `json:"state"`
+		ProposedBy string `json:"proposed_by"`
+		Level      string `json:"level"`
+		Reason     string `json:"reason"`
+	} `json:"amendment"`
+}
+
+// approvedStopLoss creates, as pm, a stop-loss at 90 on the demo holding with
+// the price at 100, has trader approve it and returns it, watched.
+func approvedStopLoss(t *testing.T, ld *liveDesk) condOut {
+	t.Helper()
 	pos := ld.demoHolding(t)
 	ld.postPrice(t, pos.Symbol, "100")
 	var c condOut
@@ -23,42 +34,126 @@ func TestModifiedConditionIsWatchedOnlyOnceApprovedAgain(t *testing.T) {
 		"kind": "stop_loss", "trigger_price": "90"}, &c); code != http.StatusCreated {
 		t.Fatalf("create: %d %+v", code, c)
 	}
-	approve := fmt.Sprintf("/api/v1/conditions/%d/approve", c.ID)
-	if code := ld.call(t, "trader", "POST", approve, nil, &c); code != http.StatusOK || c.State != "active" {
+	if code := ld.call(t, "trader", "POST", fmt.Sprintf("/api/v1/conditions/%d/approve", c.ID), nil, &c); code != http.StatusOK || c.State != "active" {
 		t.Fatalf("approve: %d %+v", code, c)
 	}
 	if _, ok := ld.live.triggers.engine.Get(c.ID); !ok {
 		t.Fatal("the approved condition is not watched")
 	}
+	return c
+}
 
+// amendFromPage has trader modify the stop-loss to level from its page and
+// checks that they are told it stays watched on its approved terms.
+func amendFromPage(t *testing.T, ld *liveDesk, id int64, level string) {
+	t.Helper()
+	pos := ld.demoHolding(t)
 	tc := signInAs(t, ld.srv.URL, "trader")
-	code, body := tc.post(fmt.Sprintf("/conditions/%d", c.ID), url.Values{"portfolio": {pos.Portfolio}, "symbol": {pos.Symbol},
-		"kind": {"stop_loss"}, "trigger_price": {"95"}, "version": {"2"}})
-	if code != http.StatusOK || !strings.Contains(body, "Its new terms need a trader&#39;s approval") {
+	code, body := tc.post(fmt.Sprintf("/conditions/%d", id), url.Values{"portfolio": {pos.Portfolio}, "symbol": {pos.Symbol},
+		"kind": {"stop_loss"}, "trigger_price": {level}, "version": {"2"}})
+	if code != http.StatusOK || !strings.Contains(body, "your new terms are an amendment awaiting a trader&#39;s approval") ||
+		!strings.Contains(body, "watched on its approved terms") {
 		i := strings.Index(body, "flash")
 		t.Fatalf("modify from the page: %d\n%.600s", code, body[max(i, 0):])
 	}
-	var got struct {
-		State      string `json:"state"`
-		ApprovedBy string `json:"approved_by"`
-		AmendedBy  string `json:"amended_by"`
-		Level      string `json:"level"`
+}
+
+// conditionAudit lists a condition's audit events as "action by actor: reason".
+func conditionAudit(t *testing.T, ld *liveDesk, id int64) []string {
+	t.Helper()
+	rows, err := ld.d.Reader().Query(`SELECT action, actor, reason FROM audit_events WHERE condition_id = ? ORDER BY id`, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var action, actor, reason string
+		if err := rows.Scan(&action, &actor, &reason); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, action+" by "+actor+": "+reason)
+	}
+	return out
+}
+
+// wantAudit checks that the audit events start with the prefixes given.
+func wantAudit(t *testing.T, got []string, want ...string) {
+	t.Helper()
+	if len(got) < len(want) {
+		t.Fatalf("audit:\n%s\nwant events starting\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(got[i], w) {
+			t.Fatalf("audit event %d is %q, want %q…; all:\n%s", i, got[i], w, strings.Join(got, "\n"))
+		}
+	}
+}
+
+// TestAmendedConditionFiresOnApprovedTerms: a trader who modifies an active
+// stop-loss through its page proposes an amendment; the stop stays active
+// and watched on its approved level, so a fall through that level fires it
+// with the order approved by its approver, and the amendment is then void.
+func TestAmendedConditionFiresOnApprovedTerms(t *testing.T) {
+	ld := newLiveDesk(t)
+	c := approvedStopLoss(t, ld)
+	amendFromPage(t, ld, c.ID, "80")
+	var got amendmentOut
+	ld.call(t, "pm", "GET", fmt.Sprintf("/api/v1/conditions/%d", c.ID), nil, &got)
+	if got.State != "active" || got.Level != "90" || got.ApprovedBy != "trader" || got.Amendment == nil ||
+		got.Amendment.State != "pending" || got.Amendment.ProposedBy != "trader" || got.Amendment.Level != "80" {
+		t.Fatalf("after the modification: %+v %+v", got, got.Amendment)
+	}
+	if w, ok := ld.live.triggers.engine.Get(c.ID); !ok || w.Level.String() != "90" {
+		t.Fatalf("the engine watches %v (level %s), want the approved level 90", ok, w.Level)
+	}
+
+	ld.postPrice(t, ld.demoHolding(t).Symbol, "85")
+	fired := ld.waitCondition(t, c.ID, "fired with an order", func(c condOut) bool { return c.State == "triggered" && (c.OrderID != 0 || c.Alert != "") })
+	if fired.Alert != "" {
+		t.Fatalf("fired: %+v", fired)
+	}
+	detail, err := ld.orders.store.OrderDetail(context.Background(), fired.OrderID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if detail.Order.ProposedBy != "pm" || detail.Order.ApprovedBy != "trader" {
+		t.Fatalf("fired order proposed by %q, approved by %q; want pm and trader", detail.Order.ProposedBy, detail.Order.ApprovedBy)
 	}
 	ld.call(t, "pm", "GET", fmt.Sprintf("/api/v1/conditions/%d", c.ID), nil, &got)
-	if got.State != "pending_approval" || got.ApprovedBy != "" || got.AmendedBy != "trader" || got.Level != "95" {
-		t.Fatalf("after the modification: %+v", got)
-	}
-	if _, ok := ld.live.triggers.engine.Get(c.ID); ok {
-		t.Fatal("the modified condition is still watched")
+	if got.Amendment == nil || got.Amendment.State != "void" || !strings.Contains(got.Amendment.Reason, "fired before it was approved") {
+		t.Fatalf("the amendment after firing: %+v", got.Amendment)
 	}
 	var refused condOut
-	if code := ld.call(t, "trader", "POST", approve, nil, &refused); code != http.StatusForbidden || !strings.Contains(refused.Error, "modified it") {
-		t.Fatalf("the modifier approves: %d %+v", code, refused)
+	if code := ld.call(t, "trader2", "POST", fmt.Sprintf("/api/v1/conditions/%d/amendment/approve", c.ID), nil, &refused); code != http.StatusConflict {
+		t.Fatalf("approving the void amendment: %d %+v", code, refused)
 	}
-	if code := ld.call(t, "trader2", "POST", approve, nil, &c); code != http.StatusOK || c.State != "active" {
-		t.Fatalf("another trader approves: %d %+v", code, c)
+	wantAudit(t, conditionAudit(t, ld, c.ID), "condition_create by pm", "condition_approve by trader",
+		"condition_amend by trader: amendment proposed by trader: awaits a trader's approval; watched on the terms trader approved",
+		"condition_fire by trigger", "condition_amendment_void by trigger: void: the condition fired before it was approved")
+}
+
+// TestApprovedAmendmentIsWatched: the amendment's author may not approve it;
+// once another trader does, the engine watches the new level, and the order
+// it fires is approved in that trader's name.
+func TestApprovedAmendmentIsWatched(t *testing.T) {
+	ld := newLiveDesk(t)
+	c := approvedStopLoss(t, ld)
+	amendFromPage(t, ld, c.ID, "95")
+	approve := fmt.Sprintf("/api/v1/conditions/%d/amendment/approve", c.ID)
+	var refused condOut
+	if code := ld.call(t, "trader", "POST", approve, nil, &refused); code != http.StatusForbidden || !strings.Contains(refused.Error, "proposed the amendment") {
+		t.Fatalf("the author approves: %d %+v", code, refused)
 	}
-	ld.postPrice(t, pos.Symbol, "94")
+	var got amendmentOut
+	if code := ld.call(t, "trader2", "POST", approve, nil, &got); code != http.StatusOK || got.Level != "95" || got.ApprovedBy != "trader2" ||
+		got.AmendedBy != "trader" || got.Amendment == nil || got.Amendment.State != "approved" {
+		t.Fatalf("another trader approves: %d %+v", code, got)
+	}
+	if w, ok := ld.live.triggers.engine.Get(c.ID); !ok || w.Level.String() != "95" {
+		t.Fatalf("the engine watches %v (level %s), want the amended level 95", ok, w.Level)
+	}
+	ld.postPrice(t, ld.demoHolding(t).Symbol, "94")
 	fired := ld.waitCondition(t, c.ID, "fired with an order", func(c condOut) bool { return c.State == "triggered" && (c.OrderID != 0 || c.Alert != "") })
 	if fired.Alert != "" {
 		t.Fatalf("fired: %+v", fired)
@@ -70,4 +165,6 @@ func TestModifiedConditionIsWatchedOnlyOnceApprovedAgain(t *testing.T) {
 	if detail.Order.ProposedBy != "pm" || detail.Order.ApprovedBy != "trader2" {
 		t.Fatalf("fired order proposed by %q, approved by %q; want pm and trader2", detail.Order.ProposedBy, detail.Order.ApprovedBy)
 	}
+	wantAudit(t, conditionAudit(t, ld, c.ID), "condition_create by pm", "condition_approve by trader",
+		"condition_amend by trader", "condition_amendment_approve by trader2: approved by trader2", "condition_fire by trigger")
 }

@@ -33,13 +33,64 @@ func sameName(a, b string) bool {
 	return strings.TrimSpace(b) != "" && strings.EqualFold(strings.TrimSpace(a), strings.TrimSpace(b))
 }
 
-// Reapproval is why a pending condition waits for approval again (its terms
-// were modified after an approval), or empty.
+// Reapproval is why a pending condition waits for approval again, or empty:
+// an earlier Ballast sent an active condition whose terms were modified back
+// to pending approval, saying so in its state reason.
 func (r ConditionRow) Reapproval() string {
 	if r.State != trigger.PendingApproval || r.AmendedBy == "" {
 		return ""
 	}
 	return r.StateReason
+}
+
+// CanReviewAmendment reports whether u may approve or reject the pending
+// amendment: a trader who neither created the condition nor proposed the
+// amendment. The buttons are hidden otherwise, and the server refuses anyway.
+func (r ConditionRow) CanReviewAmendment(u *CurrentUser) bool {
+	a := r.PendingAmendment()
+	return a != nil && u != nil && u.Has(user.Trader) && !sameName(u.Name, r.CreatedBy) && !sameName(u.Name, a.By)
+}
+
+// CanWithdrawAmendment reports whether u proposed the pending amendment and
+// may take it back.
+func (r ConditionRow) CanWithdrawAmendment(u *CurrentUser) bool {
+	a := r.PendingAmendment()
+	return a != nil && u != nil && u.Has(pmOrTrader()...) && sameName(u.Name, a.By)
+}
+
+// Proposed is the row as its pending amendment would make it, to show the
+// proposed terms beside the approved ones.
+func (r ConditionRow) Proposed() ConditionRow {
+	p := r
+	p.Condition = r.Condition.Proposed()
+	return p
+}
+
+// OrderText is the order the condition would create: "market", or
+// "limit, collar 50 bps".
+func (r ConditionRow) OrderText() string {
+	if r.OrderType == trigger.OrderLimit {
+		return "limit, collar " + strconv.Itoa(r.CollarBps) + " bps"
+	}
+	return "market"
+}
+
+// AmendmentNote tells how the condition's latest amendment ended when it did
+// not become its terms (rejected, withdrawn or void), or is empty.
+func (r ConditionRow) AmendmentNote() string {
+	a := r.Amendment
+	if a == nil || (a.State != trigger.AmendmentRejected && a.State != trigger.AmendmentWithdrawn && a.State != trigger.AmendmentVoid) {
+		return ""
+	}
+	return "Amendment by " + a.By + " (" + When(a.At) + "): " + a.Reason
+}
+
+// ColSpan is the number of columns of a conditions table.
+func ColSpan(showHolding bool) string {
+	if showHolding {
+		return "11"
+	}
+	return "9"
 }
 
 // Waiting reports whether the condition can still be modified or cancelled.
@@ -139,6 +190,7 @@ type ConditionForm struct {
 	OrderType       string
 	CollarBps       string
 	OCOWith         string
+	Amends          bool // the condition is active: saving proposes an amendment
 	Problems        map[string]string
 }
 
@@ -221,9 +273,11 @@ func formAction(f ConditionForm) templ.SafeURL {
 	return templ.SafeURL("/conditions/" + IDText(f.ID))
 }
 
-// formOf fills the edit form of a condition.
-func formOf(c ConditionRow, pf string) ConditionForm {
-	f := ConditionForm{ID: c.ID, Version: c.Version, Portfolio: pf, Symbol: c.Symbol, Kind: string(c.Kind),
+// formOf fills the edit form of a condition: with its pending amendment's
+// terms when it has one, since saving replaces that amendment.
+func formOf(r ConditionRow, pf string) ConditionForm {
+	c := r.Proposed()
+	f := ConditionForm{ID: c.ID, Version: c.Version, Portfolio: pf, Symbol: c.Symbol, Kind: string(c.Kind), Amends: c.State == trigger.Active,
 		TriggerPrice: DecText(c.TriggerPrice), Percent: DecText(c.Percent), Amount: DecText(c.Amount),
 		ActivationPrice: DecText(c.ActivationPrice), Quantity: DecText(c.Quantity), ValidUntil: DateText(c.ValidUntil),
 		OrderType: string(c.OrderType)}
