@@ -388,3 +388,62 @@ func TestAmendmentMigrationKeepsConditions(t *testing.T) {
 		t.Fatalf("another trader approves a migrated condition: %v", err)
 	}
 }
+
+// TestConditionResizeStoresAmendmentShare: a sale that reduces the holding
+// stores the pending amendment's scaled quantity, still pending, and voids
+// (with an audit event) an amendment left with nothing.
+func TestConditionResizeStoresAmendmentShare(t *testing.T) {
+	d := openTest(t)
+	seedSmall(t, d)
+	ctx := context.Background()
+	snap := trigger.Snapshot{Price: dec("100"), Holding: dec("10"), Now: condT0}
+	c, err := trigger.New(trigger.Condition{Portfolio: "P1", Symbol: "AAA", Kind: trigger.StopLoss,
+		Terms: trigger.Terms{TriggerPrice: dec("90")}}, "pm", snap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, err = c.Approve("trader", condTraders, condT0); err != nil {
+		t.Fatal(err)
+	}
+	if c, err = d.InsertCondition(ctx, c, 0, ConditionEvent{Actor: "pm", Action: "condition_create"}); err != nil {
+		t.Fatal(err)
+	}
+	m, err := c.Modify("pm2", trigger.Terms{TriggerPrice: dec("95"), Quantity: dec("6")}, snap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.UpdateCondition(ctx, m, c.Version, ConditionEvent{Actor: "pm2", Action: "condition_amend"}); err != nil {
+		t.Fatal(err)
+	}
+	resize := func(from, to string) StoredCondition {
+		t.Helper()
+		s, err := d.Condition(ctx, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		next, err := s.Resize(dec(from), dec(to), dec("1"), condT0.Add(time.Minute))
+		if err != nil || next.Version == s.Version {
+			t.Fatalf("resize %s→%s: %v, version %d", from, to, err, next.Version)
+		}
+		if err := d.UpdateCondition(ctx, next, s.Version, ConditionEvent{Actor: TriggerActor, Action: "condition_resize"}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := d.Condition(ctx, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	got := resize("10", "5")
+	if a := got.PendingAmendment(); a == nil || !a.Quantity.Equal(dec("3")) || !a.Level.Equal(dec("95")) || !got.Quantity.IsZero() {
+		t.Fatalf("after halving the holding: quantity %s, amendment %+v", got.Quantity, got.Amendment)
+	}
+	got = resize("5", "1")
+	if a := got.Amendment; a == nil || a.State != trigger.AmendmentVoid || got.State != trigger.Active || pendingAmendments(t, d, c.ID) != 0 {
+		t.Fatalf("after reducing the holding to 1: %s, amendment %+v", got.State, got.Amendment)
+	}
+	want := []string{"condition_create", "condition_amend", "condition_resize", "condition_resize", "condition_amendment_void"}
+	if actions := conditionActions(t, d, c.ID); !slices.Equal(actions, want) {
+		t.Errorf("audit %v, want %v", actions, want)
+	}
+}
