@@ -108,18 +108,7 @@ func TestAmendedConditionFiresOnApprovedTerms(t *testing.T) {
 		t.Fatalf("the engine watches %v (level %s), want the approved level 90", ok, w.Level)
 	}
 
-	ld.postPrice(t, ld.demoHolding(t).Symbol, "85")
-	fired := ld.waitCondition(t, c.ID, "fired with an order", func(c condOut) bool { return c.State == "triggered" && (c.OrderID != 0 || c.Alert != "") })
-	if fired.Alert != "" {
-		t.Fatalf("fired: %+v", fired)
-	}
-	detail, err := ld.orders.store.OrderDetail(context.Background(), fired.OrderID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if detail.Order.ProposedBy != "pm" || detail.Order.ApprovedBy != "trader" {
-		t.Fatalf("fired order proposed by %q, approved by %q; want pm and trader", detail.Order.ProposedBy, detail.Order.ApprovedBy)
-	}
+	firePM(t, ld, c.ID, "85", "trader")
 	ld.call(t, "pm", "GET", fmt.Sprintf("/api/v1/conditions/%d", c.ID), nil, &got)
 	if got.Amendment == nil || got.Amendment.State != "void" || !strings.Contains(got.Amendment.Reason, "fired before it was approved") {
 		t.Fatalf("the amendment after firing: %+v", got.Amendment)
@@ -153,8 +142,18 @@ func TestApprovedAmendmentIsWatched(t *testing.T) {
 	if w, ok := ld.live.triggers.engine.Get(c.ID); !ok || w.Level.String() != "95" {
 		t.Fatalf("the engine watches %v (level %s), want the amended level 95", ok, w.Level)
 	}
-	ld.postPrice(t, ld.demoHolding(t).Symbol, "94")
-	fired := ld.waitCondition(t, c.ID, "fired with an order", func(c condOut) bool { return c.State == "triggered" && (c.OrderID != 0 || c.Alert != "") })
+	firePM(t, ld, c.ID, "94", "trader2")
+	wantAudit(t, conditionAudit(t, ld, c.ID), "condition_create by pm", "condition_approve by trader",
+		"condition_amend by trader", "condition_amendment_approve by trader2: approved by trader2", "condition_fire by trigger")
+}
+
+// firePM moves the demo holding's price to price, waits for condition id to
+// fire with an order, and checks that the order is the pm's, approved in
+// approver's name.
+func firePM(t *testing.T, ld *liveDesk, id int64, price, approver string) {
+	t.Helper()
+	ld.postPrice(t, ld.demoHolding(t).Symbol, price)
+	fired := ld.waitCondition(t, id, "fired with an order", func(c condOut) bool { return c.State == "triggered" && (c.OrderID != 0 || c.Alert != "") })
 	if fired.Alert != "" {
 		t.Fatalf("fired: %+v", fired)
 	}
@@ -162,9 +161,7 @@ func TestApprovedAmendmentIsWatched(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if detail.Order.ProposedBy != "pm" || detail.Order.ApprovedBy != "trader2" {
-		t.Fatalf("fired order proposed by %q, approved by %q; want pm and trader2", detail.Order.ProposedBy, detail.Order.ApprovedBy)
+	if detail.Order.ProposedBy != "pm" || detail.Order.ApprovedBy != approver {
+		t.Fatalf("fired order proposed by %q, approved by %q; want pm and %s", detail.Order.ProposedBy, detail.Order.ApprovedBy, approver)
 	}
-	wantAudit(t, conditionAudit(t, ld, c.ID), "condition_create by pm", "condition_approve by trader",
-		"condition_amend by trader", "condition_amendment_approve by trader2: approved by trader2", "condition_fire by trigger")
 }
