@@ -45,6 +45,13 @@ const BrokerSetting = "BallastBroker"
 // one session (application messages per second; 0 means no limit).
 const ThrottleSetting = "BallastThrottle"
 
+// StoreSyncSetting is the session setting that says when the file store
+// fsyncs an outbound message: "group" (the default) syncs in the background,
+// at most every few milliseconds, and keeps the outbound numbers safe with a
+// synced reservation; "message" fsyncs each message before it is sent. See
+// internal/fixstore's group.go for what a power cut can lose in each.
+const StoreSyncSetting = "BallastStoreSync"
+
 // StoreKind selects the persistent message store.
 type StoreKind string
 

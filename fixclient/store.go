@@ -250,11 +250,22 @@ func (c *Client) storeFactory(id quickfix.SessionID, ss *quickfix.SessionSetting
 		if ss.HasSetting("FileStoreSync") {
 			return file.NewStoreFactory(one), nil // the operator chose quickfixgo's own syncing
 		}
-		// quickfixgo's store files, synced by Ballast with one fsync per
-		// outbound message instead of three (fixstore.DurableFile).
+		// quickfixgo's store files, synced by Ballast in groups in the
+		// background, or with one fsync per outbound message instead of
+		// three (fixstore.DurableFile).
+		mode := fixstore.SyncGroup
+		if ss.HasSetting(StoreSyncSetting) {
+			switch v, _ := ss.Setting(StoreSyncSetting); v {
+			case "group":
+			case "message":
+				mode = fixstore.SyncEachMessage
+			default:
+				return nil, fmt.Errorf("fixclient: session %s: %s=%q: want group or message", id, StoreSyncSetting, v)
+			}
+		}
 		dir, _ := ss.Setting("FileStorePath")
 		ss.Set("FileStoreSync", "N")
-		return fixstore.DurableFileFactory{Inner: file.NewStoreFactory(one), Dir: dir}, nil
+		return fixstore.DurableFileFactory{Inner: file.NewStoreFactory(one), Dir: dir, Sync: mode}, nil
 	case StoreSQL:
 		ss.Set("SQLStoreDriver", "sqlite")
 		ss.Set("SQLStoreDataSourceName", dsn)

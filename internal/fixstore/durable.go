@@ -36,10 +36,25 @@ import (
 // the counterparty now expects for a new message. When the store opens, its
 // files and their directory entries are fsynced once, so that later only
 // the body needs it.
+//
+// By default (SyncGroup) the body is not fsynced before each message is
+// sent but in groups, in the background, and the outbound numbers are kept
+// safe by a reservation instead: see group.go. SyncEachMessage fsyncs the
+// body of every message before quickfixgo sends it.
 type DurableFileFactory struct {
 	Inner quickfix.MessageStoreFactory
 	Dir   string
+	Sync  SyncMode
 }
+
+// SyncMode says when a DurableFile fsyncs the body of an outbound message.
+type SyncMode int
+
+// The sync modes.
+const (
+	SyncGroup       SyncMode = iota // in the background, in groups (group.go)
+	SyncEachMessage                 // before the message is sent
+)
 
 // Create repairs the session's files, then opens them.
 func (f DurableFileFactory) Create(id quickfix.SessionID) (quickfix.MessageStore, error) {
@@ -51,19 +66,64 @@ func (f DurableFileFactory) Create(id quickfix.SessionID) (quickfix.MessageStore
 	if err != nil {
 		return nil, fmt.Errorf("fixstore: repair the message store of %s: %w", id, err)
 	}
+	group, boot := f.Sync == SyncGroup, bootID()
+	if group {
+		if err := RaiseToReservation(names.reserve, names.sender, boot); err != nil {
+			return nil, fmt.Errorf("fixstore: repair the message store of %s: %w", id, err)
+		}
+	}
 	inner, err := f.Inner.Create(id)
 	if err != nil {
 		return nil, err
 	}
-	d := &DurableFile{MessageStore: inner, names: names, lastSaved: last}
-	if err := d.open(); err != nil {
-		return nil, errors.Join(err, inner.Close())
+	d := &DurableFile{MessageStore: inner, names: names, lastSaved: last, boot: boot}
+	if group {
+		d.sync = newSyncer()
 	}
-	if err := d.syncAll(); err != nil {
+	fail := func(err error) (quickfix.MessageStore, error) {
+		if d.sync != nil {
+			err = errors.Join(err, d.sync.close())
+		}
 		d.closeFiles()
 		return nil, errors.Join(err, inner.Close())
 	}
+	if err := d.open(); err != nil {
+		return fail(err)
+	}
+	if group {
+		// A fresh reservation, in this boot, before anything is sent.
+		if err := d.reserve(inner.NextSenderMsgSeqNum()); err != nil {
+			return fail(err)
+		}
+	}
+	if err := d.syncAll(); err != nil {
+		return fail(err)
+	}
 	return d, nil
+}
+
+// reserve writes a reservation reserveAhead numbers past seq, so that seq
+// and the numbers after it may be sent without their bodies synced first.
+func (d *DurableFile) reserve(seq int) error {
+	return d.reserveBelow(seq + reserveAhead)
+}
+
+// reserveBelow makes the reservation next, synced: numbers below it may be
+// sent.
+func (d *DurableFile) reserveBelow(next int) error {
+	if err := writeReservation(d.names.reserve, reservation{next: next, boot: d.boot}); err != nil {
+		return fmt.Errorf("fixstore: reserve outbound numbers: %w", err)
+	}
+	d.reserved = next
+	return nil
+}
+
+// reserveThrough makes sure seq lies below the reservation.
+func (d *DurableFile) reserveThrough(seq int) error {
+	if seq < d.reserved {
+		return nil
+	}
+	return d.reserve(seq)
 }
 
 // syncAll fsyncs every file of the store and the directory that holds their
@@ -85,6 +145,7 @@ func (d *DurableFile) syncAll() error {
 // durableFiles are the paths of a session's quickfixgo file store.
 type durableFiles struct {
 	dir, body, header, sender, target string
+	reserve                           string // Ballast's own: the outbound numbers reserved (group.go)
 }
 
 // durableNames spells a session's file names as quickfixgo's file store does.
@@ -105,7 +166,7 @@ func durableNames(dir string, id quickfix.SessionID) durableFiles {
 	}
 	prefix := filepath.Join(dir, strings.Join(name, "-"))
 	return durableFiles{dir: dir, body: prefix + ".body", header: prefix + ".header",
-		sender: prefix + ".senderseqnums", target: prefix + ".targetseqnums"}
+		sender: prefix + ".senderseqnums", target: prefix + ".targetseqnums", reserve: prefix + ".senderreserve"}
 }
 
 // DurableFile is a quickfixgo file store written without its own fsyncs,
@@ -118,6 +179,11 @@ type DurableFile struct {
 	// lastSaved is the sequence number of the last message in the body
 	// (0 when it is empty); the body's numbers only ever rise.
 	lastSaved int
+
+	// Group sync (nil sync: SyncEachMessage).
+	sync     *syncer
+	boot     string // the boot id the reservations are written with
+	reserved int    // outbound numbers below it are reserved
 }
 
 func (d *DurableFile) open() error {
@@ -132,10 +198,16 @@ func (d *DurableFile) open() error {
 			return fmt.Errorf("fixstore: open %s for syncing: %w", f.path, err)
 		}
 	}
+	if d.sync != nil {
+		d.sync.setFile(d.body)
+	}
 	return nil
 }
 
 func (d *DurableFile) closeFiles() {
+	if d.sync != nil {
+		d.sync.setFile(nil) // once an fsync under way has finished
+	}
 	for _, f := range []**os.File{&d.body, &d.sender, &d.target} {
 		if *f != nil {
 			_ = (*f).Close()
@@ -153,30 +225,46 @@ func syncFiles(files ...*os.File) error {
 	return nil
 }
 
-// SaveMessage stores an outbound message durably.
+// SaveMessage stores an outbound message.
 func (d *DurableFile) SaveMessage(seq int, msg []byte) error {
-	if err := d.MessageStore.SaveMessage(seq, msg); err != nil {
-		return err
-	}
-	d.lastSaved = seq
-	return syncFiles(d.body)
+	return d.save(seq, func() error { return d.MessageStore.SaveMessage(seq, msg) })
 }
 
-// SaveMessageAndIncrNextSenderMsgSeqNum stores an outbound message durably
-// with one fsync, of the body: the next outbound number written beside it
-// may be lost at a power cut, and is then raised past the message when the
-// store opens (RepairSenderNumber).
+// SaveMessageAndIncrNextSenderMsgSeqNum stores an outbound message. With
+// SyncEachMessage it fsyncs the body alone: the next outbound number written
+// beside it may be lost at a power cut, and is then raised past the message
+// when the store opens (RepairSenderNumber). In group mode the number lies
+// below the reservation and the body is synced in the background.
 func (d *DurableFile) SaveMessageAndIncrNextSenderMsgSeqNum(seq int, msg []byte) error {
-	if err := d.MessageStore.SaveMessageAndIncrNextSenderMsgSeqNum(seq, msg); err != nil {
+	return d.save(seq, func() error { return d.MessageStore.SaveMessageAndIncrNextSenderMsgSeqNum(seq, msg) })
+}
+
+func (d *DurableFile) save(seq int, store func() error) error {
+	if d.sync != nil {
+		if err := d.reserveThrough(seq); err != nil {
+			return err
+		}
+	}
+	if err := store(); err != nil {
 		return err
 	}
 	d.lastSaved = seq
+	if d.sync != nil {
+		return d.sync.mark()
+	}
 	return syncFiles(d.body)
 }
 
 // IncrNextSenderMsgSeqNum advances the outbound number durably (a session
-// with PersistMessages=N advances it without storing the message).
+// with PersistMessages=N advances it without storing the message): in group
+// mode by reserving the number it used, otherwise by an fsync.
 func (d *DurableFile) IncrNextSenderMsgSeqNum() error {
+	if d.sync != nil {
+		if err := d.reserveThrough(d.MessageStore.NextSenderMsgSeqNum()); err != nil {
+			return err
+		}
+		return d.MessageStore.IncrNextSenderMsgSeqNum()
+	}
 	if err := d.MessageStore.IncrNextSenderMsgSeqNum(); err != nil {
 		return err
 	}
@@ -189,6 +277,18 @@ func (d *DurableFile) IncrNextSenderMsgSeqNum() error {
 // counterparty no longer has, so they must never be resent, and the repair
 // at open must not raise the number back past them.
 func (d *DurableFile) SetNextSenderMsgSeqNum(next int) error {
+	if d.sync != nil {
+		// The numbering starts over from next: nothing at or past it has
+		// been sent in it yet. Every message sent so far is synced first,
+		// so that from now on the body (RepairSenderNumber), not the
+		// reservation, keeps the old numbers from being used again.
+		if err := d.sync.syncNow(); err != nil {
+			return err
+		}
+		if err := d.reserveBelow(next); err != nil {
+			return err
+		}
+	}
 	if next <= d.lastSaved {
 		// The number now in the file (past the stored messages) is made
 		// durable first: a power cut while the messages are cut leaves the
@@ -238,6 +338,11 @@ func (d *DurableFile) Reset() error {
 	if err := d.open(); err != nil {
 		return err
 	}
+	if d.sync != nil {
+		if err := d.reserveBelow(1); err != nil {
+			return err
+		}
+	}
 	return d.syncAll()
 }
 
@@ -249,8 +354,20 @@ func (d *DurableFile) Refresh() error {
 	return d.open()
 }
 
-// Close closes the store (quickfixgo syncs its files as it closes them).
+// Close closes the store (quickfixgo syncs its files as it closes them). In
+// group mode it then writes the exact next outbound number as the
+// reservation: the store was closed cleanly, and opening it after a restart
+// of the machine raises nothing.
 func (d *DurableFile) Close() error {
+	if d.sync == nil {
+		d.closeFiles()
+		return d.MessageStore.Close()
+	}
+	next := d.MessageStore.NextSenderMsgSeqNum()
+	err := d.sync.close()
 	d.closeFiles()
-	return d.MessageStore.Close()
+	if err = errors.Join(err, d.MessageStore.Close()); err != nil {
+		return err
+	}
+	return d.reserveBelow(next)
 }
