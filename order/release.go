@@ -16,18 +16,31 @@ import (
 // silently.
 func (s *Service) Release(ctx context.Context, actor Actor, blockID int64) (Block, error) {
 	now := s.now()
-	b, err := s.blockAction(ctx, actor, blockID, "release", func(tx Tx, b *Block) error {
+	b, err := s.blockAction(ctx, actor, blockID, "release", s.releaseChange(ctx, actor, now))
+	if err != nil {
+		return b, err
+	}
+	return s.sendNew(ctx, b, now)
+}
+
+// releaseChange is the part of a release made in the store's transaction,
+// for blockAction or changeBlock: the block gets a new ClOrdID, linked to
+// it, and moves to Sent.
+func (s *Service) releaseChange(ctx context.Context, actor Actor, now time.Time) func(Tx, *Block) error {
+	return func(tx Tx, b *Block) error {
 		b.ClOrdID, b.ReleasedAt = s.NewClOrdID(), now
 		if err := tx.LinkClOrdID(ctx, b.ClOrdID, b.ID); err != nil {
 			return err
 		}
 		return moveBlock(ctx, tx, b, Sent, OnRelease, actor.Name, "", now)
-	})
-	if err != nil {
-		return b, err
 	}
+}
+
+// sendNew sends released block b's NewOrderSingle, once its release is
+// committed; if the Sender refuses it, b becomes rejected (notSent).
+func (s *Service) sendNew(ctx context.Context, b Block, now time.Time) (Block, error) {
 	if err := s.Sender.Send(ctx, newOrderRequest(b, b.Totals.OrderQty, b.LimitPrice, b.ClOrdID, now)); err != nil {
-		return s.notSent(ctx, blockID, b.ClOrdID, "release", Sent, err)
+		return s.notSent(ctx, b.ID, b.ClOrdID, "release", Sent, err)
 	}
 	return b, nil
 }
@@ -139,16 +152,24 @@ func (s *Service) blockAction(ctx context.Context, actor Actor, blockID int64, w
 	var b Block
 	err := s.Store.InTx(ctx, func(tx Tx) error {
 		var err error
-		if b, err = tx.Block(ctx, blockID); err != nil {
-			return fmt.Errorf("order: %s block %d: %w", what, blockID, err)
-		}
-		cause := Cause(what)
-		if err := change(tx, &b); err != nil {
-			return fmt.Errorf("order: %s block %d: %w", what, blockID, err)
-		}
-		return saveBlock(ctx, tx, b, cause, actor.Name, s.now())
+		b, err = s.changeBlock(ctx, tx, actor, blockID, what, change)
+		return err
 	})
 	return b, err
+}
+
+// changeBlock is blockAction's work inside transaction tx: it loads block
+// blockID, lets change move it, and stores the block and its orders'
+// statuses. An error names the action and the block.
+func (s *Service) changeBlock(ctx context.Context, tx Tx, actor Actor, blockID int64, what string, change func(Tx, *Block) error) (Block, error) {
+	b, err := tx.Block(ctx, blockID)
+	if err != nil {
+		return b, fmt.Errorf("order: %s block %d: %w", what, blockID, err)
+	}
+	if err := change(tx, &b); err != nil {
+		return b, fmt.Errorf("order: %s block %d: %w", what, blockID, err)
+	}
+	return b, saveBlock(ctx, tx, b, Cause(what), actor.Name, s.now())
 }
 
 func saveBlock(ctx context.Context, tx Tx, b Block, cause Cause, actor string, now time.Time) error {
