@@ -22,11 +22,15 @@ func (s *server) apiBlocks(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, fmt.Errorf("web: api blocks: %w", err))
 		return
 	}
+	s.writeJSON(w, r, http.StatusOK, map[string]any{"blocks": toBlocksJSON(blocks)})
+}
+
+func toBlocksJSON(blocks []order.Block) []blockJSON {
 	out := make([]blockJSON, len(blocks))
 	for i, b := range blocks {
 		out[i] = toBlockJSON(b)
 	}
-	s.writeJSON(w, r, http.StatusOK, map[string]any{"blocks": out})
+	return out
 }
 
 // apiBlockCreate gathers approved orders into a block: {"order_ids":[…],"broker"}.
@@ -61,6 +65,30 @@ func (s *server) apiBlockRelease(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.writeJSON(w, r, http.StatusOK, toBlockJSON(b))
+}
+
+// apiBlocksRelease sends several blocks together: {"blocks":[…]}. All are
+// released or none is (then the refusal answers as for one block). The
+// answer is {"blocks":[…]}, in the order asked; a send the broker link
+// refused after the release leaves its block rejected, and "error" says so.
+func (s *server) apiBlocksRelease(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Blocks []int64 `json:"blocks"`
+	}
+	if !s.decodeJSON(w, r, &in, false) {
+		return
+	}
+	u, _ := userFrom(r.Context())
+	bs, err := s.desk.ReleaseBlocks(r.Context(), actorOf(u), in.Blocks)
+	if err != nil && bs == nil {
+		s.apiOrderFail(w, r, err)
+		return
+	}
+	out := map[string]any{"blocks": toBlocksJSON(bs)}
+	if err != nil {
+		out["error"] = "not sent: " + s.refusal(r, err)
+	}
+	s.writeJSON(w, r, http.StatusOK, out)
 }
 
 // apiBlockCancel withdraws or cancels a block: {"reason"} is optional.

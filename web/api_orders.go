@@ -51,6 +51,7 @@ func (s *server) orderAPIRoutes(r chi.Router) {
 	trading.Post("/orders/{id}/approve", s.apiOrderApprove)
 	trading.Post("/blocks", s.apiBlockCreate)
 	trading.Post("/blocks/{id}/release", s.apiBlockRelease)
+	trading.Post("/blocks/release", s.apiBlocksRelease)
 	trading.Post("/blocks/{id}/cancel", s.apiBlockCancel)
 	trading.Post("/blocks/{id}/replace", s.apiBlockReplace)
 }

@@ -43,6 +43,11 @@ type OrderActions interface {
 	CreateBlock(ctx context.Context, actor order.Actor, ids []int64, broker string) (order.Block, error)
 	// Release sends an approved block to its broker.
 	Release(ctx context.Context, actor order.Actor, blockID int64) (order.Block, error)
+	// ReleaseBlocks sends approved blocks together (order.Service.ReleaseBlocks):
+	// all are released or none is. A nil slice means none was; otherwise the
+	// blocks come back, those whose send was refused rejected, and the error
+	// (if any) joins those refusals.
+	ReleaseBlocks(ctx context.Context, actor order.Actor, ids []int64) ([]order.Block, error)
 	// CancelBlock withdraws an unreleased block or cancels it at the broker.
 	CancelBlock(ctx context.Context, actor order.Actor, blockID int64, reason string) (order.Block, error)
 	// ReplaceBlock asks the broker to change a working block's quantity and

@@ -24,16 +24,23 @@ import (
 // orderNow is the order tests' clock: a weekday morning.
 var orderNow = time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
 
-// loopbackSender is a test double of order.Sender that records what it is asked.
+// loopbackSender is a test double of order.Sender that records what it is
+// asked; refuse, when set, may refuse a new order instead.
 type loopbackSender struct {
 	mu       sync.Mutex
 	sent     []order.NewOrderRequest
 	replaced []order.ReplaceRequest
+	refuse   func(order.NewOrderRequest) error
 }
 
 func (l *loopbackSender) Send(_ context.Context, r order.NewOrderRequest) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.refuse != nil {
+		if err := l.refuse(r); err != nil {
+			return err
+		}
+	}
 	l.sent = append(l.sent, r)
 	return nil
 }
@@ -79,6 +86,9 @@ func (d *testDesk) CreateBlock(ctx context.Context, a order.Actor, ids []int64, 
 }
 func (d *testDesk) Release(ctx context.Context, a order.Actor, id int64) (order.Block, error) {
 	return d.svc.Release(ctx, a, id)
+}
+func (d *testDesk) ReleaseBlocks(ctx context.Context, a order.Actor, ids []int64) ([]order.Block, error) {
+	return d.svc.ReleaseBlocks(ctx, a, ids)
 }
 func (d *testDesk) CancelBlock(ctx context.Context, a order.Actor, id int64, reason string) (order.Block, error) {
 	return d.svc.CancelBlock(ctx, a, id, reason)

@@ -130,6 +130,20 @@ func (d *orderDesk) Release(ctx context.Context, actor order.Actor, blockID int6
 	return b, err
 }
 
+// ReleaseBlocks sends blocks together, unless no broker session is
+// configured (then nothing changes), and tells the live blotters of each
+// block released.
+func (d *orderDesk) ReleaseBlocks(ctx context.Context, actor order.Actor, ids []int64) ([]order.Block, error) {
+	if !d.hasBroker {
+		return nil, fmt.Errorf("orders: release blocks: %w", errNoBroker)
+	}
+	bs, err := d.svc.ReleaseBlocks(ctx, actor, ids)
+	for _, b := range bs {
+		d.publish(web.Change{What: "block", BlockID: b.ID})
+	}
+	return bs, err
+}
+
 // CancelBlock withdraws an unreleased block or cancels a working one.
 func (d *orderDesk) CancelBlock(ctx context.Context, actor order.Actor, blockID int64, reason string) (order.Block, error) {
 	b, err := d.svc.CancelBlock(ctx, actor, blockID, reason)

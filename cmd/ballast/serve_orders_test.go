@@ -7,6 +7,7 @@ import (
 	"errors"
 	"log/slog"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -82,6 +83,10 @@ func TestReleaseWithoutBrokerSessionChangesNothing(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "no broker session configured") || !errors.Is(err, order.ErrConflict) {
 		t.Fatalf("release: %v, want a conflict saying no broker session configured", err)
 	}
+	bs, err := desk.ReleaseBlocks(context.Background(), tr, []int64{b.ID})
+	if bs != nil || err == nil || !strings.Contains(err.Error(), "no broker session configured") || !errors.Is(err, order.ErrConflict) {
+		t.Fatalf("release blocks: %v, %v; want a conflict saying no broker session configured", bs, err)
+	}
 	blocks, err := desk.store.Blocks(context.Background(), order.BlockFilter{})
 	if err != nil || len(blocks) != 1 || blocks[0].Status != order.Approved {
 		t.Fatalf("blocks %+v, %v: want the block still approved", blocks, err)
@@ -117,6 +122,29 @@ func TestDeskPublishesChangesAndBooksFills(t *testing.T) {
 		t.Errorf("orders %+v, %v; want the order filled", lines, err)
 	}
 	var _ web.OrderActions = desk
+}
+
+// Blocks released together are sent, and each tells the live blotters.
+func TestDeskReleasesBlocksTogether(t *testing.T) {
+	snd := &loopbackSender{}
+	desk, _ := testOrderBook(t, snd)
+	ids := []int64{approvedBlock(t, desk).ID, approvedBlock(t, desk).ID}
+	ch, stop := desk.changes.Subscribe()
+	defer stop()
+	tr := order.Actor{Name: "trader", Roles: []user.Role{user.Trader}}
+	bs, err := desk.ReleaseBlocks(context.Background(), tr, ids)
+	if err != nil || len(bs) != 2 || snd.sent != 2 {
+		t.Fatalf("release blocks: %v, %d blocks, sent %d", err, len(bs), snd.sent)
+	}
+	var seen []int64
+	for len(ch) > 0 {
+		if c := <-ch; c.What == "block" {
+			seen = append(seen, c.BlockID)
+		}
+	}
+	if !slices.Equal(seen, ids) {
+		t.Errorf("block changes %v, want %v", seen, ids)
+	}
 }
 
 func TestClOrdIDsAreUnique(t *testing.T) {
