@@ -55,6 +55,7 @@ func (s *server) orderPages(r chi.Router) {
 		r.Post("/blotter/orders", s.blotterBulk)
 		r.Post("/orders/{id}/approve", s.orderApprove)
 		r.Post("/blocks/{id}/release", s.blockRelease)
+		r.Post("/blocks/release", s.blocksRelease)
 		r.Post("/blocks/{id}/cancel", s.blockCancel)
 		r.Post("/blocks/{id}/replace", s.blockReplace)
 	})

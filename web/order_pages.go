@@ -94,6 +94,38 @@ func (s *server) blockRelease(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+// blocksRelease sends the blocks ticked on the blotter together: all are
+// released or none is, and the flash says which, or why not.
+func (s *server) blocksRelease(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, fault(kindInvalid, "The form could not be read."))
+		return
+	}
+	ids, err := formIDs(r.PostForm["id"])
+	if err != nil || len(ids) == 0 {
+		s.flashBack(w, r, "Select at least one approved block first.")
+		return
+	}
+	u, _ := userFrom(r.Context())
+	bs, err := s.desk.ReleaseBlocks(r.Context(), actorOf(u), ids)
+	if err != nil && bs == nil {
+		if k, _ := s.classify(orderFault(err)); k == kindInternal {
+			s.fail(w, r, err)
+			return
+		}
+		s.flashBack(w, r, "Blocks not released: "+refusalText(err))
+		return
+	}
+	msg := fmt.Sprintf("%d blocks released.", len(bs))
+	if len(bs) <= 20 {
+		msg = fmt.Sprintf("Blocks %s released.", views.IDList(ids))
+	}
+	if err != nil {
+		msg += " Not sent: " + s.refusal(r, err)
+	}
+	s.flashBack(w, r, msg)
+}
+
 // blockCancel withdraws or cancels a block.
 func (s *server) blockCancel(w http.ResponseWriter, r *http.Request) {
 	s.blockAction(w, r, "cancelled", func(u user.User, id int64) error {

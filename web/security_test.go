@@ -43,7 +43,7 @@ var routeMatrix = map[string]string{
 	"GET /orders/new": "pm,trader", "POST /orders": "pm,trader", "POST /orders/{id}/cancel": "pm,trader",
 	"POST /orders/{id}/replace": "pm,trader", "POST /blotter/orders": "trader",
 	"POST /orders/{id}/approve": "trader", "POST /blocks/{id}/release": "trader", "POST /blocks/{id}/cancel": "trader",
-	"POST /blocks/{id}/replace": "trader", "GET /audit": "compliance,admin", "GET /audit.csv": "compliance,admin",
+	"POST /blocks/{id}/replace": "trader", "POST /blocks/release": "trader", "GET /audit": "compliance,admin", "GET /audit.csv": "compliance,admin",
 
 	// Compliance changes: the compliance role only.
 	"POST /compliance/rules": "compliance", "POST /compliance/rules/{id}": "compliance",

@@ -65,8 +65,31 @@ func (v BlotterView) PageURL(offset int) string {
 // HasNext reports whether orders follow this page.
 func (v BlotterView) HasNext() bool { return v.Offset+len(v.Rows) < v.Total }
 
+// CanReleaseSome reports whether the viewer may release blocks and at least
+// one block is approved: the blotter then offers "Release selected".
+func (v BlotterView) CanReleaseSome() bool {
+	if !v.CanTrade {
+		return false
+	}
+	for _, b := range v.Blocks {
+		if b.Status == order.Approved {
+			return true
+		}
+	}
+	return false
+}
+
 // ID formats an id.
 func ID(id int64) string { return strconv.FormatInt(id, 10) }
+
+// IDList formats ids as "3, 4, 7".
+func IDList(ids []int64) string {
+	s := make([]string, len(ids))
+	for i, id := range ids {
+		s[i] = ID(id)
+	}
+	return strings.Join(s, ", ")
+}
 
 // OrderURL is an order's detail page.
 func OrderURL(id int64) string { return "/orders/" + ID(id) }
