@@ -26,9 +26,9 @@ import (
 
 // benchFixOptions are the flags of "ballast bench fix".
 type benchFixOptions struct {
-	orders, workers, fills       int
-	rate                         float64
-	store, profile, simAddr, sim string
+	orders, workers, fills, basket int
+	rate                           float64
+	store, profile, simAddr, sim   string
 }
 
 // benchFix releases --orders blocks through order.Service to an in-process
@@ -41,6 +41,7 @@ func benchFix(ctx context.Context, e *env, args []string) error {
 	fs.IntVar(&o.orders, "orders", 20000, "orders (blocks of one) to release")
 	fs.Float64Var(&o.rate, "rate", 0, "releases per second, paced (0: as fast as --workers allow)")
 	fs.IntVar(&o.workers, "workers", 4, "releases in flight at once when --rate is 0")
+	fs.IntVar(&o.basket, "basket", 1, "blocks each worker releases together in one call (order.Service.ReleaseBlocks) when above 1; needs --rate 0")
 	fs.IntVar(&o.fills, "fills", 1, "executions the broker fills each order in (after its ack)")
 	fs.StringVar(&o.store, "store", "file", "FIX message store: file or sql")
 	fs.StringVar(&o.profile, "cpuprofile", "", "write a CPU profile of the releases and bookings to this file")
@@ -52,6 +53,9 @@ func benchFix(ctx context.Context, e *env, args []string) error {
 	}
 	if len(pos) > 0 || o.orders <= 0 || o.workers <= 0 || o.fills <= 0 || o.rate < 0 || (o.sim != "process" && o.sim != "inproc") {
 		return fmt.Errorf("bench fix: want positive --orders, --workers and --fills, --rate ≥ 0, --sim process or inproc, and no arguments")
+	}
+	if err := checkBasketFlag(o); err != nil {
+		return fmt.Errorf("bench fix: %w", err)
 	}
 	if o.sim == "process" && o.simAddr == "" {
 		p, err := startSimProcess(o.fills)
@@ -81,7 +85,7 @@ func runBenchFix(ctx context.Context, e *env, dir string, o benchFixOptions) err
 	if err != nil {
 		return fmt.Errorf("bench fix: set up: %w", err)
 	}
-	fmt.Fprintf(e.stdout, "set up %d approved blocks in %s\n", len(blocks), time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(e.stdout, "set up %d approved blocks in %s%s\n", len(blocks), time.Since(start).Round(time.Millisecond), basketNote(o))
 	flags := fixFlags{store: o.store, storeDir: filepath.Join(dir, "fixstore")}
 	fx, rec, err := startBenchFix(ctx, d, path, flags, desk, o)
 	if err != nil {
@@ -174,54 +178,6 @@ func startBenchFix(ctx context.Context, d *db.DB, path string, f fixFlags, desk 
 		}
 	}
 	return fx, rec, nil
-}
-
-// releaseAll releases every block: paced at o.rate, or o.workers at a time.
-func releaseAll(ctx context.Context, svc *order.Service, tr order.Actor, blocks []int64, o benchFixOptions, rec *fillRecorder) error {
-	var wg sync.WaitGroup
-	errs := make(chan error, 1)
-	release := func(id int64) {
-		defer wg.Done()
-		rec.released(id)
-		_, err := svc.Release(ctx, tr, id)
-		rec.sent(id)
-		if err != nil {
-			select {
-			case errs <- err:
-			default:
-			}
-		}
-	}
-	if o.rate > 0 {
-		interval := time.Duration(float64(time.Second) / o.rate)
-		start := time.Now()
-		for i, id := range blocks {
-			time.Sleep(time.Until(start.Add(time.Duration(i) * interval)))
-			wg.Add(1)
-			go release(id)
-		}
-	} else {
-		next := make(chan int64)
-		for range o.workers {
-			go func() {
-				for id := range next {
-					release(id)
-				}
-			}()
-		}
-		for _, id := range blocks {
-			wg.Add(1)
-			next <- id
-		}
-		close(next)
-	}
-	wg.Wait()
-	select {
-	case err := <-errs:
-		return err
-	default:
-		return nil
-	}
 }
 
 // fillRecorder notes, for each block, when it was released, when the

@@ -57,3 +57,30 @@ func TestOrderTimesStagesAddUp(t *testing.T) {
 		}
 	}
 }
+
+// bench fix --basket releases the blocks 8 at a time, each basket in one
+// ReleaseBlocks call, and every block is still booked.
+func TestBenchFixReleasesInBaskets(t *testing.T) {
+	res := cliRun(t, t.TempDir(), "", "bench", "fix", "--orders", "60", "--sim", "inproc", "--basket", "8")
+	if res.err != nil {
+		t.Fatalf("bench fix --basket 8: %v\n%s", res.err, res.stderr)
+	}
+	first, _, _ := strings.Cut(res.stdout, "\n")
+	if !strings.Contains(first, "baskets of 8") {
+		t.Errorf("first line does not say the basket: %q", first)
+	}
+	if !strings.Contains(res.stdout, "60 orders released and fully booked") {
+		t.Errorf("not every order booked:\n%s", res.stdout)
+	}
+}
+
+// A basket is refused with a paced rate, and outside 1 to the most one
+// ReleaseBlocks call takes, before anything starts.
+func TestBenchFixRefusesABadBasket(t *testing.T) {
+	for _, args := range [][]string{{"--basket", "2", "--rate", "10"}, {"--basket", "0"}, {"--basket", "501"}} {
+		res := cliRun(t, t.TempDir(), "", append([]string{"bench", "fix", "--orders", "10"}, args...)...)
+		if res.err == nil || !strings.Contains(res.err.Error(), "--basket") {
+			t.Errorf("bench fix %v: %v, want a refusal naming --basket", args, res.err)
+		}
+	}
+}
