@@ -21,7 +21,9 @@ const MaxReleaseBlocks = 500
 // (unknown, not approved, …) nothing is written and the error, which names
 // that block, wraps the error Release gives (ErrNotFound, ErrConflict…).
 // After the commit, a send the Sender refuses rejects that block only, as
-// Release does, and the others are still sent. The blocks are then returned
+// Release does, and the others are still sent. The sends do not stop when
+// ctx is cancelled (a caller that gave up): each committed block is sent or
+// rejected, never left sent but unsent. The blocks are then returned
 // as released, the refused ones rejected, with an error that joins every
 // refused send (each naming its block); a nil slice means nothing was
 // released.
@@ -48,8 +50,9 @@ func (s *Service) ReleaseBlocks(ctx context.Context, actor Actor, ids []int64) (
 		return nil, err
 	}
 	var refused []error
+	sendCtx := context.WithoutCancel(ctx)
 	for i, b := range blocks {
-		sent, err := s.sendNew(ctx, b, now)
+		sent, err := s.sendNew(sendCtx, b, now)
 		if err != nil {
 			refused = append(refused, err)
 			if sent.ID == 0 {

@@ -227,3 +227,33 @@ func (dk *desk) hasBlockEvent(id int64, to Status, reason string) bool {
 	}
 	return false
 }
+
+// cancelOnSend is a Sender that refuses a request whose context is done,
+// and cancels its caller's context at the first send: a caller that gives up
+// while a basket is being sent.
+type cancelOnSend struct {
+	*fakeSender
+	cancel context.CancelFunc
+}
+
+func (c *cancelOnSend) Send(ctx context.Context, req NewOrderRequest) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	c.cancel()
+	return c.fakeSender.Send(ctx, req)
+}
+
+// Once the release is committed every block is sent, even when the caller
+// gives up half way: a block stored as sent is never left unsent.
+func TestReleaseBlocksSendsEveryCommittedBlock(t *testing.T) {
+	dk := newDesk(t)
+	ids := dk.approvedBlocks(t, 3, "A")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	dk.svc.Sender = &cancelOnSend{fakeSender: dk.sender, cancel: cancel}
+	got, err := dk.svc.ReleaseBlocks(ctx, trader, ids)
+	if err != nil || len(got) != 3 || len(dk.sender.sent) != 3 {
+		t.Fatalf("%v: %d blocks, %d sent; want all 3 sent", err, len(got), len(dk.sender.sent))
+	}
+}
