@@ -147,13 +147,8 @@ func mayCancel(o order.Order, u user.User) bool {
 
 // blotterBulk approves, or gathers into a block, the selected orders.
 func (s *server) blotterBulk(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, fault(kindInvalid, "The form could not be read."))
-		return
-	}
-	ids, err := formIDs(r.PostForm["id"])
-	if err != nil || len(ids) == 0 {
-		s.flashBack(w, r, "Select at least one order first.")
+	ids, ok := s.selectedIDs(w, r, "Select at least one order first.")
+	if !ok {
 		return
 	}
 	u, _ := userFrom(r.Context())
@@ -188,6 +183,22 @@ func (s *server) bulkSummary(r *http.Request, ids []int64, errs []error) string 
 		msg += " Refused — " + strings.Join(refused, "; ")
 	}
 	return msg
+}
+
+// selectedIDs reads the ids ticked on a blotter form. When there is none
+// (or one that is not an id) it goes back with the flash none, and when the
+// form cannot be read it answers so; ok is then false and nothing is left to do.
+func (s *server) selectedIDs(w http.ResponseWriter, r *http.Request, none string) (ids []int64, ok bool) {
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, fault(kindInvalid, "The form could not be read."))
+		return nil, false
+	}
+	ids, err := formIDs(r.PostForm["id"])
+	if err != nil || len(ids) == 0 {
+		s.flashBack(w, r, none)
+		return nil, false
+	}
+	return ids, true
 }
 
 func formIDs(vals []string) ([]int64, error) {

@@ -97,13 +97,8 @@ func (s *server) blockRelease(w http.ResponseWriter, r *http.Request) {
 // blocksRelease sends the blocks ticked on the blotter together: all are
 // released or none is, and the flash says which, or why not.
 func (s *server) blocksRelease(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, fault(kindInvalid, "The form could not be read."))
-		return
-	}
-	ids, err := formIDs(r.PostForm["id"])
-	if err != nil || len(ids) == 0 {
-		s.flashBack(w, r, "Select at least one approved block first.")
+	ids, ok := s.selectedIDs(w, r, "Select at least one approved block first.")
+	if !ok {
 		return
 	}
 	u, _ := userFrom(r.Context())
