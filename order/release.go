@@ -20,7 +20,9 @@ func (s *Service) Release(ctx context.Context, actor Actor, blockID int64) (Bloc
 	if err != nil {
 		return b, err
 	}
-	return s.sendNew(ctx, b, now)
+	// Committed as sent: it is sent (or recorded as not sent) even if the
+	// caller gives up now, never left stored as sent but unsent.
+	return s.sendNew(context.WithoutCancel(ctx), b, now)
 }
 
 // releaseChange is the part of a release made in the store's transaction,
@@ -63,6 +65,7 @@ func (s *Service) CancelBlock(ctx context.Context, actor Actor, blockID int64, r
 	}
 	req := CancelRequest{Broker: b.Broker, ClOrdID: b.PendingClOrdID, OrigClOrdID: orig, BrokerID: b.BrokerID,
 		Symbol: b.Symbol, Side: b.Side, Quantity: b.Totals.OrderQty, TransactAt: now}
+	ctx = context.WithoutCancel(ctx) // committed as pending: see Release
 	if err := s.Sender.Cancel(ctx, req); err != nil {
 		return s.notSent(ctx, blockID, req.ClOrdID, "cancel", prev, err)
 	}
@@ -86,6 +89,7 @@ func (s *Service) ReplaceBlock(ctx context.Context, actor Actor, blockID int64, 
 		return b, err
 	}
 	req := ReplaceRequest{NewOrderRequest: newOrderRequest(b, qty, limit, b.PendingClOrdID, now), OrigClOrdID: orig, BrokerID: b.BrokerID}
+	ctx = context.WithoutCancel(ctx) // committed as pending: see Release
 	if err := s.Sender.Replace(ctx, req); err != nil {
 		return s.notSent(ctx, blockID, req.ClOrdID, "replace", prev, err)
 	}

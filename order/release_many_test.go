@@ -257,3 +257,54 @@ func TestReleaseBlocksSendsEveryCommittedBlock(t *testing.T) {
 		t.Fatalf("%v: %d blocks, %d sent; want all 3 sent", err, len(got), len(dk.sender.sent))
 	}
 }
+
+// giveUpOnSend is a Sender whose caller gives up as each request is sent,
+// and which refuses a request whose context is done.
+type giveUpOnSend struct {
+	*fakeSender
+	cancel context.CancelFunc
+}
+
+func (g *giveUpOnSend) Send(ctx context.Context, r NewOrderRequest) error {
+	g.cancel()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return g.fakeSender.Send(ctx, r)
+}
+
+func (g *giveUpOnSend) Cancel(ctx context.Context, r CancelRequest) error {
+	g.cancel()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return g.fakeSender.Cancel(ctx, r)
+}
+
+func (g *giveUpOnSend) Replace(ctx context.Context, r ReplaceRequest) error {
+	g.cancel()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return g.fakeSender.Replace(ctx, r)
+}
+
+// A single release, cancel or replace, once committed, is sent even when
+// its caller gives up at that moment: the block is never left stored as
+// sent (or pending) with nothing on its way to the broker.
+func TestCommittedRequestsAreSentWhenTheCallerGivesUp(t *testing.T) {
+	dk := newDesk(t)
+	id := dk.approvedBlock(t, "A").ID
+	giveUp := func() context.Context {
+		ctx, cancel := context.WithCancel(context.Background())
+		dk.svc.Sender = &giveUpOnSend{fakeSender: dk.sender, cancel: cancel}
+		return ctx
+	}
+	if b, err := dk.svc.Release(giveUp(), trader, id); err != nil || b.Status != Sent || len(dk.sender.sent) != 1 {
+		t.Fatalf("release: %v, %s, %d sent; want sent", err, b.Status, len(dk.sender.sent))
+	}
+	dk.book(t, report(ExecNew, "e0", dk.block(t, id).ClOrdID, "", ""))
+	if b, err := dk.svc.ReplaceBlock(giveUp(), trader, id, d("500"), d("73"), ""); err != nil || b.Status != PendingReplace || len(dk.sender.replaces) != 1 {
+		t.Fatalf("replace: %v, %s, %d sent; want pending replace", err, b.Status, len(dk.sender.replaces))
+	}
+}
