@@ -26,9 +26,9 @@ import (
 
 // benchFixOptions are the flags of "ballast bench fix".
 type benchFixOptions struct {
-	orders, workers, fills, basket int
-	rate                           float64
-	store, profile, simAddr, sim   string
+	orders, workers, fills, basket          int
+	rate                                    float64
+	store, storeSync, profile, simAddr, sim string
 }
 
 // benchFix releases --orders blocks through order.Service to an in-process
@@ -40,10 +40,11 @@ func benchFix(ctx context.Context, e *env, args []string) error {
 	var o benchFixOptions
 	fs.IntVar(&o.orders, "orders", 20000, "orders (blocks of one) to release")
 	fs.Float64Var(&o.rate, "rate", 0, "releases per second, paced (0: as fast as --workers allow)")
-	fs.IntVar(&o.workers, "workers", 4, "releases in flight at once when --rate is 0")
+	fs.IntVar(&o.workers, "workers", 16, "releases in flight at once when --rate is 0")
 	fs.IntVar(&o.basket, "basket", 1, "blocks each worker releases together in one call (order.Service.ReleaseBlocks) when above 1; needs --rate 0")
 	fs.IntVar(&o.fills, "fills", 1, "executions the broker fills each order in (after its ack)")
 	fs.StringVar(&o.store, "store", "file", "FIX message store: file or sql")
+	fs.StringVar(&o.storeSync, "store-sync", "group", "when the file store fsyncs outbound messages (BallastStoreSync): group or message")
 	fs.StringVar(&o.profile, "cpuprofile", "", "write a CPU profile of the releases and bookings to this file")
 	fs.StringVar(&o.sim, "sim", "process", "where brokersim runs: process (a ballast simbroker child process) or inproc")
 	fs.StringVar(&o.simAddr, "sim-addr", "", "trade with a \"ballast simbroker\" running at this address (its SIM session) instead of one in process")
@@ -51,8 +52,9 @@ func benchFix(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return flagErr("bench fix", err)
 	}
-	if len(pos) > 0 || o.orders <= 0 || o.workers <= 0 || o.fills <= 0 || o.rate < 0 || (o.sim != "process" && o.sim != "inproc") {
-		return fmt.Errorf("bench fix: want positive --orders, --workers and --fills, --rate ≥ 0, --sim process or inproc, and no arguments")
+	if len(pos) > 0 || o.orders <= 0 || o.workers <= 0 || o.fills <= 0 || o.rate < 0 || (o.sim != "process" && o.sim != "inproc") ||
+		(o.storeSync != "group" && o.storeSync != "message") {
+		return fmt.Errorf("bench fix: want positive --orders, --workers and --fills, --rate ≥ 0, --sim process or inproc, --store-sync group or message, and no arguments")
 	}
 	if err := checkBasketFlag(o); err != nil {
 		return fmt.Errorf("bench fix: %w", err)
@@ -114,8 +116,12 @@ func runBenchFix(ctx context.Context, e *env, dir string, o benchFixOptions) err
 	if o.simAddr != "" {
 		where = "brokersim at " + o.simAddr
 	}
-	fmt.Fprintf(e.stdout, "%d orders released and fully booked (%d fills each, %s store, %s) in %s: %.0f orders/s\n",
-		len(blocks), o.fills, o.store, where, took.Round(time.Millisecond), float64(len(blocks))/took.Seconds())
+	store := o.store + " store"
+	if o.store == "file" {
+		store += ", synced by " + o.storeSync
+	}
+	fmt.Fprintf(e.stdout, "%d orders released and fully booked (%d fills each, %s, %s) in %s: %.0f orders/s\n",
+		len(blocks), o.fills, store, where, took.Round(time.Millisecond), float64(len(blocks))/took.Seconds())
 	fmt.Fprintf(e.stdout, "release → last fill booked: p50 %s, p99 %s, max %s\n",
 		p50.Round(10*time.Microsecond), p99.Round(10*time.Microsecond), worst.Round(10*time.Microsecond))
 	s50, s99, slow := rec.stageFigures()
@@ -149,6 +155,8 @@ func startBenchFix(ctx context.Context, d *db.DB, path string, f fixFlags, desk 
 	if err != nil {
 		return nil, nil, err
 	}
+	// SessionSettings returns copies: the global settings reach every session.
+	settings.GlobalSettings().Set(fixclient.StoreSyncSetting, o.storeSync)
 	fx.link = newFixLink(d, logger, time.Now, 0)
 	if err := fx.addBrokers(ctx, settings, 0); err != nil {
 		fx.stopSim()

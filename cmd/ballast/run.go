@@ -136,7 +136,7 @@ Usage:
       Book partial fills through the order Service on a temporary SQLite database
       and print executions/s (docs/orders.md).
 
-  ballast bench fix [--orders 20000] [--rate 0] [--workers 4] [--basket 1] [--fills 1] [--store file|sql]
+  ballast bench fix [--orders 20000] [--rate 0] [--workers 16] [--basket 1] [--fills 1] [--store file|sql] [--store-sync group|message]
           [--sim process|inproc] [--sim-addr HOST:PORT]
       Release orders to a simulated broker over FIX and print orders/s fully booked
       and p50/p99 latency from release to fill booked (docs/fix.md).
