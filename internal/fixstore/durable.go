@@ -241,6 +241,9 @@ func (d *DurableFile) SaveMessageAndIncrNextSenderMsgSeqNum(seq int, msg []byte)
 
 func (d *DurableFile) save(seq int, store func() error) error {
 	if d.sync != nil {
+		if err := d.sync.failed(); err != nil {
+			return err
+		}
 		if err := d.reserveThrough(seq); err != nil {
 			return err
 		}
@@ -250,7 +253,8 @@ func (d *DurableFile) save(seq int, store func() error) error {
 	}
 	d.lastSaved = seq
 	if d.sync != nil {
-		return d.sync.mark()
+		d.sync.mark()
+		return nil
 	}
 	return syncFiles(d.body)
 }

@@ -151,16 +151,26 @@ func (s *syncer) setFile(f *os.File) {
 	s.fmu.Unlock()
 }
 
-// mark notes a write to the body and wakes the syncer. It returns the
-// error of an earlier fsync that failed, once: the session then fails the
-// send, and the next write tries again.
-func (s *syncer) mark() error {
+// mark notes a write to the body and wakes the syncer.
+func (s *syncer) mark() {
 	s.written.Add(1)
+	s.poke()
+}
+
+func (s *syncer) poke() {
 	select {
 	case s.wake <- struct{}{}:
 	default:
 	}
-	if e := s.err.Swap(nil); e != nil {
+}
+
+// failed returns the error of the last fsync while it failed, and wakes
+// the syncer to try again. The store then refuses new messages before
+// storing them: quickfixgo fails the send without using a number, and the
+// order book records the request as not sent.
+func (s *syncer) failed() error {
+	if e := s.err.Load(); e != nil {
+		s.poke()
 		return *e
 	}
 	return nil
@@ -176,6 +186,8 @@ func (s *syncer) run() {
 		}
 		if err := s.syncNow(); err != nil {
 			s.err.Store(&err)
+		} else {
+			s.err.Store(nil)
 		}
 		select {
 		case <-s.stop:

@@ -208,3 +208,42 @@ func TestSyncModesKeepMessagesAndNumbers(t *testing.T) {
 		}
 	}
 }
+
+// While the background fsync fails, the store refuses new messages before
+// storing them (the send fails without using a number); once an fsync
+// succeeds again, messages are taken again.
+func TestGroupSyncRefusesMessagesWhileTheSyncFails(t *testing.T) {
+	d := openMode(t, t.TempDir(), SyncGroup)
+	defer d.Close()
+	broken, err := os.CreateTemp(t.TempDir(), "closed")
+	if err != nil {
+		t.Fatal(err)
+	}
+	broken.Close() // Sync on it fails
+	d.sync.setFile(broken)
+	save(t, d, 1, 1)
+	deadline := time.Now().Add(10 * time.Second)
+	for d.sync.failed() == nil {
+		if time.Now().After(deadline) {
+			t.Fatal("the failed fsync was not noticed within 10 s")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if err := d.SaveMessageAndIncrNextSenderMsgSeqNum(2, rawMessage(2, "C2")); err == nil {
+		t.Fatal("a message was stored while the fsync fails")
+	}
+	if got := d.NextSenderMsgSeqNum(); got != 2 {
+		t.Errorf("next outbound number after the refusal %d; want 2 (unused)", got)
+	}
+	d.sync.setFile(d.body)
+	for d.sync.failed() != nil {
+		if time.Now().After(deadline) {
+			t.Fatal("the fsync did not recover within 10 s")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	save(t, d, 2, 2)
+	if got := strings.Join(stored(t, d, 1, 2), " "); got != "C1 C2" {
+		t.Errorf("messages %q; want C1 C2", got)
+	}
+}
