@@ -109,8 +109,13 @@ func (d *DurableFile) reserve(seq int) error {
 }
 
 // reserveBelow makes the reservation next, synced: numbers below it may be
-// sent.
+// sent. The body is synced first: every message sent so far is then found
+// in it (RepairSenderNumber raises the next number past them) even if a
+// power cut tears the reservation file while it is rewritten.
 func (d *DurableFile) reserveBelow(next int) error {
+	if err := d.sync.syncNow(); err != nil {
+		return err
+	}
 	if err := writeReservation(d.names.reserve, reservation{next: next, boot: d.boot}); err != nil {
 		return fmt.Errorf("fixstore: reserve outbound numbers: %w", err)
 	}
@@ -283,12 +288,9 @@ func (d *DurableFile) IncrNextSenderMsgSeqNum() error {
 func (d *DurableFile) SetNextSenderMsgSeqNum(next int) error {
 	if d.sync != nil {
 		// The numbering starts over from next: nothing at or past it has
-		// been sent in it yet. Every message sent so far is synced first,
-		// so that from now on the body (RepairSenderNumber), not the
-		// reservation, keeps the old numbers from being used again.
-		if err := d.sync.syncNow(); err != nil {
-			return err
-		}
+		// been sent in it yet. reserveBelow syncs every message sent so
+		// far first, so that from now on the body (RepairSenderNumber),
+		// not the reservation, keeps the old numbers from being used again.
 		if err := d.reserveBelow(next); err != nil {
 			return err
 		}

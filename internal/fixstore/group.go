@@ -80,7 +80,7 @@ func readReservation(path string) (r reservation, ok bool, err error) {
 	}
 	f := strings.Fields(string(b))
 	if len(f) == 0 {
-		return r, false, nil // torn while written: the one before it was synced and is raised past below
+		return r, false, nil // torn while rewritten: every message sent before was synced into the body first
 	}
 	n, err := strconv.Atoi(f[0])
 	if err != nil {
@@ -95,8 +95,9 @@ func readReservation(path string) (r reservation, ok bool, err error) {
 
 // writeReservation replaces the reservation file and fsyncs it. It is
 // written in place: a torn write leaves a number that does not parse or
-// one that is too small, so readReservation's caller also raises the next
-// number past every stored message (RepairSenderNumber runs first).
+// one that is too small. The store syncs the body before it rewrites the
+// reservation, so RepairSenderNumber, which runs first, still raises the
+// next number past every message sent until then.
 func writeReservation(path string, r reservation) error {
 	return writeSynced(path, fmt.Appendf(nil, "%019d %s\n", r.next, r.boot))
 }
@@ -197,8 +198,12 @@ func (s *syncer) run() {
 	}
 }
 
-// syncNow fsyncs the body if anything was written since the last fsync.
+// syncNow fsyncs the body if anything was written since the last fsync
+// (nothing for a nil syncer: a store that syncs each message).
 func (s *syncer) syncNow() error {
+	if s == nil {
+		return nil
+	}
 	s.fmu.Lock()
 	defer s.fmu.Unlock()
 	upTo := s.written.Load()

@@ -247,3 +247,28 @@ func TestGroupSyncRefusesMessagesWhileTheSyncFails(t *testing.T) {
 		t.Errorf("messages %q; want C1 C2", got)
 	}
 }
+
+// Moving the reservation on syncs the body first: the messages sent under
+// the old reservation are found in the body even if a power cut then tears
+// the reservation file.
+func TestGroupSyncSyncsTheBodyBeforeMovingTheReservation(t *testing.T) {
+	d := openMode(t, t.TempDir(), SyncGroup)
+	defer d.Close()
+	d.sync.setFile(nil) // the background syncer finds nothing to sync
+	save(t, d, 1, reserveAhead)
+	if d.sync.synced.Load() != 0 {
+		t.Fatalf("%d writes synced with no file to sync", d.sync.synced.Load())
+	}
+	d.sync.setFile(d.body)
+	// The next message is past the reservation; nothing else wakes the
+	// syncer meanwhile.
+	if err := d.reserveThrough(reserveAhead + 1); err != nil {
+		t.Fatal(err)
+	}
+	if got := d.sync.synced.Load(); got != reserveAhead {
+		t.Errorf("%d writes synced when the reservation moved; want the %d before it", got, reserveAhead)
+	}
+	if d.reserved != 2*reserveAhead+1 {
+		t.Errorf("reservation %d; want %d", d.reserved, 2*reserveAhead+1)
+	}
+}
