@@ -29,6 +29,7 @@ type benchFixOptions struct {
 	orders, workers, fills, basket          int
 	rate                                    float64
 	store, storeSync, profile, simAddr, sim string
+	simPID                                  int // the brokersim child process, when there is one
 }
 
 // benchFix releases --orders blocks through order.Service to an in-process
@@ -65,7 +66,7 @@ func benchFix(ctx context.Context, e *env, args []string) error {
 			return fmt.Errorf("bench fix: %w", err)
 		}
 		defer p.stop()
-		o.simAddr = p.Addr
+		o.simAddr, o.simPID = p.Addr, p.cmd.Process.Pid
 	}
 	dir, err := os.MkdirTemp("", "ballast-bench-fix-")
 	if err != nil {
@@ -102,6 +103,7 @@ func runBenchFix(ctx context.Context, e *env, dir string, o benchFixOptions) err
 	defer stop()
 	start = time.Now()
 	cpu0, _ := processCPU()
+	sim0, _ := pidCPU(o.simPID)
 	rec.begin(blocks)
 	if err := releaseAll(ctx, desk.svc, tr, blocks, o, rec); err != nil {
 		return fmt.Errorf("bench fix: %w", err)
@@ -111,6 +113,7 @@ func runBenchFix(ctx context.Context, e *env, dir string, o benchFixOptions) err
 	}
 	took := time.Since(start)
 	cpu1, hasCPU := processCPU()
+	sim1, hasSim := pidCPU(o.simPID)
 	p50, p99, worst := rec.percentiles()
 	where := "brokersim in process"
 	if o.simAddr != "" {
@@ -131,6 +134,11 @@ func runBenchFix(ctx context.Context, e *env, dir string, o benchFixOptions) err
 	if hasCPU {
 		cpu := cpu1 - cpu0
 		fmt.Fprintf(e.stdout, "Ballast's CPU time: %s, %s per order (%.2f cores; brokersim's own is not counted)\n",
+			cpu.Round(time.Millisecond), (cpu / time.Duration(len(blocks))).Round(time.Microsecond), cpu.Seconds()/took.Seconds())
+	}
+	if hasSim {
+		cpu := sim1 - sim0
+		fmt.Fprintf(e.stdout, "brokersim's CPU time (its own process): %s, %s per order (%.2f cores)\n",
 			cpu.Round(time.Millisecond), (cpu / time.Duration(len(blocks))).Round(time.Microsecond), cpu.Seconds()/took.Seconds())
 	}
 	return nil

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"os"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -82,5 +84,30 @@ func TestBenchFixRefusesABadBasket(t *testing.T) {
 		if res.err == nil || !strings.Contains(res.err.Error(), "--basket") {
 			t.Errorf("bench fix %v: %v, want a refusal naming --basket", args, res.err)
 		}
+	}
+}
+
+// pidCPU reads a process's CPU time: this process's rises by about what
+// getrusage says it spent spinning; no pid, no figure.
+func TestPidCPUReadsAProcessCPUTime(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("/proc/PID/stat is Linux's")
+	}
+	before, ok := pidCPU(os.Getpid())
+	if !ok {
+		t.Fatal("no CPU time for this process")
+	}
+	// Spin until the process has used 200 ms more CPU by getrusage's count.
+	for c0, _ := processCPU(); ; {
+		if c, _ := processCPU(); c-c0 >= 200*time.Millisecond {
+			break
+		}
+	}
+	after, _ := pidCPU(os.Getpid())
+	if d := after - before; d < 150*time.Millisecond {
+		t.Errorf("/proc says the CPU time rose by %s over 200 ms of spinning", d)
+	}
+	if _, ok := pidCPU(0); ok {
+		t.Error("a figure for pid 0")
 	}
 }
