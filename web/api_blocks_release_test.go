@@ -69,13 +69,7 @@ func TestAPIReleaseBlocks(t *testing.T) {
 
 	res := post(tr, fmt.Sprintf(`{"blocks":[%d,%d]}`, ids[2], ids[0]))
 	wantStatus(t, "release", res, http.StatusOK)
-	var out struct {
-		Blocks []blockJSON `json:"blocks"`
-		Error  string      `json:"error"`
-	}
-	if err := json.Unmarshal([]byte(res.body), &out); err != nil {
-		t.Fatal(err)
-	}
+	out := releaseAnswer(t, res.body)
 	if len(out.Blocks) != 2 || out.Blocks[0].ID != ids[2] || out.Blocks[1].ID != ids[0] || out.Error != "" {
 		t.Fatalf("answer %s", res.body)
 	}
@@ -105,13 +99,7 @@ func TestAPIReleaseBlocksWithARefusedSend(t *testing.T) {
 	}
 	res := app.apiDo(app.tokenFor("trader"), http.MethodPost, "/api/v1/blocks/release", fmt.Sprintf(`{"blocks":[%d,%d,%d]}`, ids[0], ids[1], ids[2]))
 	wantStatus(t, "release", res, http.StatusOK)
-	var out struct {
-		Blocks []blockJSON `json:"blocks"`
-		Error  string      `json:"error"`
-	}
-	if err := json.Unmarshal([]byte(res.body), &out); err != nil {
-		t.Fatal(err)
-	}
+	out := releaseAnswer(t, res.body)
 	if len(out.Blocks) != 3 || out.Blocks[0].Status != "sent" || out.Blocks[1].Status != "rejected" || out.Blocks[2].Status != "sent" {
 		t.Fatalf("answer %s", res.body)
 	}
@@ -123,4 +111,19 @@ func TestAPIReleaseBlocksWithARefusedSend(t *testing.T) {
 	if s := app.blockStatus(t, ids[1]); s != order.Rejected {
 		t.Errorf("block %d is %s, want rejected", ids[1], s)
 	}
+}
+
+// releaseAnswer is POST /api/v1/blocks/release's answer.
+type releaseAnswerJSON struct {
+	Blocks []blockJSON `json:"blocks"`
+	Error  string      `json:"error"`
+}
+
+func releaseAnswer(t *testing.T, body string) releaseAnswerJSON {
+	t.Helper()
+	var out releaseAnswerJSON
+	if err := json.Unmarshal([]byte(body), &out); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

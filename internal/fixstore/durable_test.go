@@ -8,28 +8,25 @@ import (
 	"testing"
 
 	"github.com/quickfixgo/quickfix"
-	"github.com/quickfixgo/quickfix/store/file"
 )
 
 var testSession = quickfix.SessionID{BeginString: "FIX.4.4", SenderCompID: "BALLAST", TargetCompID: "SIM"}
 
 func openDurable(t *testing.T, dir string) quickfix.MessageStore {
 	t.Helper()
-	settings := quickfix.NewSettings()
-	ss := quickfix.NewSessionSettings()
-	ss.Set("BeginString", testSession.BeginString)
-	ss.Set("SenderCompID", testSession.SenderCompID)
-	ss.Set("TargetCompID", testSession.TargetCompID)
-	ss.Set("FileStorePath", dir)
-	ss.Set("FileStoreSync", "N")
-	if _, err := settings.AddSession(ss); err != nil {
-		t.Fatal(err)
+	return openMode(t, dir, SyncGroup)
+}
+
+// holdsFive checks a store that stored messages 1 to 5 (C1 … C5) and
+// expects 6 next.
+func holdsFive(t *testing.T, s quickfix.MessageStore) {
+	t.Helper()
+	if got := s.NextSenderMsgSeqNum(); got != 6 {
+		t.Errorf("next outbound number %d; want 6", got)
 	}
-	s, err := DurableFileFactory{Inner: file.NewStoreFactory(settings), Dir: dir}.Create(testSession)
-	if err != nil {
-		t.Fatal(err)
+	if got := strings.Join(stored(t, s, 1, 5), " "); got != "C1 C2 C3 C4 C5" {
+		t.Errorf("messages %q; want C1 … C5", got)
 	}
-	return s
 }
 
 // rawMessage builds a stored FIX message with a correct BodyLength.
@@ -189,12 +186,7 @@ func TestSenderNumberRaisedPastTheLastStoredMessage(t *testing.T) {
 			}
 			s = openDurable(t, dir)
 			defer s.Close()
-			if got := s.NextSenderMsgSeqNum(); got != 6 {
-				t.Errorf("next outbound number after repair %d; want 6", got)
-			}
-			if got := strings.Join(stored(t, s, 1, 5), " "); got != "C1 C2 C3 C4 C5" {
-				t.Errorf("messages after repair %q", got)
-			}
+			holdsFive(t, s)
 		})
 	}
 }

@@ -136,12 +136,7 @@ func TestGroupSyncKeepsExactNumbersWhenNothingWasLost(t *testing.T) {
 			atBoot(t, c.boot)
 			d = openMode(t, dir, SyncGroup)
 			defer d.Close()
-			if got := d.NextSenderMsgSeqNum(); got != 6 {
-				t.Errorf("next outbound number %d; want 6", got)
-			}
-			if got := strings.Join(stored(t, d, 1, 5), " "); got != "C1 C2 C3 C4 C5" {
-				t.Errorf("messages %q", got)
-			}
+			holdsFive(t, d)
 		})
 	}
 }
