@@ -91,11 +91,18 @@ func (f DurableFileFactory) Create(id quickfix.SessionID) (quickfix.MessageStore
 		return fail(err)
 	}
 	if group {
-		// A fresh reservation, in this boot, before anything is sent.
+		// A fresh reservation, in this boot, before anything is sent. What
+		// an earlier process of the same boot wrote may still be only in
+		// the kernel's cache: it is synced first, so that a power cut
+		// tearing the reservation file finds those messages in the body.
+		if err := d.syncAll(); err != nil {
+			return fail(err)
+		}
 		if err := d.reserve(inner.NextSenderMsgSeqNum()); err != nil {
 			return fail(err)
 		}
 	}
+	// Every file and directory entry, the reservation's included.
 	if err := d.syncAll(); err != nil {
 		return fail(err)
 	}
