@@ -114,15 +114,7 @@ func RaiseToReservation(reservePath, senderPath, boot string) error {
 	if boot != "" && r.boot == boot {
 		return nil // only the process stopped: the kernel kept every write
 	}
-	stored, err := os.ReadFile(senderPath)
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return err
-	}
-	next, perr := strconv.Atoi(strings.Trim(string(stored), "\r\n"))
-	if err == nil && perr == nil && next >= r.next {
-		return nil
-	}
-	return writeSeqNum(senderPath, r.next)
+	return raiseSenderNumber(senderPath, r.next)
 }
 
 // syncer fsyncs a group-synced store's body in the background. Writers

@@ -155,16 +155,22 @@ func RepairSenderNumber(headerPath, senderPath string) (last int, err error) {
 		return 0, nil
 	}
 	last = lines[len(lines)-1].seq
+	return last, raiseSenderNumber(senderPath, last+1)
+}
+
+// raiseSenderNumber makes the stored next outbound number at least atLeast
+// (synced when it writes it), and leaves a larger one as it is.
+func raiseSenderNumber(senderPath string, atLeast int) error {
 	stored, err := os.ReadFile(senderPath)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return 0, err
+		return err
 	}
 	// quickfixgo reads the number the same way; a garbled one counts as none.
 	next, perr := strconv.Atoi(strings.Trim(string(stored), "\r\n"))
-	if err == nil && perr == nil && next > last {
-		return last, nil
+	if err == nil && perr == nil && next >= atLeast {
+		return nil
 	}
-	return last, writeSeqNum(senderPath, last+1)
+	return writeSeqNum(senderPath, atLeast)
 }
 
 // headerLine is one "seq,offset,length" line of a file store's header.
