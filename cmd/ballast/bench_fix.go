@@ -131,15 +131,15 @@ func runBenchFix(ctx context.Context, e *env, dir string, o benchFixOptions) err
 	ms := func(d time.Duration) string { return fmt.Sprintf("%.2f", float64(d)/float64(time.Millisecond)) }
 	fmt.Fprintf(e.stdout, "stages, ms p50/p99 (mean in the slowest 1%%): release and send %s/%s (%s); ack booked %s/%s (%s); last fill booked %s/%s (%s)\n",
 		ms(s50[0]), ms(s99[0]), ms(slow[0]), ms(s50[1]), ms(s99[1]), ms(slow[1]), ms(s50[2]), ms(s99[2]), ms(slow[2]))
+	cpuLine := func(who string, cpu time.Duration, note string) {
+		fmt.Fprintf(e.stdout, "%s CPU time: %s, %s per order (%.2f cores%s)\n", who, cpu.Round(time.Millisecond),
+			(cpu / time.Duration(len(blocks))).Round(time.Microsecond), cpu.Seconds()/took.Seconds(), note)
+	}
 	if hasCPU {
-		cpu := cpu1 - cpu0
-		fmt.Fprintf(e.stdout, "Ballast's CPU time: %s, %s per order (%.2f cores; brokersim's own is not counted)\n",
-			cpu.Round(time.Millisecond), (cpu / time.Duration(len(blocks))).Round(time.Microsecond), cpu.Seconds()/took.Seconds())
+		cpuLine("Ballast's", cpu1-cpu0, "; brokersim's own is not counted")
 	}
 	if hasSim {
-		cpu := sim1 - sim0
-		fmt.Fprintf(e.stdout, "brokersim's CPU time (its own process): %s, %s per order (%.2f cores)\n",
-			cpu.Round(time.Millisecond), (cpu / time.Duration(len(blocks))).Round(time.Microsecond), cpu.Seconds()/took.Seconds())
+		cpuLine("brokersim's", sim1-sim0, "; its own process")
 	}
 	return nil
 }
