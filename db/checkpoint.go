@@ -21,14 +21,14 @@ const checkpointEvery = 250 * time.Millisecond
 // has emptied it (SQLite's journal_size_limit).
 const walSizeLimit = 64 << 20
 
-// restartFrames is the WAL length (in frames of SQLite's default 4 KiB
-// page) past which the checkpointer restarts the WAL once every frame is in
-// the database file (restart). It is half of walSizeLimit, so that the file
-// does not outgrow the limit between two ticks: the first commit after a
-// restart cuts a longer file back to the limit, and that truncation held
-// the writer up for some 15 ms each time (p99 of `bench fix --rate 500`
-// 14-19 ms restarting at 64 MB, 9-12 ms at 32 MB).
-const restartFrames = walSizeLimit / 2 / 4096
+// restartBytes is the WAL length past which the checkpointer restarts the
+// WAL once every frame is in the database file (restart). It is half of
+// walSizeLimit, so that the file does not outgrow the limit between two
+// ticks: the first commit after a restart cuts a longer file back to the
+// limit, and that truncation held the writer up for some 15 ms each time
+// (p99 of `bench fix --rate 500` 14-19 ms restarting at 64 MB, 9-12 ms at
+// 32 MB). The checkpointer counts it in frames of the database's page size.
+const restartBytes = walSizeLimit / 2
 
 // restartWait bounds how long a restart waits for the readers still in the
 // WAL. Writers wait for the restart meanwhile, so it is kept short; a
@@ -50,7 +50,7 @@ const restartWait = 25 * time.Millisecond
 // booking fills) one always lands between a checkpoint and the next
 // transaction. The WAL then grew without end (by some 30 MB/s in `bench
 // fix --rate 500`), and every commit appended to a longer file. So once the
-// WAL passes restartFrames and a PASSIVE checkpoint has copied all of it,
+// WAL passes restartBytes and a PASSIVE checkpoint has copied all of it,
 // the checkpointer runs a RESTART checkpoint, which copies the frames
 // committed since, waits (at most restartWait) for the readers still in the
 // WAL and makes the next transaction write from the start of the file. It
@@ -65,7 +65,8 @@ type checkpointer struct {
 	stop   chan struct{}
 	done   chan struct{}
 	once   sync.Once
-	// restartAt is restartFrames (tests lower it).
+	// restartAt is restartBytes in frames of the database's pages (tests
+	// lower it).
 	restartAt atomic.Int64
 }
 
@@ -82,8 +83,13 @@ func startCheckpointer(ctx context.Context, path string, writer *sql.DB) (*check
 		conn.Close()
 		return nil, fmt.Errorf("open checkpointer: %w", err)
 	}
+	var page int64
+	if err := conn.QueryRowContext(ctx, `PRAGMA page_size`).Scan(&page); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("open checkpointer: page size: %w", err)
+	}
 	c := &checkpointer{conn: conn, writer: writer, stop: make(chan struct{}), done: make(chan struct{})}
-	c.restartAt.Store(restartFrames)
+	c.restartAt.Store(restartBytes / page)
 	go c.run()
 	return c, nil
 }

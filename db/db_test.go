@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"path/filepath"
 	"strings"
@@ -35,6 +36,7 @@ func TestOpenPragmas(t *testing.T) {
 		want   string
 	}{
 		{"journal_mode", "wal"},
+		{"page_size", "8192"},
 		{"foreign_keys", "1"},
 		{"synchronous", "1"},
 		{"busy_timeout", "5000"},
@@ -47,6 +49,9 @@ func TestOpenPragmas(t *testing.T) {
 		if got != c.want {
 			t.Errorf("writer PRAGMA %s = %s, want %s", c.pragma, got, c.want)
 		}
+	}
+	if got, want := d.ckpt.restartAt.Load(), int64(restartBytes/pageSize); got != want {
+		t.Errorf("the checkpointer restarts the WAL at %d frames; want %d, %d bytes of %d-byte pages", got, want, restartBytes, pageSize)
 	}
 	var qo string
 	if err := d.Reader().QueryRowContext(ctx, "PRAGMA query_only").Scan(&qo); err != nil || qo != "1" {
@@ -113,12 +118,48 @@ func TestNotFound(t *testing.T) {
 	}
 }
 
-func TestDSNPutsBusyTimeoutFirst(t *testing.T) {
+// The driver runs busy_timeout first and the _journal_mode key after every
+// _pragma (TestOpenPragmas checks what a new database gets).
+func TestDSN(t *testing.T) {
 	w, r := dsn("/x/b.db", false), dsn("/x/b.db", true)
-	if !strings.HasPrefix(w, "/x/b.db?_pragma=busy_timeout%285000%29&_pragma=journal_mode%28WAL%29") || !strings.Contains(w, "_txlock=immediate") {
-		t.Errorf("writer dsn = %s", w)
+	for _, want := range []string{"_journal_mode=WAL", "_pragma=busy_timeout%285000%29", "_pragma=page_size%288192%29", "_txlock=immediate"} {
+		if !strings.Contains(w, want) {
+			t.Errorf("writer dsn = %s; want %s in it", w, want)
+		}
 	}
-	if !strings.HasPrefix(r, "/x/b.db?_pragma=busy_timeout") || !strings.Contains(r, "query_only%281%29") || strings.Contains(r, "_txlock") {
+	if strings.Contains(w, "journal_mode%28") {
+		t.Errorf("writer dsn = %s: journal_mode as a _pragma would run before page_size", w)
+	}
+	if !strings.Contains(r, "_pragma=busy_timeout") || !strings.Contains(r, "query_only%281%29") || strings.Contains(r, "_txlock") {
 		t.Errorf("reader dsn = %s", r)
+	}
+}
+
+// A database created before the page size was set keeps its 4 KiB pages and
+// opens as before: the page size cannot change in WAL mode, and Open must
+// not try.
+func TestOpenKeepsTheExistingPageSize(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "old.db")
+	old, err := sql.Open("sqlite", path+"?_pragma=page_size(4096)&_journal_mode=WAL")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := old.Exec(`CREATE TABLE before_ballast (x)`); err != nil {
+		t.Fatal(err)
+	}
+	old.Close()
+	d, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatalf("Open of a 4 KiB database: %v", err)
+	}
+	defer d.Close()
+	if got, want := d.ckpt.restartAt.Load(), int64(restartBytes/4096); got != want {
+		t.Errorf("the checkpointer restarts the WAL at %d frames; want %d, %d bytes of 4 KiB pages", got, want, restartBytes)
+	}
+	for _, c := range []struct{ pragma, want string }{{"page_size", "4096"}, {"journal_mode", "wal"}} {
+		var got string
+		if err := d.Reader().QueryRow("PRAGMA " + c.pragma).Scan(&got); err != nil || got != c.want {
+			t.Errorf("PRAGMA %s = %q (%v); want %s", c.pragma, got, err, c.want)
+		}
 	}
 }
