@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/shopspring/decimal"
@@ -140,9 +141,10 @@ func readConditionForm(r *http.Request) (views.ConditionForm, trigger.Condition,
 		Quantity: r.PostFormValue("quantity"), ValidUntil: r.PostFormValue("valid_until"),
 		OrderType: r.PostFormValue("order_type"), CollarBps: r.PostFormValue("collar_bps"), OCOWith: r.PostFormValue("oco_with")}
 	f.Version, _ = strconv.ParseInt(r.PostFormValue("version"), 10, 64)
+	f.ValidUntilWas = r.PostFormValue("valid_until_was")
 	in := conditionInJSON{Portfolio: f.Portfolio, Symbol: f.Symbol, Kind: f.Kind, TriggerPrice: f.TriggerPrice,
 		Percent: f.Percent, Amount: f.Amount, ActivationPrice: f.ActivationPrice, Quantity: f.Quantity,
-		ValidUntil: f.ValidUntil, OrderType: f.OrderType}
+		ValidUntil: keptValidity(f.ValidUntil, f.ValidUntilWas), OrderType: f.OrderType}
 	var bad trigger.FieldErrors
 	for _, n := range []struct {
 		field, text string
@@ -170,6 +172,18 @@ func readConditionForm(r *http.Request) (views.ConditionForm, trigger.Condition,
 		return f, c, bad
 	}
 	return f, c, nil
+}
+
+// keptValidity is the validity an edit form asks for: typed, as typed; the
+// date the form showed for the condition's validity (was, RFC 3339), that
+// validity to the second. The date alone would mean the end of that day,
+// which for a condition valid for the longest time allowed is past it.
+func keptValidity(typed, was string) string {
+	w, err := time.Parse(time.RFC3339, was)
+	if err != nil || strings.TrimSpace(typed) != views.DateText(w) {
+		return typed
+	}
+	return was
 }
 
 // conditionCreate adds a condition from a holding's panel.

@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
+	"html"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -164,4 +166,81 @@ func firePM(t *testing.T, ld *liveDesk, id int64, price, approver string) {
 	if detail.Order.ProposedBy != "pm" || detail.Order.ApprovedBy != approver {
 		t.Fatalf("fired order proposed by %q, approved by %q; want pm and %s", detail.Order.ProposedBy, detail.Order.ApprovedBy, approver)
 	}
+}
+
+// The edit form shows a condition's validity as a date. Sent back unchanged
+// with new terms, it keeps the validity the condition has: the date alone
+// would mean the end of that day, past the 90 days of a condition created
+// without a date earlier the same day, and the change was refused.
+func TestModifyFromThePageKeepsAnUnchangedValidity(t *testing.T) {
+	ld := newLiveDesk(t)
+	c := approvedStopLoss(t, ld) // no valid_until given: 90 days from its creation
+	pos := ld.demoHolding(t)
+	tc := signInAs(t, ld.srv.URL, "trader")
+	code, page := tc.get("/portfolios/" + url.PathEscape(pos.Portfolio) + "/conditions")
+	if code != http.StatusOK {
+		t.Fatalf("auto orders page: %d", code)
+	}
+	form := formFields(t, page, fmt.Sprintf(`action="/conditions/%d"`, c.ID))
+	if form.Get("valid_until") == "" || form.Get("trigger_price") != "90" {
+		t.Fatalf("the edit form as shown: %v", form)
+	}
+	var before struct {
+		ValidUntil string `json:"valid_until"`
+	}
+	ld.call(t, "pm", "GET", fmt.Sprintf("/api/v1/conditions/%d", c.ID), nil, &before)
+	form.Set("trigger_price", "85")
+	code, body := tc.post(fmt.Sprintf("/conditions/%d", c.ID), form)
+	if code != http.StatusOK || !strings.Contains(body, "your new terms are an amendment awaiting a trader&#39;s approval") {
+		i := strings.Index(body, `days ahead`) - 200
+		t.Fatalf("modify with the form as shown: %d\n%.300s", code, body[max(i, 0):])
+	}
+	var got struct {
+		Amendment *struct {
+			Level      string `json:"level"`
+			ValidUntil string `json:"valid_until"`
+		} `json:"amendment"`
+	}
+	ld.call(t, "pm", "GET", fmt.Sprintf("/api/v1/conditions/%d", c.ID), nil, &got)
+	if got.Amendment == nil || got.Amendment.Level != "85" || got.Amendment.ValidUntil != before.ValidUntil {
+		t.Fatalf("the amendment: %+v; want level 85 valid until %s, as before", got.Amendment, before.ValidUntil)
+	}
+}
+
+// formFields reads the named inputs (and the selected options) of the first
+// form on page whose opening tag contains marker.
+func formFields(t *testing.T, page, marker string) url.Values {
+	t.Helper()
+	i := strings.Index(page, marker)
+	if i < 0 {
+		t.Fatalf("no form with %s on the page", marker)
+	}
+	end := strings.Index(page[i:], "</form>")
+	if end < 0 {
+		t.Fatalf("the form with %s does not end", marker)
+	}
+	form := page[i : i+end]
+	out := url.Values{}
+	for _, m := range regexp.MustCompile(`<input[^>]*>`).FindAllString(form, -1) {
+		name := attr(m, "name")
+		if name == "" || strings.Contains(m, `type="submit"`) {
+			continue
+		}
+		out.Set(name, html.UnescapeString(attr(m, "value")))
+	}
+	for _, s := range regexp.MustCompile(`(?s)<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>`).FindAllStringSubmatch(form, -1) {
+		if o := regexp.MustCompile(`<option[^>]*value="([^"]*)"[^>]*selected`).FindStringSubmatch(s[2]); o != nil {
+			out.Set(s[1], html.UnescapeString(o[1]))
+		}
+	}
+	return out
+}
+
+// attr is the value of attribute name in the tag, or "".
+func attr(tag, name string) string {
+	m := regexp.MustCompile(`\s` + name + `="([^"]*)"`).FindStringSubmatch(tag)
+	if m == nil {
+		return ""
+	}
+	return m[1]
 }

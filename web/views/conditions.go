@@ -187,11 +187,15 @@ type ConditionForm struct {
 	ActivationPrice string
 	Quantity        string
 	ValidUntil      string
-	OrderType       string
-	CollarBps       string
-	OCOWith         string
-	Amends          bool // the condition is active: saving proposes an amendment
-	Problems        map[string]string
+	// ValidUntilWas is the condition's validity to the second (RFC 3339)
+	// when the form edits one: the date the form shows, sent back
+	// unchanged, keeps it (the date alone would mean the end of that day).
+	ValidUntilWas string
+	OrderType     string
+	CollarBps     string
+	OCOWith       string
+	Amends        bool // the condition is active: saving proposes an amendment
+	Problems      map[string]string
 }
 
 // Holding is one position with its conditions, for the auto-orders panel.
@@ -280,7 +284,7 @@ func formOf(r ConditionRow, pf string) ConditionForm {
 	f := ConditionForm{ID: c.ID, Version: c.Version, Portfolio: pf, Symbol: c.Symbol, Kind: string(c.Kind), Amends: c.State == trigger.Active,
 		TriggerPrice: DecText(c.TriggerPrice), Percent: DecText(c.Percent), Amount: DecText(c.Amount),
 		ActivationPrice: DecText(c.ActivationPrice), Quantity: DecText(c.Quantity), ValidUntil: DateText(c.ValidUntil),
-		OrderType: string(c.OrderType)}
+		ValidUntilWas: c.ValidUntil.UTC().Format(time.RFC3339), OrderType: string(c.OrderType)}
 	if c.CollarBps != 0 {
 		f.CollarBps = strconv.Itoa(c.CollarBps)
 	}
