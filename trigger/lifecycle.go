@@ -136,6 +136,14 @@ func (c Condition) Modify(by string, t Terms, s Snapshot) (Condition, error) {
 	if err != nil {
 		return c, fmt.Errorf("%s: %w", op, err)
 	}
+	switch pending := c.PendingAmendment(); {
+	case pending == nil && sameTerms(next, c):
+		return c, fmt.Errorf("%s: these are its terms already, nothing to change: %w", op, ErrInvalid)
+	case pending != nil && sameTerms(next, c.Proposed()):
+		return c, fmt.Errorf("%s: the amendment awaiting approval proposes these terms already: %w", op, ErrInvalid)
+	case pending != nil && sameTerms(next, c):
+		return c, fmt.Errorf("%s: these are its approved terms; withdraw the amendment awaiting approval instead: %w", op, ErrInvalid)
+	}
 	if c.State == Active {
 		a := &Amendment{Terms: next.Terms, Level: next.Level, By: by, At: s.Now.UTC(), State: AmendmentPending}
 		a.OCOWith = 0
@@ -150,6 +158,18 @@ func (c Condition) Modify(by string, t Terms, s Snapshot) (Condition, error) {
 	next.Version++
 	next.UpdatedAt = s.Now.UTC()
 	return next, nil
+}
+
+// sameTerms reports whether a and b order the same thing: the same terms
+// (the one-cancels-other partner aside, which a modification keeps) at the
+// same resolved level. A modification to the terms a condition has, or
+// already proposes, is refused: it would only bump the version and, on a
+// condition pending approval, make its author one who may not approve it.
+func sameTerms(a, b Condition) bool {
+	x, y := a.Terms, b.Terms
+	return x.TriggerPrice.Equal(y.TriggerPrice) && x.Percent.Equal(y.Percent) && x.Amount.Equal(y.Amount) &&
+		x.ActivationPrice.Equal(y.ActivationPrice) && x.Quantity.Equal(y.Quantity) && x.OrderType == y.OrderType &&
+		x.CollarBps == y.CollarBps && x.ValidUntil.Equal(y.ValidUntil) && a.Level.Equal(b.Level)
 }
 
 // ApproveAmendment makes an active condition's pending amendment its terms.

@@ -2,6 +2,7 @@ package trigger
 
 import (
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -309,5 +310,76 @@ func TestModifierCannotApproveTheirModification(t *testing.T) {
 	}
 	if got, err := back.Approve("bob", traders, t0); err != nil || got.State != Active || got.AmendedBy != "alice" {
 		t.Errorf("bob approves alice's terms: %+v %v", got, err)
+	}
+}
+
+// A modification that changes nothing is refused, as is one repeating the
+// amendment already proposed or going back to the approved terms while an
+// amendment waits (withdrawing it says that). A pending condition's
+// unchanged "modification" would otherwise make its author one who may not
+// approve it; an active one's would pile up amendments to review.
+func TestModifyRefusesUnchangedTerms(t *testing.T) {
+	active, snap := approvedStop(t)
+	same := active.Terms // ValidUntil resolved: what a form sends back unchanged
+	later := snap
+	later.Now = t0.Add(time.Minute)
+	refused := func(c Condition, by string, terms Terms, want string) {
+		t.Helper()
+		if _, err := c.Modify(by, terms, later); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), want) {
+			t.Fatalf("Modify to %+v: %v; want ErrInvalid saying %q", terms, err, want)
+		}
+	}
+	refused(active, "carol", same, "these are its terms already")
+
+	moved := same
+	moved.TriggerPrice = dec("85")
+	amended, err := active.Modify("carol", moved, later)
+	if err != nil {
+		t.Fatal(err)
+	}
+	refused(amended, "dave", moved, "the amendment awaiting approval proposes these terms already")
+	refused(amended, "dave", same, "withdraw the amendment awaiting approval instead")
+	longer := moved
+	longer.ValidUntil = moved.ValidUntil.Add(-time.Hour)
+	if _, err := amended.Modify("dave", longer, later); err != nil {
+		t.Fatalf("a different validity is a change: %v", err)
+	}
+
+	pending, err := New(draft(StopLoss, Terms{TriggerPrice: dec("90"), Quantity: dec("10")}), "alice", snap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	refused(pending, "bob", pending.Terms, "these are its terms already")
+	if _, err := pending.Modify("bob", Terms{TriggerPrice: dec("90"), Quantity: dec("11")}, later); err != nil {
+		t.Fatalf("a different quantity is a change: %v", err)
+	}
+}
+
+// sameTerms compares every field of Terms: a field added to Terms must be
+// added there too, or a change to it alone would be refused as no change.
+func TestSameTermsComparesEveryField(t *testing.T) {
+	if n := reflect.TypeOf(Terms{}).NumField(); n != 9 {
+		t.Fatalf("Terms has %d fields; sameTerms compares 9 (8 and the OCO partner, which it ignores): update it", n)
+	}
+	base := Condition{Terms: Terms{TriggerPrice: dec("1"), Percent: dec("1"), Amount: dec("1"), ActivationPrice: dec("1"),
+		Quantity: dec("1"), OrderType: OrderMarket, CollarBps: 1, ValidUntil: t0, OCOWith: 1}, Level: dec("1")}
+	changes := []func(c *Condition){
+		func(c *Condition) { c.TriggerPrice = dec("2") }, func(c *Condition) { c.Percent = dec("2") },
+		func(c *Condition) { c.Amount = dec("2") }, func(c *Condition) { c.ActivationPrice = dec("2") },
+		func(c *Condition) { c.Quantity = dec("2") }, func(c *Condition) { c.OrderType = OrderLimit },
+		func(c *Condition) { c.CollarBps = 2 }, func(c *Condition) { c.ValidUntil = t0.Add(time.Second) },
+		func(c *Condition) { c.Level = dec("2") },
+	}
+	for i, change := range changes {
+		other := base
+		change(&other)
+		if sameTerms(base, other) {
+			t.Errorf("change %d is not seen", i)
+		}
+	}
+	other := base
+	other.OCOWith, other.TriggerPrice = 2, dec("1.00")
+	if !sameTerms(base, other) {
+		t.Error("the OCO partner, or 1.00 against 1, counted as a change")
 	}
 }

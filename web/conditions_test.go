@@ -356,6 +356,11 @@ func TestAPIConditionAmendment(t *testing.T) {
 	res, _ = la.apiPost(trader2, approve, "")
 	wantJSONError(t, "approving twice", res, http.StatusConflict)
 
+	// The approved terms again change nothing: refused, not a new amendment.
+	if _, err := la.conds.Modify(context.Background(), user.User{Name: "pm", Roles: []user.Role{user.PM}}, id, 4, terms); !errors.Is(err, trigger.ErrInvalid) {
+		t.Fatalf("proposing the approved terms again: %v; want ErrInvalid", err)
+	}
+	terms.TriggerPrice = dec("96")
 	if _, err := la.conds.Modify(context.Background(), user.User{Name: "pm", Roles: []user.Role{user.PM}}, id, 4, terms); err != nil {
 		t.Fatal(err)
 	}
