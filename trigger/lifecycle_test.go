@@ -383,3 +383,23 @@ func TestSameTermsComparesEveryField(t *testing.T) {
 		t.Error("the OCO partner, or 1.00 against 1, counted as a change")
 	}
 }
+
+// CheckStillUncrossed refuses a fixed level the price has reached or passed,
+// in the direction the condition fires, and passes trailing stops and an
+// unknown price.
+func TestCheckStillUncrossed(t *testing.T) {
+	stop := Condition{ID: 7, Kind: StopLoss, Level: dec("95")}
+	take := Condition{ID: 8, Kind: TakeProfit, Level: dec("110")}
+	trail := Condition{ID: 9, Kind: TrailingStop, Terms: Terms{Percent: dec("5")}}
+	for _, c := range []struct {
+		c       Condition
+		price   string
+		crossed bool
+	}{{stop, "96", false}, {stop, "95", true}, {stop, "94", true}, {stop, "0", false},
+		{take, "109.99", false}, {take, "110", true}, {take, "111", true}, {trail, "1", false}} {
+		err := c.c.CheckStillUncrossed(dec(c.price))
+		if crossed := errors.Is(err, ErrConflict); crossed != c.crossed || (err != nil && !crossed) {
+			t.Errorf("%s at %s with the price at %s: %v; want crossed %v", c.c.Kind, c.c.Level, c.price, err, c.crossed)
+		}
+	}
+}

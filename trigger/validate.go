@@ -136,6 +136,25 @@ func checkNotCrossed(k Kind, field string, level, price decimal.Decimal, errs *F
 	}
 }
 
+// CheckStillUncrossed refuses (ErrConflict) to put c's fixed level in force
+// when the price has crossed it since the level was proposed: approved, the
+// condition would fire at the next tick on terms no one chose at this
+// price. Approving a condition or an amendment calls it with the last price
+// (for an amendment, on Proposed()). A trailing stop, whose level follows
+// the price, and an unknown price (zero) pass.
+func (c Condition) CheckStillUncrossed(price decimal.Decimal) error {
+	if c.Kind == TrailingStop || !c.Level.IsPositive() {
+		return nil
+	}
+	var errs FieldErrors
+	checkNotCrossed(c.Kind, "trigger_price", c.Level, price, &errs)
+	if len(errs) == 0 {
+		return nil
+	}
+	return fmt.Errorf("trigger: %d: the price has moved since these terms were proposed: %s; have them modified, or reject them: %w",
+		c.ID, errs[0].Problem, ErrConflict)
+}
+
 func validateTrailing(c Condition, s Snapshot, errs *FieldErrors) {
 	if !c.TriggerPrice.IsZero() {
 		errs.add("trigger_price", "a trailing stop takes a percent or an amount")

@@ -115,19 +115,29 @@ func (td *triggerDesk) Modify(ctx context.Context, u user.User, id, version int6
 	})
 }
 
-// Approve activates a pending condition for a trader who did not create it.
+// Approve activates a pending condition for a trader who did not create it,
+// unless the price has crossed its level since it was proposed.
 func (td *triggerDesk) Approve(ctx context.Context, u user.User, id int64) (web.ConditionView, error) {
 	return td.change(ctx, id, u.Name, "condition_approve", func(c trigger.Condition) (trigger.Condition, error) {
-		return c.Approve(u.Name, u.Roles, td.now())
+		next, err := c.Approve(u.Name, u.Roles, td.now())
+		if err == nil {
+			err = next.CheckStillUncrossed(td.lastPrice(ctx, c.Symbol))
+		}
+		return next, err
 	})
 }
 
 // ApproveAmendment makes an active condition's pending amendment its terms,
-// for a trader who neither created the condition nor proposed the amendment;
-// the engine then watches the new terms.
+// for a trader who neither created the condition nor proposed the amendment,
+// unless the price has crossed the new level since it was proposed; the
+// engine then watches the new terms.
 func (td *triggerDesk) ApproveAmendment(ctx context.Context, u user.User, id int64) (web.ConditionView, error) {
 	return td.change(ctx, id, u.Name, "condition_amendment_approve", func(c trigger.Condition) (trigger.Condition, error) {
-		return c.ApproveAmendment(u.Name, u.Roles, td.now())
+		next, err := c.ApproveAmendment(u.Name, u.Roles, td.now())
+		if err == nil {
+			err = next.CheckStillUncrossed(td.lastPrice(ctx, c.Symbol))
+		}
+		return next, err
 	})
 }
 

@@ -244,3 +244,51 @@ func attr(tag, name string) string {
 	}
 	return m[1]
 }
+
+// Terms whose level the price has crossed since they were proposed are not
+// put in force: approving them would fire them at the next tick. The
+// approval is refused (409) and nothing changes: a pending condition stays
+// pending, an active one stays watched on its approved level with the
+// amendment still awaiting a decision.
+func TestApprovalRefusesALevelThePriceHasCrossed(t *testing.T) {
+	ld := newLiveDesk(t)
+	c := approvedStopLoss(t, ld) // at 90, the price at 100
+	pos := ld.demoHolding(t)
+	amendFromPage(t, ld, c.ID, "95")
+	ld.postPrice(t, pos.Symbol, "94")
+	var refused struct {
+		Error string `json:"error"`
+	}
+	code := ld.call(t, "trader2", "POST", fmt.Sprintf("/api/v1/conditions/%d/amendment/approve", c.ID), nil, &refused)
+	if code != http.StatusConflict || !strings.Contains(refused.Error, "the price has moved since these terms were proposed") ||
+		!strings.Contains(refused.Error, "level 95 is at or above the current price 94") {
+		t.Fatalf("approving a stop at 95 with the price at 94: %d %q; want 409 saying why", code, refused.Error)
+	}
+	var got amendmentOut
+	ld.call(t, "pm", "GET", fmt.Sprintf("/api/v1/conditions/%d", c.ID), nil, &got)
+	if got.State != "active" || got.Level != "90" || got.Amendment == nil || got.Amendment.State != "pending" {
+		t.Fatalf("after the refusal: %+v %+v; want active at 90 with the amendment pending", got, got.Amendment)
+	}
+	if w, ok := ld.live.triggers.engine.Get(c.ID); !ok || w.Level.String() != "90" {
+		t.Fatalf("the engine watches %v (level %v); want the approved level 90", ok, w.Level)
+	}
+	ld.postPrice(t, pos.Symbol, "100")
+	if code := ld.call(t, "trader2", "POST", fmt.Sprintf("/api/v1/conditions/%d/amendment/approve", c.ID), nil, &got); code != http.StatusOK || got.Level != "95" {
+		t.Fatalf("approving once the price is back at 100: %d %+v", code, got)
+	}
+
+	var pending condOut
+	if code := ld.call(t, "pm", "POST", "/api/v1/conditions", map[string]any{"portfolio": pos.Portfolio, "symbol": pos.Symbol,
+		"kind": "take_profit", "trigger_price": "110"}, &pending); code != http.StatusCreated {
+		t.Fatalf("create a take-profit: %d %+v", code, pending)
+	}
+	ld.postPrice(t, pos.Symbol, "111")
+	if code := ld.call(t, "trader", "POST", fmt.Sprintf("/api/v1/conditions/%d/approve", pending.ID), nil, &refused); code != http.StatusConflict ||
+		!strings.Contains(refused.Error, "level 110 is at or below the current price 111") {
+		t.Fatalf("approving a take-profit at 110 with the price at 111: %d %q; want 409", code, refused.Error)
+	}
+	ld.call(t, "pm", "GET", fmt.Sprintf("/api/v1/conditions/%d", pending.ID), nil, &pending)
+	if pending.State != "pending_approval" {
+		t.Fatalf("the refused condition is %s; want still pending_approval", pending.State)
+	}
+}
