@@ -21,9 +21,16 @@ func TestFaultBrokerStopsAnsweringHeartbeats(t *testing.T) {
 	d.waitBooks("P1", "VOD", b1.ID, "300")
 
 	testRequests := len(d.proxy.messages(toBroker, "1"))
-	silentAt := time.Now()
 	d.proxy.setRefuse(true)
 	d.proxy.setMute(true)
+	// A broker message the proxy let through just before the mute may not
+	// have been read yet: on a busy machine the session can hear it after
+	// any time taken here. The silence starts once the session has read
+	// everything that passed (it moves its inbound number past a message
+	// only after hearing it).
+	passed := d.proxy.lastPassed()
+	waitFor(t, "the session to read what passed before the silence", func() bool { return d.client.Status()[0].NextTargetSeq > passed })
+	silentAt := time.Now()
 	waitFor(t, "the session to notice the silence", func() bool { return d.state() != StateLoggedOn })
 	noticed := time.Since(silentAt)
 	t.Logf("HeartBtInt %s: the session dropped %s after the broker went silent", heartBtInt, noticed.Round(time.Millisecond))

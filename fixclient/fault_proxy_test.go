@@ -41,6 +41,7 @@ type faultProxy struct {
 	conns   []net.Conn
 	seen    [2][]string // every message that reached the proxy, per direction
 	accepts int
+	passed  int // MsgSeqNum of the last message let through to Ballast (mute or not)
 }
 
 func newFaultProxy(t *testing.T, target string) *faultProxy {
@@ -86,6 +87,11 @@ func (p *faultProxy) messages(d direction, msgType string) []string {
 
 func (p *faultProxy) connections() int { p.mu.Lock(); defer p.mu.Unlock(); return p.accepts }
 
+// lastPassed is the MsgSeqNum of the last broker message the proxy let
+// through to Ballast; once setMute(true) returned, no later one passes. A
+// fault set meanwhile may still have changed or dropped it.
+func (p *faultProxy) lastPassed() int { p.mu.Lock(); defer p.mu.Unlock(); return p.passed }
+
 func (p *faultProxy) accept() {
 	for {
 		c, err := p.ln.Accept()
@@ -125,6 +131,11 @@ func (p *faultProxy) pump(d direction, from, to net.Conn) {
 		p.mu.Lock()
 		p.seen[d] = append(p.seen[d], string(msg))
 		f, mute := p.fault, p.mute && d == toBallast
+		if d == toBallast && !mute {
+			if n, err := strconv.Atoi(field(string(msg), "34")); err == nil {
+				p.passed = n
+			}
+		}
 		p.mu.Unlock()
 		out, cut := msg, false
 		if f != nil {
