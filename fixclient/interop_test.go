@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -27,41 +28,7 @@ func TestInteropQuickFIXExecutor(t *testing.T) {
 		t.Skip("BALLAST_QUICKFIX_EXECUTOR is not set")
 	}
 	dir := t.TempDir()
-	port := freePort(t)
-	cfg := filepath.Join(dir, "executor.cfg")
-	err := os.WriteFile(cfg, []byte(fmt.Sprintf(`[DEFAULT]
-ConnectionType=acceptor
-SocketAcceptPort=%d
-SocketReuseAddress=Y
-FileStorePath=%s
-StartTime=00:00:00
-EndTime=00:00:00
-UseDataDictionary=N
-SenderCompID=EXECUTOR
-
-[SESSION]
-BeginString=FIX.4.4
-TargetCompID=BALLAST44
-
-[SESSION]
-BeginString=FIX.4.2
-TargetCompID=BALLAST42
-`, port, filepath.Join(dir, "executor-store"))), 0o600)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(bin, cfg)
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	waitFor(t, "executor to listen", func() bool {
-		c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port))
-		if err == nil {
-			c.Close()
-		}
-		return err == nil
-	})
+	port := startExecutor(t, bin, dir)
 
 	settings, err := ParseSettings(strings.NewReader(fmt.Sprintf(`[DEFAULT]
 HeartBtInt=1
@@ -125,6 +92,102 @@ BallastBroker=EX42
 			return false
 		})
 	}
+}
+
+// startExecutor runs the executor on a free port and returns the port once
+// the executor itself listens on it. The port is picked before the executor
+// binds it, so another test process may take it meanwhile: the executor then
+// exits (its bind fails), or, worse, that process answers on the port. So
+// the port counts only once the executor holds a listening socket on it, and
+// a taken port is given up for another.
+func startExecutor(t *testing.T, bin, dir string) int {
+	t.Helper()
+	for attempt := 1; ; attempt++ {
+		port := freePort(t)
+		cfg := filepath.Join(dir, fmt.Sprintf("executor%d.cfg", attempt))
+		err := os.WriteFile(cfg, []byte(fmt.Sprintf(`[DEFAULT]
+ConnectionType=acceptor
+SocketAcceptPort=%d
+SocketReuseAddress=Y
+FileStorePath=%s
+StartTime=00:00:00
+EndTime=00:00:00
+UseDataDictionary=N
+SenderCompID=EXECUTOR
+
+[SESSION]
+BeginString=FIX.4.4
+TargetCompID=BALLAST44
+
+[SESSION]
+BeginString=FIX.4.2
+TargetCompID=BALLAST42
+`, port, filepath.Join(dir, "executor-store"))), 0o600)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(bin, cfg)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		exited := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(exited) }()
+		t.Cleanup(func() { _ = cmd.Process.Kill(); <-exited })
+		listening := false
+		waitFor(t, "executor to listen or exit", func() bool {
+			select {
+			case <-exited:
+				return true
+			default:
+			}
+			listening = listensOn(cmd.Process.Pid, port)
+			return listening
+		})
+		if listening {
+			return port
+		}
+		if attempt == 5 {
+			t.Fatalf("the executor exited at start %d times (port taken?)", attempt)
+		}
+		t.Logf("the executor exited at start on port %d; trying another port", port)
+	}
+}
+
+// listensOn reports whether process pid holds a listening TCP socket on
+// port. Without Linux's /proc it settles for anyone answering on the port.
+func listensOn(pid, port int) bool {
+	if _, err := os.Stat("/proc/net/tcp"); err != nil {
+		c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+		if err == nil {
+			c.Close()
+		}
+		return err == nil
+	}
+	inodes := map[string]bool{}
+	for _, table := range []string{"/proc/net/tcp", "/proc/net/tcp6"} {
+		b, err := os.ReadFile(table)
+		if err != nil {
+			continue
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			// sl local_address rem_address st ... inode: "0: 0100007F:1F90 00000000:0000 0A ..."
+			f := strings.Fields(line)
+			if len(f) < 10 || f[3] != "0A" { // 0A: LISTEN
+				continue
+			}
+			_, hex, _ := strings.Cut(f[1], ":")
+			if p, err := strconv.ParseUint(hex, 16, 16); err == nil && int(p) == port {
+				inodes["socket:["+f[9]+"]"] = true
+			}
+		}
+	}
+	fds, _ := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
+	for _, fd := range fds {
+		if link, err := os.Readlink(fmt.Sprintf("/proc/%d/fd/%s", pid, fd.Name())); err == nil && inodes[link] {
+			return true
+		}
+	}
+	return false
 }
 
 func freePort(t *testing.T) int {
